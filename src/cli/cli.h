@@ -1,0 +1,28 @@
+/* cli.h — Parley's subcommands. Each takes (argc, argv) with argv[0] the
+ * command name and returns the process exit code (0 ok, 1 failure, 2 usage).
+ * One file per command family under src/cli/; docs/cli/<command>.md
+ * documents each. */
+#ifndef PARLEY_CLI_CLI_H
+#define PARLEY_CLI_CLI_H
+
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;    /* one line for `parley --help` */
+};
+
+/* Shared option helper: if argv[*i] is "--NAME VALUE" or "--NAME=VALUE",
+ * stores VALUE (borrowed), advances *i past it and returns 1; returns -1
+ * when the value is missing, 0 when argv[*i] is another option. */
+int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+/* Default database URL: $PARLEY_DB or "sqlite:parley.db". */
+const char *cli_default_db(void);
+/* True when argv has -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

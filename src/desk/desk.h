@@ -1,0 +1,129 @@
+/* desk.h — the use cases of Parley. The only place that writes.
+ *
+ * HTTP handlers, the CLI (import, demo, user add) and the channels all
+ * translate their input into these calls. Every write use case runs as one
+ * transaction on the desk's single writer connection; the writer groups
+ * the transactions that arrive together into one database commit (group
+ * commit), each inside its own savepoint, so a failing use case rolls back
+ * alone and a success is reported only after its commit is durable.
+ *
+ * Reads go through desk_reader(): one store connection per calling thread,
+ * opened on first use and closed by desk_close().
+ *
+ * Ownership: strings passed in are borrowed for the duration of the call.
+ */
+#ifndef PARLEY_DESK_DESK_H
+#define PARLEY_DESK_DESK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/model.h"
+#include "store/store.h"
+
+struct desk;
+
+/* Who is acting. role matters for users and API keys. */
+struct desk_actor {
+    enum actor_kind kind;
+    int64_t id;
+    enum role role;
+};
+
+#define DESK_SYSTEM ((struct desk_actor){ACTOR_SYSTEM, 0, ROLE_ADMIN})
+
+int desk_open(const char *db_url, struct desk **out, char **err);
+void desk_close(struct desk *d);
+/* The calling thread's read connection (opened on first use). Borrowed. */
+struct store *desk_reader(struct desk *d);
+
+/* Runs fn(store, arg) inside a transaction on the writer connection and
+ * returns its result once committed (0) or rolled back (fn's error, or
+ * PL_EDB if the commit itself failed). fn must not commit or roll back.
+ * Used by the use cases below and by bulk jobs (import, demo). */
+int desk_exec(struct desk *d, int (*fn)(struct store *st, void *arg), void *arg);
+
+/* Highest event id committed so far, and a way to wait for a newer one
+ * (for Server-Sent Events). desk_wait_events() returns the new last id, or
+ * `after` on timeout. */
+int64_t desk_last_event(struct desk *d);
+int64_t desk_wait_events(struct desk *d, int64_t after, int timeout_ms);
+
+/* ---- ingest ------------------------------------------------------------ */
+
+struct desk_inbound {
+    enum channel channel;
+    enum identity_kind id_kind;   /* how the customer is identified */
+    const char *id_value;         /* raw; normalised by desk */
+    const char *customer_name;    /* optional */
+    const char *subject;          /* optional */
+    const char *body;             /* required, non-empty */
+    const char *thread;           /* optional external thread key */
+    const char *external_id;      /* optional, e.g. e-mail Message-ID */
+    int64_t created_at;           /* 0 = now; set by import for history */
+};
+
+struct desk_ingest_result {
+    int64_t customer_id;
+    int64_t ticket_id;
+    int64_t message_id;
+    bool new_customer;
+    bool new_ticket;
+};
+
+/* Finds or creates the customer by identity, attaches the message to the
+ * customer's open ticket for that thread (or opens a new ticket), stores
+ * message and events in one transaction. */
+int desk_ingest(struct desk *d, const struct desk_actor *who, const struct desk_inbound *in,
+                struct desk_ingest_result *out);
+/* The same, inside a transaction the caller already runs (for import). */
+int desk_ingest_tx(struct store *st, const struct desk_actor *who,
+                   const struct desk_inbound *in, struct desk_ingest_result *out);
+
+/* ---- agent work ------------------------------------------------------- */
+
+/* An outbound reply by a user; sets first_response_at, moves a new ticket
+ * to open. */
+int desk_reply(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
+               const char *body, int64_t *message_id);
+/* An internal note, never shown to the customer. */
+int desk_note(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
+              const char *body, int64_t *message_id);
+
+struct desk_ticket_patch {
+    bool set_status;   enum ticket_status status;
+    bool set_priority; enum priority priority;
+    bool set_assignee; int64_t assignee_id;    /* 0 = unassign */
+    bool set_category; const char *category;  /* NULL or "" = clear */
+};
+
+/* Applies the patch; PL_ESTATE for an illegal status move, PL_ENOTFOUND
+ * for an unknown ticket or assignee. One event per changed field. */
+int desk_update_ticket(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
+                       const struct desk_ticket_patch *p);
+
+/* Merges customer `from` into `into`: identities and tickets move, `from`
+ * is marked merged. PL_EINVAL when from == into. */
+int desk_merge_customers(struct desk *d, const struct desk_actor *who, int64_t into,
+                         int64_t from);
+
+/* ---- users and access --------------------------------------------------- */
+
+/* Creates a user with an argon2id hash of password (>= 8 bytes). */
+int desk_user_add(struct desk *d, const struct desk_actor *who, struct user *u,
+                  const char *password);
+/* Checks e-mail and password; on success returns a new bearer token
+ * (caller frees) valid for ttl_ms, and the user. PL_EAUTH otherwise. */
+int desk_login(struct desk *d, const char *email, const char *password, int64_t ttl_ms,
+               char **token, struct user *user);
+int desk_logout(struct desk *d, const char *token);
+/* Resolves a bearer token or API key to an actor. PL_EAUTH if unknown. */
+int desk_authenticate(struct desk *d, const char *token, struct desk_actor *who);
+/* Creates an API key; returns the secret once (caller frees). */
+int desk_apikey_add(struct desk *d, const struct desk_actor *who, const char *name,
+                    enum role role, char **secret, int64_t *id);
+
+/* Hex SHA-256 of a secret, as stored for sessions and API keys. */
+void desk_secret_hash(const char *secret, char out[65]);
+
+#endif

@@ -1,0 +1,43 @@
+/* main.c — `parley COMMAND ...`: subcommand dispatch only. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("parley 0.1.0\n");
+    return 0;
+}
+
+static const struct cli_command commands[] = {
+    /* Keep sorted by name; one line per command. */
+    {"version", cmd_version, "print the version"},
+};
+
+static int usage(FILE *to)
+{
+    fprintf(to, "usage: parley COMMAND [OPTIONS]\n\n"
+                "Parley — customer-conflict resolution platform.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(to, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\n`parley COMMAND --help` describes one command.\n");
+    return to == stderr ? 2 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage(stderr);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0)
+        return usage(stdout);
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "parley: unknown command '%s'\n", argv[1]);
+    return usage(stderr);
+}

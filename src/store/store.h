@@ -1,0 +1,187 @@
+/* store.h — Parley's storage interface.
+ *
+ * One interface, two backends (SQLite and PostgreSQL) side by side in this
+ * folder, chosen by URL: "sqlite:PATH" or "postgresql://..." (also
+ * "postgres://..."). Nothing outside src/store/ writes SQL.
+ *
+ * A struct store is ONE connection, used by one thread at a time. The
+ * server opens one writer connection (the desk's writer thread) and one
+ * reader per HTTP worker thread.
+ *
+ * Conventions for every operation:
+ *   - returns 0 on success or a negative PL_E* code: PL_ENOTFOUND when the
+ *     row does not exist, PL_EEXISTS on a unique-key clash, PL_EDB for
+ *     anything the database refused (store_errmsg() has its message);
+ *   - *_insert() fills in the id (and created_at when it was 0);
+ *   - "out" structs are filled with freshly allocated strings that the
+ *     caller frees with the model's *_clear();
+ *   - list results are arrays the caller frees with store_free_*();
+ *   - every statement is prepared once per connection and reused.
+ */
+#ifndef PARLEY_STORE_STORE_H
+#define PARLEY_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+struct store;
+
+/* Filter, sort and page for ticket lists. Zero-initialised = everything,
+ * newest first, default limit. */
+enum ticket_sort { TSORT_CREATED, TSORT_UPDATED, TSORT_PRIORITY };
+
+struct ticket_filter {
+    unsigned status_mask;      /* bit (1u << status); 0 = any */
+    int priority;              /* enum priority, or -1 = any (set by ticket_filter_init) */
+    int64_t assignee_id;       /* -1 = any, 0 = unassigned, >0 = that user */
+    int64_t customer_id;       /* 0 = any */
+    const char *category;      /* NULL = any */
+    enum ticket_sort sort;
+    int ascending;             /* default descending */
+    int has_cursor;            /* continue after (cursor_key, cursor_id) */
+    int64_t cursor_key;        /* value of the sort column of the last row seen */
+    int64_t cursor_id;         /* id of the last row seen */
+    int limit;                 /* 1..500; 0 = 50 */
+};
+
+void ticket_filter_init(struct ticket_filter *f);
+/* The value of f->sort's column for t (for building the next cursor). */
+int64_t ticket_sort_key(enum ticket_sort sort, const struct ticket *t);
+
+struct event_filter {
+    int64_t after_id;          /* only events with id > after_id */
+    int64_t ticket_id;         /* 0 = any */
+    int64_t customer_id;       /* 0 = any */
+    int limit;                 /* 0 = 100, at most 1000 */
+};
+
+struct apikey {
+    int64_t id;
+    char *name;
+    enum role role;            /* what the key may do; ROLE_INTEGRATION by default */
+    int64_t created_by;
+    int64_t created_at;
+    int revoked;
+};
+void apikey_clear(struct apikey *k);
+
+/* The table of operations a backend provides (after SQLite's io_methods:
+ * `version` lets the table grow without breaking older backends). */
+struct store_ops {
+    int version;
+    const char *name;          /* "sqlite" or "postgresql" */
+
+    void (*close)(struct store *st);
+    const char *(*errmsg)(struct store *st);
+
+    /* Applies pending numbered migrations; idempotent. */
+    int (*migrate)(struct store *st);
+    /* Current schema version (highest applied migration). */
+    int (*schema_version)(struct store *st, int *version);
+
+    /* Transactions. begin() takes the write lock at once (SQLite: BEGIN
+     * IMMEDIATE), so a transaction never fails half-way for lock reasons.
+     * Savepoints nest inside a transaction. */
+    int (*begin)(struct store *st);
+    int (*commit)(struct store *st);
+    int (*rollback)(struct store *st);
+    int (*savepoint)(struct store *st);      /* SAVEPOINT sp */
+    int (*release)(struct store *st);        /* RELEASE sp */
+    int (*rollback_to)(struct store *st);    /* ROLLBACK TO sp; RELEASE sp */
+
+    /* Customers and identities. */
+    int (*customer_insert)(struct store *st, struct customer *c);
+    int (*customer_get)(struct store *st, int64_t id, struct customer *out);
+    int (*customer_update)(struct store *st, const struct customer *c);
+    /* Finds the identity (kind, normalised value); PL_ENOTFOUND if none. */
+    int (*identity_find)(struct store *st, enum identity_kind kind, const char *value,
+                         struct identity *out);
+    int (*identity_insert)(struct store *st, struct identity *i);
+    int (*identity_list)(struct store *st, int64_t customer_id,
+                         struct identity **out, size_t *n);
+    /* Re-points identities and tickets of customer `from` to `into`. */
+    int (*customer_move)(struct store *st, int64_t from, int64_t into);
+
+    /* Tickets. */
+    int (*ticket_insert)(struct store *st, struct ticket *t);
+    int (*ticket_get)(struct store *st, int64_t id, struct ticket *out);
+    /* Writes every mutable field of t (by t->id). */
+    int (*ticket_update)(struct store *st, const struct ticket *t);
+    /* The most recently updated open (new/open/pending) ticket of the
+     * customer: with thread != NULL the one with that thread key; with
+     * thread == NULL one on `channel` that has no thread key. */
+    int (*ticket_find_open)(struct store *st, int64_t customer_id, enum channel channel,
+                            const char *thread, struct ticket *out);
+    int (*ticket_list)(struct store *st, const struct ticket_filter *f,
+                       struct ticket **out, size_t *n);
+    /* Number of tickets matching f (cursor and limit ignored). */
+    int (*ticket_count)(struct store *st, const struct ticket_filter *f, int64_t *count);
+
+    /* Messages. */
+    int (*message_insert)(struct store *st, struct message *m);
+    int (*message_get)(struct store *st, int64_t id, struct message *out);
+    int (*message_list)(struct store *st, int64_t ticket_id, struct message **out, size_t *n);
+    /* The message with that external id (e.g. e-mail Message-ID). */
+    int (*message_find_external)(struct store *st, const char *external_id,
+                                 struct message *out);
+
+    /* Events: append-only; never updated or deleted. */
+    int (*event_insert)(struct store *st, struct event *e);
+    int (*event_list)(struct store *st, const struct event_filter *f,
+                      struct event **out, size_t *n);
+    int (*event_last_id)(struct store *st, int64_t *id);
+
+    /* Users (agents, supervisors, admins). */
+    int (*user_insert)(struct store *st, struct user *u);
+    int (*user_get)(struct store *st, int64_t id, struct user *out);
+    int (*user_get_by_email)(struct store *st, const char *email, struct user *out);
+    int (*user_update)(struct store *st, const struct user *u);
+    int (*user_list)(struct store *st, struct user **out, size_t *n);
+    int (*user_count)(struct store *st, int64_t *count);
+
+    /* Sessions: token_hash is the hex SHA-256 of the bearer token. */
+    int (*session_insert)(struct store *st, const char *token_hash, int64_t user_id,
+                          int64_t expires_at);
+    /* PL_ENOTFOUND when absent or expired at `now`. */
+    int (*session_lookup)(struct store *st, const char *token_hash, int64_t now,
+                          int64_t *user_id);
+    int (*session_delete)(struct store *st, const char *token_hash);
+
+    /* API keys for integrations; key_hash as for sessions. */
+    int (*apikey_insert)(struct store *st, struct apikey *k, const char *key_hash);
+    int (*apikey_lookup)(struct store *st, const char *key_hash, struct apikey *out);
+    int (*apikey_list)(struct store *st, struct apikey **out, size_t *n);
+    int (*apikey_revoke)(struct store *st, int64_t id);
+
+    /* Settings: a small key → JSON text table for configuration
+     * (service standards, routing limits, ...). */
+    int (*setting_get)(struct store *st, const char *key, char **value);
+    int (*setting_set)(struct store *st, const char *key, const char *value);
+};
+
+/* The first member of every backend's connection struct. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/* Opens a connection for url ("sqlite:PATH", "postgresql://..."), applies
+ * migrations when migrate != 0. On failure returns a PL_E* code and, when
+ * err != NULL, a message in err (caller frees). */
+int store_open(const char *url, int migrate, struct store **out, char **err);
+void store_close(struct store *st);
+const char *store_errmsg(struct store *st);
+
+void store_free_identities(struct identity *v, size_t n);
+void store_free_tickets(struct ticket *v, size_t n);
+void store_free_messages(struct message *v, size_t n);
+void store_free_events(struct event *v, size_t n);
+void store_free_users(struct user *v, size_t n);
+void store_free_apikeys(struct apikey *v, size_t n);
+
+/* Backends' constructors (used by store_open). */
+int store_sqlite_open(const char *path, struct store **out, char **err);
+int store_postgres_open(const char *conninfo, struct store **out, char **err);
+
+#endif
