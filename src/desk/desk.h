@@ -102,6 +102,13 @@ struct desk_ticket_patch {
 int desk_update_ticket(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
                        const struct desk_ticket_patch *p);
 
+/* The transaction bodies of reply/note and ticket changes, with an explicit
+ * instant, for callers that already run a transaction (import). */
+int desk_post_tx(struct store *st, const struct desk_actor *who, int64_t ticket_id,
+                 enum message_kind kind, const char *body, int64_t at, int64_t *message_id);
+int desk_update_ticket_tx(struct store *st, const struct desk_actor *who, int64_t ticket_id,
+                          const struct desk_ticket_patch *p, int64_t at);
+
 /* Merges customer `from` into `into`: identities and tickets move, `from`
  * is marked merged. PL_EINVAL when from == into. */
 int desk_merge_customers(struct desk *d, const struct desk_actor *who, int64_t into,

@@ -1,0 +1,38 @@
+/* desk_internal.h — what the desk's files share; not for other modules. */
+#ifndef PARLEY_DESK_INTERNAL_H
+#define PARLEY_DESK_INTERNAL_H
+
+#include <pthread.h>
+
+#include "desk/desk.h"
+
+struct job;
+
+struct desk {
+    char *url;
+    struct store *writer;
+    pthread_t thread;
+
+    pthread_mutex_t mu;          /* guards the job queue and stopping */
+    pthread_cond_t cv_work;
+    pthread_cond_t cv_done;
+    struct job *head, *tail;
+    _Atomic int stopping;
+
+    pthread_mutex_t ev_mu;       /* guards last_event */
+    pthread_cond_t ev_cv;
+    int64_t last_event;
+
+    pthread_key_t reader_key;
+    pthread_mutex_t readers_mu;
+    struct store **readers;
+    size_t nreaders;
+};
+
+/* Appends an event; before/after are JSON texts or NULL. Returns 0 or a
+ * store error. */
+int desk_event(struct store *st, const struct desk_actor *who, const char *type,
+               int64_t ticket_id, int64_t customer_id, int64_t message_id,
+               const char *before, const char *after, int64_t at);
+
+#endif

@@ -1,0 +1,286 @@
+/* writer.c — the desk's single writer with group commit, per-thread read
+ * connections and the "new events" signal.
+ *
+ * Why one writer: SQLite allows one writer at a time anyway, the
+ * tamper-evident log needs events appended in one total order, and a
+ * durable commit (fsync) is the expensive part of a write. Requests hand
+ * their transaction function to the writer thread; it takes every job that
+ * is waiting, runs each inside its own savepoint in ONE transaction and
+ * commits once, so N concurrent requests cost one fsync. A job's caller is
+ * woken only after that commit returned: a 2xx means committed. */
+#include "desk/desk_internal.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH_MAX 512
+
+struct job {
+    int (*fn)(struct store *st, void *arg);
+    void *arg;
+    int rc;
+    int done;
+    struct job *next;
+};
+
+static void run_batch(struct desk *d, struct job *batch)
+{
+    struct store *st = d->writer;
+    int rc = st->ops->begin(st);
+    if (rc) {
+        log_error("desk: begin failed: %s", store_errmsg(st));
+        for (struct job *j = batch; j; j = j->next)
+            j->rc = PL_EDB;
+        return;
+    }
+    int ok = 0;
+    for (struct job *j = batch; j; j = j->next) {
+        if (st->ops->savepoint(st)) {
+            j->rc = PL_EDB;
+            continue;
+        }
+        j->rc = j->fn(st, j->arg);
+        if (j->rc == 0) {
+            if (st->ops->release(st))
+                j->rc = PL_EDB;
+            else
+                ok++;
+        }
+        if (j->rc != 0 && st->ops->rollback_to(st)) {
+            /* The transaction is unusable: fail everything in it. */
+            log_error("desk: rollback to savepoint failed: %s", store_errmsg(st));
+            st->ops->rollback(st);
+            for (struct job *k = batch; k; k = k->next)
+                if (k->rc == 0)
+                    k->rc = PL_EDB;
+            return;
+        }
+    }
+    if (ok == 0) {
+        st->ops->rollback(st);
+        return;
+    }
+    if (st->ops->commit(st)) {
+        log_error("desk: commit failed: %s", store_errmsg(st));
+        st->ops->rollback(st);
+        for (struct job *j = batch; j; j = j->next)
+            if (j->rc == 0)
+                j->rc = PL_EDB;
+        return;
+    }
+    int64_t last = 0;
+    if (st->ops->event_last_id(st, &last) == 0) {
+        pthread_mutex_lock(&d->ev_mu);
+        if (last > d->last_event) {
+            d->last_event = last;
+            pthread_cond_broadcast(&d->ev_cv);
+        }
+        pthread_mutex_unlock(&d->ev_mu);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct desk *d = arg;
+    pthread_mutex_lock(&d->mu);
+    for (;;) {
+        while (!d->head && !d->stopping)
+            pthread_cond_wait(&d->cv_work, &d->mu);
+        if (!d->head && d->stopping)
+            break;
+        /* Take up to BATCH_MAX jobs. */
+        struct job *batch = d->head, *last = batch;
+        int n = 1;
+        while (last->next && n < BATCH_MAX) {
+            last = last->next;
+            n++;
+        }
+        d->head = last->next;
+        if (!d->head)
+            d->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&d->mu);
+
+        run_batch(d, batch);
+
+        pthread_mutex_lock(&d->mu);
+        for (struct job *j = batch; j;) {
+            struct job *next = j->next; /* j may be freed by its owner once done */
+            j->done = 1;
+            j = next;
+        }
+        pthread_cond_broadcast(&d->cv_done);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+int desk_exec(struct desk *d, int (*fn)(struct store *st, void *arg), void *arg)
+{
+    struct job j = {fn, arg, 0, 0, NULL};
+    pthread_mutex_lock(&d->mu);
+    if (d->stopping) {
+        pthread_mutex_unlock(&d->mu);
+        return PL_EUNAVAIL;
+    }
+    if (d->tail)
+        d->tail->next = &j;
+    else
+        d->head = &j;
+    d->tail = &j;
+    pthread_cond_signal(&d->cv_work);
+    while (!j.done)
+        pthread_cond_wait(&d->cv_done, &d->mu);
+    pthread_mutex_unlock(&d->mu);
+    return j.rc;
+}
+
+int64_t desk_last_event(struct desk *d)
+{
+    pthread_mutex_lock(&d->ev_mu);
+    int64_t v = d->last_event;
+    pthread_mutex_unlock(&d->ev_mu);
+    return v;
+}
+
+int64_t desk_wait_events(struct desk *d, int64_t after, int timeout_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&d->ev_mu);
+    while (d->last_event <= after && !d->stopping) {
+        if (pthread_cond_timedwait(&d->ev_cv, &d->ev_mu, &ts) == ETIMEDOUT)
+            break;
+    }
+    int64_t v = d->last_event;
+    pthread_mutex_unlock(&d->ev_mu);
+    return v;
+}
+
+/* ---- readers ------------------------------------------------------------ */
+
+struct reader {
+    struct desk *d;
+    struct store *st;
+};
+
+static void reader_destroy(void *p)
+{
+    struct reader *r = p;
+    struct desk *d = r->d;
+    pthread_mutex_lock(&d->readers_mu);
+    for (size_t i = 0; i < d->nreaders; i++)
+        if (d->readers[i] == r->st) {
+            d->readers[i] = d->readers[--d->nreaders];
+            break;
+        }
+    pthread_mutex_unlock(&d->readers_mu);
+    store_close(r->st);
+    free(r);
+}
+
+struct store *desk_reader(struct desk *d)
+{
+    struct reader *r = pthread_getspecific(d->reader_key);
+    if (r)
+        return r->st;
+    struct store *st = NULL;
+    char *err = NULL;
+    if (store_open(d->url, 0, &st, &err) != 0) {
+        log_error("desk: cannot open a read connection: %s", err ? err : "?");
+        free(err);
+        return NULL;
+    }
+    r = xmalloc(sizeof *r);
+    r->d = d;
+    r->st = st;
+    pthread_mutex_lock(&d->readers_mu);
+    d->readers = xrealloc(d->readers, (d->nreaders + 1) * sizeof *d->readers);
+    d->readers[d->nreaders++] = st;
+    pthread_mutex_unlock(&d->readers_mu);
+    pthread_setspecific(d->reader_key, r);
+    return st;
+}
+
+/* ---- life cycle ----------------------------------------------------------- */
+
+int desk_open(const char *db_url, struct desk **out, char **err)
+{
+    if (sodium_init() < 0) {
+        if (err)
+            *err = xstrdup("libsodium failed to initialise");
+        return PL_ECRYPTO;
+    }
+    struct desk *d = xcalloc(1, sizeof *d);
+    d->url = xstrdup(db_url);
+    int rc = store_open(db_url, 1, &d->writer, err);
+    if (rc) {
+        free(d->url);
+        free(d);
+        return rc;
+    }
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv_work, NULL);
+    pthread_cond_init(&d->cv_done, NULL);
+    pthread_mutex_init(&d->ev_mu, NULL);
+    pthread_cond_init(&d->ev_cv, NULL);
+    pthread_mutex_init(&d->readers_mu, NULL);
+    pthread_key_create(&d->reader_key, reader_destroy);
+    d->writer->ops->event_last_id(d->writer, &d->last_event);
+    if (pthread_create(&d->thread, NULL, writer_main, d) != 0) {
+        store_close(d->writer);
+        free(d->url);
+        free(d);
+        if (err)
+            *err = xstrdup("cannot start the writer thread");
+        return PL_EUNAVAIL;
+    }
+    *out = d;
+    return 0;
+}
+
+void desk_close(struct desk *d)
+{
+    if (!d)
+        return;
+    pthread_mutex_lock(&d->mu);
+    d->stopping = 1;
+    pthread_cond_broadcast(&d->cv_work);
+    pthread_mutex_unlock(&d->mu);
+    pthread_mutex_lock(&d->ev_mu);
+    pthread_cond_broadcast(&d->ev_cv);
+    pthread_mutex_unlock(&d->ev_mu);
+    pthread_join(d->thread, NULL);
+
+    /* The calling thread's own reader, then any left by live threads. */
+    struct reader *mine = pthread_getspecific(d->reader_key);
+    if (mine) {
+        pthread_setspecific(d->reader_key, NULL);
+        reader_destroy(mine);
+    }
+    pthread_key_delete(d->reader_key);
+    for (size_t i = 0; i < d->nreaders; i++)
+        store_close(d->readers[i]);
+    free(d->readers);
+    store_close(d->writer);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv_work);
+    pthread_cond_destroy(&d->cv_done);
+    pthread_mutex_destroy(&d->ev_mu);
+    pthread_cond_destroy(&d->ev_cv);
+    pthread_mutex_destroy(&d->readers_mu);
+    free(d->url);
+    free(d);
+}
