@@ -1,0 +1,77 @@
+/* demo.c — `parley demo`: seed the demo team and conversations, or a large
+ * generated history for benchmarks (`--tickets 1000000`). */
+#include "cli/cli.h"
+#include "base/err.h"
+#include "desk/demo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: parley demo [--db DB] [--tickets N] [--seed S]\n"
+    "\n"
+    "Creates the demo team (password '" DESK_DEMO_PASSWORD "') if there are no users,\n"
+    "the demo conversations if there are no tickets, and N generated tickets\n"
+    "(1 to 5 messages each, spread over the last 180 days).\n";
+
+static void bar(void *ctx, long done, long total)
+{
+    (void)ctx;
+    fprintf(stderr, "\rgenerated %ld/%ld tickets", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *n = NULL, *seed = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "tickets", &n)) ||
+            (r = cli_opt(argc, argv, &i, "seed", &seed))) {
+            if (r < 0) {
+                fprintf(stderr, "parley demo: %s needs a value\n", argv[i]);
+                return 2;
+            }
+            continue;
+        }
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        fprintf(stderr, "parley demo: unknown argument '%s'\n%s", argv[i], usage_text);
+        return 2;
+    }
+    struct desk_demo_opts o = {0};
+    char *end;
+    if (n) {
+        o.tickets = strtol(n, &end, 10);
+        if (*end || o.tickets < 0 || o.tickets > 100000000) {
+            fprintf(stderr, "parley demo: --tickets wants a number from 0 to 100000000\n");
+            return 2;
+        }
+    }
+    if (seed)
+        o.seed = (unsigned)strtoul(seed, NULL, 10);
+    if (isatty(STDERR_FILENO))
+        o.progress = bar;
+    struct desk *d;
+    char *err = NULL;
+    if (desk_open(db, &d, &err)) {
+        fprintf(stderr, "parley demo: cannot open %s: %s\n", db, err ? err : "?");
+        free(err);
+        return 1;
+    }
+    int rc = desk_demo_seed(d, &o);
+    desk_close(d);
+    if (rc) {
+        fprintf(stderr, "parley demo: %s\n", parley_strerror(rc));
+        return 1;
+    }
+    printf("demo data ready in %s; log in with password '%s' as:\n", db, DESK_DEMO_PASSWORD);
+    for (int i = 0; desk_demo_logins[i]; i++)
+        printf("  %s\n", desk_demo_logins[i]);
+    return 0;
+}
