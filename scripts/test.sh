@@ -30,6 +30,7 @@ suite() {   # suite NAME COMMAND...
   else failed=$((failed+1)); failures+=("$name"); echo "--- FAIL $name"; fi
 }
 
+suite checksrc scripts/checksrc.sh
 suite unit meson test -C "$ASAN" --print-errorlogs --no-rebuild --suite unit
 
 # A real PostgreSQL server for this run only (scripts/pg.sh).
