@@ -1,0 +1,9 @@
+/* test_insight.c — runs every insight test group. */
+#include "test_insight.h"
+
+int main(void)
+{
+    int fails = 0;
+    fails += run_metrics_tests();
+    return fails ? 1 : 0;
+}
