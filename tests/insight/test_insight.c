@@ -5,5 +5,6 @@ int main(void)
 {
     int fails = 0;
     fails += run_metrics_tests();
+    fails += run_spike_tests();
     return fails ? 1 : 0;
 }
