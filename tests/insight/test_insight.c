@@ -6,5 +6,6 @@ int main(void)
     int fails = 0;
     fails += run_metrics_tests();
     fails += run_spike_tests();
+    fails += run_roi_tests();
     return fails ? 1 : 0;
 }
