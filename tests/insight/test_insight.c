@@ -7,5 +7,6 @@ int main(void)
     fails += run_metrics_tests();
     fails += run_spike_tests();
     fails += run_roi_tests();
+    fails += run_goals_tests();
     return fails ? 1 : 0;
 }
