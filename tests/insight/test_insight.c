@@ -8,5 +8,6 @@ int main(void)
     fails += run_spike_tests();
     fails += run_roi_tests();
     fails += run_goals_tests();
+    fails += run_risk_tests();
     return fails ? 1 : 0;
 }
