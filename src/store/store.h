@@ -28,8 +28,9 @@
 
 struct store;
 
-/* Filter, sort and page for ticket lists. Zero-initialised = everything,
- * newest first, default limit. */
+/* Filter, sort and page for ticket lists. After ticket_filter_init():
+ * everything, newest first, default limit. (A plain zeroed struct means
+ * priority "low" and assignee "unassigned": always start from init.) */
 enum ticket_sort { TSORT_CREATED, TSORT_UPDATED, TSORT_PRIORITY };
 
 struct ticket_filter {

@@ -1,0 +1,113 @@
+/* migrations_sqlite.h — the SQLite schema as numbered migrations.
+ *
+ * Entry N (1-based) is migration N; never edit one that has shipped, add
+ * the next. Keep in step with migrations_postgres.h: same tables, same
+ * columns, same meaning (ids and instants are 64-bit integers, instants
+ * in ms UTC, 0 = not set; optional strings are NULL). Included by
+ * sqlite.c only. */
+#ifndef PARLEY_STORE_MIGRATIONS_SQLITE_H
+#define PARLEY_STORE_MIGRATIONS_SQLITE_H
+
+static const char *const sqlite_migrations[] = {
+    NULL,
+    /* 1: the initial schema */
+    "CREATE TABLE customers (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT, tier TEXT, language TEXT,\n"
+    "  merged_into INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  updated_at INTEGER NOT NULL);\n"
+    "CREATE TABLE identities (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  customer_id INTEGER NOT NULL REFERENCES customers (id),\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  UNIQUE (kind, value));\n"
+    "CREATE INDEX identities_customer ON identities (customer_id);\n"
+    "CREATE TABLE users (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  email TEXT NOT NULL UNIQUE,\n"
+    "  name TEXT,\n"
+    "  role INTEGER NOT NULL,\n"
+    "  skills TEXT, languages TEXT, password_hash TEXT,\n"
+    "  active INTEGER NOT NULL DEFAULT 1,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE TABLE tickets (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  customer_id INTEGER NOT NULL REFERENCES customers (id),\n"
+    "  subject TEXT,\n"
+    "  status INTEGER NOT NULL,\n"
+    "  priority INTEGER NOT NULL,\n"
+    "  category TEXT,\n"
+    "  channel INTEGER NOT NULL,\n"
+    "  thread TEXT,\n"
+    "  language TEXT,\n"
+    "  assignee_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  sla_first_due INTEGER NOT NULL DEFAULT 0,\n"
+    "  sla_next_due INTEGER NOT NULL DEFAULT 0,\n"
+    "  sla_resolve_due INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  updated_at INTEGER NOT NULL,\n"
+    "  first_response_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  resolved_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  closed_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  message_count INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX tickets_status_priority ON tickets (status, priority, id);\n"
+    "CREATE INDEX tickets_status_updated ON tickets (status, updated_at, id);\n"
+    "CREATE INDEX tickets_status_created ON tickets (status, created_at, id);\n"
+    "CREATE INDEX tickets_assignee ON tickets (assignee_id, status, priority, id);\n"
+    "CREATE INDEX tickets_customer_thread ON tickets (customer_id, thread);\n"
+    "CREATE INDEX tickets_updated ON tickets (updated_at, id);\n"
+    "CREATE INDEX tickets_created ON tickets (created_at, id);\n"
+    "CREATE TABLE messages (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ticket_id INTEGER NOT NULL REFERENCES tickets (id),\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  channel INTEGER NOT NULL,\n"
+    "  author_user_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  author_customer_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  body TEXT,\n"
+    "  external_id TEXT,\n"
+    "  analysis TEXT,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE INDEX messages_ticket ON messages (ticket_id, id);\n"
+    "CREATE UNIQUE INDEX messages_external ON messages (external_id)\n"
+    "  WHERE external_id IS NOT NULL;\n"
+    /* AUTOINCREMENT: an event id is never reused, even after a rollback
+     * of the newest rows — readers page events by id. */
+    "CREATE TABLE events (\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  type TEXT NOT NULL,\n"
+    "  actor_kind INTEGER NOT NULL,\n"
+    "  actor_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  ticket_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  customer_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  message_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  before_json TEXT,\n"
+    "  after_json TEXT,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE INDEX events_ticket ON events (ticket_id, id);\n"
+    "CREATE INDEX events_customer ON events (customer_id, id);\n"
+    "CREATE TABLE sessions (\n"
+    "  token_hash TEXT PRIMARY KEY,\n"
+    "  user_id INTEGER NOT NULL REFERENCES users (id),\n"
+    "  expires_at INTEGER NOT NULL);\n"
+    "CREATE INDEX sessions_user ON sessions (user_id);\n"
+    "CREATE INDEX sessions_expires ON sessions (expires_at);\n"
+    "CREATE TABLE apikeys (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  role INTEGER NOT NULL,\n"
+    "  key_hash TEXT NOT NULL UNIQUE,\n"
+    "  created_by INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  revoked INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE settings (\n"
+    "  key TEXT PRIMARY KEY,\n"
+    "  value TEXT NOT NULL);\n",
+};
+
+#define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)
+
+#endif

@@ -1,0 +1,106 @@
+/* store.c — store_open() dispatch by URL, and the backend-independent
+ * helpers declared in store.h. */
+#include "store/store.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int store_open(const char *url, int migrate, struct store **out, char **err)
+{
+    struct store *st = NULL;
+    int rc;
+
+    *out = NULL;
+    if (err)
+        *err = NULL;
+    if (!url) {
+        rc = PL_EINVAL;
+        if (err)
+            *err = xstrdup("no database URL");
+        goto out;
+    }
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        const char *path = url + 7;
+        if (strncmp(path, "//", 2) == 0)   /* sqlite:///abs/path */
+            path += 2;
+        rc = store_sqlite_open(path, &st, err);
+    } else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        rc = store_postgres_open(url, &st, err);
+    } else {
+        rc = PL_EINVAL;
+        if (err)
+            *err = xasprintf("unknown database URL (want sqlite:PATH or postgresql://...): %s", url);
+        goto out;
+    }
+    if (rc)
+        goto out;
+    if (migrate && (rc = st->ops->migrate(st)) != 0) {
+        if (err)
+            *err = xasprintf("migration failed: %s", st->ops->errmsg(st));
+        st->ops->close(st);
+        st = NULL;
+        goto out;
+    }
+    *out = st;
+    st = NULL;
+out:
+    return rc;
+}
+
+void store_close(struct store *st)
+{
+    if (st)
+        st->ops->close(st);
+}
+
+const char *store_errmsg(struct store *st)
+{
+    return st ? st->ops->errmsg(st) : "no store";
+}
+
+void ticket_filter_init(struct ticket_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->priority = -1;
+    f->assignee_id = -1;
+}
+
+int64_t ticket_sort_key(enum ticket_sort sort, const struct ticket *t)
+{
+    switch (sort) {
+    case TSORT_UPDATED:
+        return t->updated_at;
+    case TSORT_PRIORITY:
+        return t->priority;
+    case TSORT_CREATED:
+    default:
+        return t->created_at;
+    }
+}
+
+void apikey_clear(struct apikey *k)
+{
+    if (!k)
+        return;
+    free(k->name);
+    memset(k, 0, sizeof *k);
+}
+
+#define FREE_ARRAY(fn, type, clear)            \
+    void fn(struct type *v, size_t n)          \
+    {                                          \
+        if (!v)                                \
+            return;                            \
+        for (size_t i = 0; i < n; i++)         \
+            clear(&v[i]);                      \
+        free(v);                               \
+    }
+
+FREE_ARRAY(store_free_identities, identity, identity_clear)
+FREE_ARRAY(store_free_tickets, ticket, ticket_clear)
+FREE_ARRAY(store_free_messages, message, message_clear)
+FREE_ARRAY(store_free_events, event, event_clear)
+FREE_ARRAY(store_free_users, user, user_clear)
+FREE_ARRAY(store_free_apikeys, apikey, apikey_clear)

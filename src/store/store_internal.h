@@ -1,0 +1,77 @@
+/* store_internal.h — what the two backends share: the ticket-list query
+ * builder and small helpers. Not for use outside src/store/. */
+#ifndef PARLEY_STORE_INTERNAL_H
+#define PARLEY_STORE_INTERNAL_H
+
+#include "base/buf.h"
+#include "store/store.h"
+
+#include <stdint.h>
+
+#define TICKET_LIST_DEFAULT 50
+#define TICKET_LIST_MAX 500
+#define EVENT_LIST_DEFAULT 100
+#define EVENT_LIST_MAX 1000
+
+/* The ticket columns, in the order every backend reads them. */
+#define TICKET_COLS                                                          \
+    "id, customer_id, subject, status, priority, category, channel, thread, " \
+    "language, assignee_id, sla_first_due, sla_next_due, sla_resolve_due, "   \
+    "created_at, updated_at, first_response_at, resolved_at, closed_at, "     \
+    "message_count"
+#define TICKET_NCOLS 19
+#define CUSTOMER_COLS "id, name, tier, language, merged_into, created_at, updated_at"
+#define IDENTITY_COLS "id, customer_id, kind, value, created_at"
+#define USER_COLS \
+    "id, email, name, role, skills, languages, password_hash, active, created_at"
+#define MESSAGE_COLS                                                      \
+    "id, ticket_id, kind, channel, author_user_id, author_customer_id, " \
+    "body, external_id, analysis, created_at"
+#define EVENT_COLS                                                        \
+    "id, type, actor_kind, actor_id, ticket_id, customer_id, message_id, " \
+    "before_json, after_json, created_at"
+#define APIKEY_COLS "id, name, role, created_by, created_at, revoked"
+
+/* A ticket-list or ticket-count query, decoded from a ticket_filter.
+ *
+ * The SQL text depends only on the query's *shape* (which filters are
+ * present, how many statuses, sort, direction, cursor) and never on the
+ * values: those are bound as numbered parameters
+ *   1 priority (int), 2 assignee_id, 3 customer_id, 4 category (text),
+ *   5 cursor key, 6 cursor id, 7 limit, 8.. statuses (int).
+ * So a backend prepares one statement per shape and caches it by
+ * tq.shape (list and count shapes are distinct numbers). */
+struct ticket_query {
+    unsigned shape;
+    int empty;                 /* the filter can match nothing (e.g. mask with no valid status) */
+    int nstatus;               /* 0 = no status condition */
+    int statuses[STATUS__COUNT];
+    int has_priority, has_assignee, has_customer, has_category, has_cursor;
+    int priority;
+    int64_t assignee_id, customer_id, cursor_key, cursor_id;
+    const char *category;      /* borrowed from the filter */
+    enum ticket_sort sort;
+    int ascending;
+    int64_t limit;
+};
+
+#define TQ_NPARAMS (7 + STATUS__COUNT)
+#define TQ_P_PRIORITY 1
+#define TQ_P_ASSIGNEE 2
+#define TQ_P_CUSTOMER 3
+#define TQ_P_CATEGORY 4
+#define TQ_P_CKEY 5
+#define TQ_P_CID 6
+#define TQ_P_LIMIT 7
+#define TQ_P_STATUS 8
+
+/* Decodes f (NULL = defaults) for a list (count = 0) or a count. */
+void ticket_query_init(struct ticket_query *q, const struct ticket_filter *f, int count);
+/* Appends the SQL of q's shape to b; ph is the parameter marker of the
+ * backend: '?' (SQLite, "?N") or '$' (PostgreSQL, "$N"). */
+void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b);
+
+/* Clamps an event_filter limit to 1..EVENT_LIST_MAX (0 = default). */
+int64_t event_limit(int limit);
+
+#endif

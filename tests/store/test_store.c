@@ -1,0 +1,1082 @@
+/* test_store.c — the one storage suite, run unchanged on both backends.
+ *
+ * Every test gets an empty, freshly migrated database:
+ *   - PARLEY_TEST_DB unset (or not a PostgreSQL URL): a new SQLite file in
+ *     a temporary directory, removed afterwards;
+ *   - PARLEY_TEST_DB=postgresql://...: a new uniquely named schema
+ *     (CREATE SCHEMA, then options=-csearch_path=<schema> in the URL),
+ *     dropped with CASCADE afterwards, so runs never see each other's rows
+ *     and the server's database stays empty. */
+#include "store/store.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct fx {
+    struct store *st;
+    char *url;                 /* what store_open() gets */
+    char *dir;                 /* SQLite: temp directory */
+    char *schema;              /* PostgreSQL: schema name */
+    PGconn *admin;             /* PostgreSQL: creates/drops the schema */
+};
+
+static int is_pg(const char *url)
+{
+    return url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0);
+}
+
+static struct store *open_or_die(const char *url, int migrate)
+{
+    struct store *st = NULL;
+    char *err = NULL;
+    int rc = store_open(url, migrate, &st, &err);
+    if (rc) {
+        print_error("store_open(%s): %s: %s\n", url, parley_errname(rc), err ? err : "");
+        free(err);
+        fail();
+    }
+    return st;
+}
+
+static int setup(void **state)
+{
+    static unsigned counter;
+    struct fx *fx = xcalloc(1, sizeof *fx);
+    const char *env = getenv("PARLEY_TEST_DB");
+
+    if (is_pg(env)) {
+        fx->admin = PQconnectdb(env);
+        if (PQstatus(fx->admin) != CONNECTION_OK) {
+            print_error("cannot connect to %s: %s", env, PQerrorMessage(fx->admin));
+            return -1;
+        }
+        fx->schema = xasprintf("parley_test_%ld_%u_%ld", (long)getpid(), ++counter,
+                               (long)time(NULL));
+        char *sql = xasprintf("CREATE SCHEMA %s", fx->schema);
+        PGresult *r = PQexec(fx->admin, sql);
+        free(sql);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            print_error("create schema: %s", PQerrorMessage(fx->admin));
+        PQclear(r);
+        if (!ok)
+            return -1;
+        fx->url = xasprintf("%s%coptions=-csearch_path%%3D%s", env,
+                            strchr(env, '?') ? '&' : '?', fx->schema);
+    } else {
+        char tmpl[] = "/tmp/parley-store-XXXXXX";
+        if (!mkdtemp(tmpl))
+            return -1;
+        fx->dir = xstrdup(tmpl);
+        fx->url = xasprintf("sqlite:%s/test.db", fx->dir);
+    }
+    fx->st = open_or_die(fx->url, 1);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *fx = *state;
+    store_close(fx->st);
+    if (fx->admin) {
+        char *sql = xasprintf("DROP SCHEMA %s CASCADE", fx->schema);
+        PQclear(PQexec(fx->admin, sql));
+        free(sql);
+        PQfinish(fx->admin);
+    }
+    if (fx->dir) {
+        static const char *const files[] = {"test.db", "test.db-wal", "test.db-shm"};
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+            char *p = xasprintf("%s/%s", fx->dir, files[i]);
+            unlink(p);
+            free(p);
+        }
+        rmdir(fx->dir);
+    }
+    free(fx->dir);
+    free(fx->schema);
+    free(fx->url);
+    free(fx);
+    return 0;
+}
+
+#define ST(state) (((struct fx *)*(state))->st)
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int64_t new_customer(struct store *st, const char *name)
+{
+    struct customer c = {.name = (char *)name, .created_at = 1000};
+    assert_int_equal(st->ops->customer_insert(st, &c), 0);
+    assert_true(c.id > 0);
+    return c.id;
+}
+
+static int64_t new_ticket(struct store *st, int64_t customer_id, enum ticket_status status,
+                          enum channel channel, const char *thread, int64_t updated_at)
+{
+    struct ticket t = {.customer_id = customer_id, .subject = (char *)"subj", .status = status,
+                       .channel = channel, .thread = (char *)thread, .created_at = 1000,
+                       .updated_at = updated_at};
+    assert_int_equal(st->ops->ticket_insert(st, &t), 0);
+    return t.id;
+}
+
+static int64_t new_user(struct store *st, const char *email)
+{
+    struct user u = {.email = (char *)email, .name = (char *)"U", .role = ROLE_AGENT,
+                     .active = true};
+    assert_int_equal(st->ops->user_insert(st, &u), 0);
+    return u.id;
+}
+
+/* ---- migrations --------------------------------------------------------- */
+
+static void test_migrations_idempotent(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = fx->st;
+    int v1 = 0, v2 = 0, v3 = 0;
+
+    assert_int_equal(st->ops->schema_version(st, &v1), 0);
+    assert_true(v1 >= 1);
+    assert_int_equal(st->ops->migrate(st), 0);
+    assert_int_equal(st->ops->schema_version(st, &v2), 0);
+    assert_int_equal(v1, v2);
+
+    /* A second connection opening (and migrating) the same database. */
+    struct store *st2 = open_or_die(fx->url, 1);
+    assert_int_equal(st2->ops->schema_version(st2, &v3), 0);
+    assert_int_equal(v3, v1);
+    /* ... and it sees the same data. */
+    int64_t id = new_customer(st, "Anna");
+    struct customer c = {0};
+    assert_int_equal(st2->ops->customer_get(st2, id, &c), 0);
+    assert_string_equal(c.name, "Anna");
+    customer_clear(&c);
+    store_close(st2);
+
+    /* Without migrate the connection opens too. */
+    st2 = open_or_die(fx->url, 0);
+    assert_int_equal(st2->ops->schema_version(st2, &v3), 0);
+    assert_int_equal(v3, v1);
+    store_close(st2);
+}
+
+static void test_open_bad_url(void **state)
+{
+    (void)state;
+    struct store *st = NULL;
+    char *err = NULL;
+    assert_int_equal(store_open("mysql://x", 1, &st, &err), PL_EINVAL);
+    assert_null(st);
+    assert_non_null(err);
+    free(err);
+    assert_int_not_equal(store_open("sqlite:/nonexistent-dir-parley/x.db", 1, &st, NULL), 0);
+    assert_null(st);
+}
+
+/* ---- customers and identities ------------------------------------------- */
+
+static void test_customers(void **state)
+{
+    struct store *st = ST(state);
+    struct customer c = {.name = (char *)"Мария Иванова", .tier = (char *)"gold",
+                         .language = (char *)"ru"};
+    assert_int_equal(st->ops->customer_insert(st, &c), 0);
+    assert_true(c.id > 0);
+    assert_true(c.created_at > 0);
+    assert_int_equal(c.updated_at, c.created_at);
+
+    struct customer g = {0};
+    assert_int_equal(st->ops->customer_get(st, c.id, &g), 0);
+    assert_int_equal(g.id, c.id);
+    assert_string_equal(g.name, "Мария Иванова");
+    assert_string_equal(g.tier, "gold");
+    assert_string_equal(g.language, "ru");
+    assert_int_equal(g.merged_into, 0);
+    assert_int_equal(g.created_at, c.created_at);
+
+    free(g.tier);
+    g.tier = NULL;
+    g.updated_at = c.created_at + 5;
+    g.merged_into = 77;
+    assert_int_equal(st->ops->customer_update(st, &g), 0);
+    customer_clear(&g);
+    assert_int_equal(st->ops->customer_get(st, c.id, &g), 0);
+    assert_null(g.tier);
+    assert_int_equal(g.merged_into, 77);
+    assert_int_equal(g.updated_at, c.created_at + 5);
+    assert_int_equal(g.created_at, c.created_at);
+    customer_clear(&g);
+
+    assert_int_equal(st->ops->customer_get(st, 999999, &g), PL_ENOTFOUND);
+    struct customer missing = {.id = 999999, .created_at = 1, .updated_at = 1};
+    assert_int_equal(st->ops->customer_update(st, &missing), PL_ENOTFOUND);
+}
+
+static void test_identities(void **state)
+{
+    struct store *st = ST(state);
+    int64_t a = new_customer(st, "A"), b = new_customer(st, "B");
+
+    struct identity i = {.customer_id = a, .kind = IDENTITY_EMAIL,
+                         .value = (char *)"a@example.com"};
+    assert_int_equal(st->ops->identity_insert(st, &i), 0);
+    assert_true(i.id > 0);
+    assert_true(i.created_at > 0);
+    struct identity p = {.customer_id = a, .kind = IDENTITY_PHONE, .value = (char *)"+79001234567",
+                         .created_at = 5};
+    assert_int_equal(st->ops->identity_insert(st, &p), 0);
+
+    /* Same (kind, value) again, even for another customer: EEXISTS. */
+    struct identity dup = {.customer_id = b, .kind = IDENTITY_EMAIL,
+                           .value = (char *)"a@example.com"};
+    assert_int_equal(st->ops->identity_insert(st, &dup), PL_EEXISTS);
+    /* Same value, other kind: fine. */
+    struct identity other = {.customer_id = b, .kind = IDENTITY_HANDLE,
+                             .value = (char *)"a@example.com"};
+    assert_int_equal(st->ops->identity_insert(st, &other), 0);
+
+    struct identity f = {0};
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "a@example.com", &f), 0);
+    assert_int_equal(f.id, i.id);
+    assert_int_equal(f.customer_id, a);
+    assert_int_equal(f.kind, IDENTITY_EMAIL);
+    assert_string_equal(f.value, "a@example.com");
+    identity_clear(&f);
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "nobody@example.com", &f),
+                     PL_ENOTFOUND);
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_PHONE, "a@example.com", &f),
+                     PL_ENOTFOUND);
+
+    struct identity *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->identity_list(st, a, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, i.id);
+    assert_string_equal(v[1].value, "+79001234567");
+    assert_int_equal(v[1].created_at, 5);
+    store_free_identities(v, n);
+    assert_int_equal(st->ops->identity_list(st, 424242, &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_free_identities(v, n);
+
+    /* Merge: b's identities and tickets move to a. */
+    int64_t tb = new_ticket(st, b, STATUS_OPEN, CHANNEL_CHAT, NULL, 1000);
+    assert_int_equal(st->ops->customer_move(st, b, a), 0);
+    assert_int_equal(st->ops->identity_list(st, a, &v, &n), 0);
+    assert_int_equal(n, 3);
+    store_free_identities(v, n);
+    assert_int_equal(st->ops->identity_list(st, b, &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_free_identities(v, n);
+    struct ticket t = {0};
+    assert_int_equal(st->ops->ticket_get(st, tb, &t), 0);
+    assert_int_equal(t.customer_id, a);
+    ticket_clear(&t);
+}
+
+/* ---- tickets ------------------------------------------------------------ */
+
+static void test_tickets_crud(void **state)
+{
+    struct store *st = ST(state);
+    int64_t c = new_customer(st, "C");
+    struct ticket t = {.customer_id = c, .subject = (char *)"Не пришёл заказ", .status = STATUS_NEW,
+                       .priority = PRIORITY_HIGH, .category = (char *)"delivery",
+                       .channel = CHANNEL_EMAIL, .language = (char *)"ru"};
+    assert_int_equal(st->ops->ticket_insert(st, &t), 0);
+    assert_true(t.id > 0);
+    assert_true(t.created_at > 0);
+    assert_int_equal(t.updated_at, t.created_at);
+
+    struct ticket g = {0};
+    assert_int_equal(st->ops->ticket_get(st, t.id, &g), 0);
+    assert_int_equal(g.customer_id, c);
+    assert_string_equal(g.subject, "Не пришёл заказ");
+    assert_int_equal(g.status, STATUS_NEW);
+    assert_int_equal(g.priority, PRIORITY_HIGH);
+    assert_string_equal(g.category, "delivery");
+    assert_int_equal(g.channel, CHANNEL_EMAIL);
+    assert_null(g.thread);
+    assert_string_equal(g.language, "ru");
+    assert_int_equal(g.assignee_id, 0);
+    assert_int_equal(g.message_count, 0);
+
+    /* Every mutable field round-trips. */
+    g.status = STATUS_RESOLVED;
+    g.priority = PRIORITY_URGENT;
+    free(g.category);
+    g.category = NULL;
+    g.thread = xstrdup("chat-17");
+    g.assignee_id = 5;
+    g.sla_first_due = 111;
+    g.sla_next_due = 222;
+    g.sla_resolve_due = 333;
+    g.updated_at = t.created_at + 10;
+    g.first_response_at = 444;
+    g.resolved_at = 555;
+    g.closed_at = 666;
+    g.message_count = 3;
+    assert_int_equal(st->ops->ticket_update(st, &g), 0);
+    struct ticket h = {0};
+    assert_int_equal(st->ops->ticket_get(st, t.id, &h), 0);
+    assert_int_equal(h.status, STATUS_RESOLVED);
+    assert_int_equal(h.priority, PRIORITY_URGENT);
+    assert_null(h.category);
+    assert_string_equal(h.thread, "chat-17");
+    assert_int_equal(h.assignee_id, 5);
+    assert_int_equal(h.sla_first_due, 111);
+    assert_int_equal(h.sla_next_due, 222);
+    assert_int_equal(h.sla_resolve_due, 333);
+    assert_int_equal(h.created_at, t.created_at);
+    assert_int_equal(h.updated_at, t.created_at + 10);
+    assert_int_equal(h.first_response_at, 444);
+    assert_int_equal(h.resolved_at, 555);
+    assert_int_equal(h.closed_at, 666);
+    assert_int_equal(h.message_count, 3);
+    ticket_clear(&h);
+
+    g.id = 987654;
+    assert_int_equal(st->ops->ticket_update(st, &g), PL_ENOTFOUND);
+    assert_int_equal(st->ops->ticket_get(st, 987654, &h), PL_ENOTFOUND);
+    ticket_clear(&g);   /* t's strings are literals: not cleared */
+}
+
+static void test_ticket_find_open(void **state)
+{
+    struct store *st = ST(state);
+    int64_t c = new_customer(st, "C"), d = new_customer(st, "D");
+    struct ticket t = {0};
+
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_CHAT, "th1", &t), PL_ENOTFOUND);
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_EMAIL, NULL, &t), PL_ENOTFOUND);
+
+    int64_t closed = new_ticket(st, c, STATUS_CLOSED, CHANNEL_CHAT, "th1", 9000);
+    int64_t resolved = new_ticket(st, c, STATUS_RESOLVED, CHANNEL_EMAIL, NULL, 9000);
+    (void)closed;
+    (void)resolved;
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_CHAT, "th1", &t), PL_ENOTFOUND);
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_EMAIL, NULL, &t), PL_ENOTFOUND);
+
+    int64_t th_old = new_ticket(st, c, STATUS_OPEN, CHANNEL_CHAT, "th1", 2000);
+    int64_t th_new = new_ticket(st, c, STATUS_PENDING, CHANNEL_CHAT, "th1", 3000);
+    int64_t th_other = new_ticket(st, c, STATUS_NEW, CHANNEL_CHAT, "th2", 4000);
+    int64_t mail = new_ticket(st, c, STATUS_NEW, CHANNEL_EMAIL, NULL, 2500);
+    int64_t web = new_ticket(st, c, STATUS_OPEN, CHANNEL_WEB, NULL, 2600);
+    new_ticket(st, d, STATUS_OPEN, CHANNEL_CHAT, "th1", 8000);   /* another customer */
+
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_CHAT, "th1", &t), 0);
+    assert_int_equal(t.id, th_new);        /* the most recently updated */
+    ticket_clear(&t);
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_CHAT, "th2", &t), 0);
+    assert_int_equal(t.id, th_other);
+    ticket_clear(&t);
+    /* No thread key: a threadless ticket on that channel only. */
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_EMAIL, NULL, &t), 0);
+    assert_int_equal(t.id, mail);
+    ticket_clear(&t);
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_WEB, NULL, &t), 0);
+    assert_int_equal(t.id, web);
+    ticket_clear(&t);
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_CHAT, NULL, &t), PL_ENOTFOUND);
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_CHAT, "th3", &t), PL_ENOTFOUND);
+
+    /* Once the newer one resolves, the older open one is found. */
+    assert_int_equal(st->ops->ticket_get(st, th_new, &t), 0);
+    t.status = STATUS_RESOLVED;
+    assert_int_equal(st->ops->ticket_update(st, &t), 0);
+    ticket_clear(&t);
+    assert_int_equal(st->ops->ticket_find_open(st, c, CHANNEL_CHAT, "th1", &t), 0);
+    assert_int_equal(t.id, th_old);
+    ticket_clear(&t);
+}
+
+/* A model of the ticket table to check lists against. */
+struct mt {
+    int64_t id, customer_id, assignee_id, created_at, updated_at;
+    int status, priority;
+    const char *category;
+};
+
+#define NT 150
+static const char *const cats[] = {"billing", "delivery", "refund"};
+
+static void seed(struct store *st, struct mt *m, int64_t cust[3])
+{
+    for (int i = 0; i < 3; i++)
+        cust[i] = new_customer(st, "seed");
+    assert_int_equal(st->ops->begin(st), 0);
+    for (int i = 0; i < NT; i++) {
+        struct mt *x = &m[i];
+        x->status = i % 5;
+        x->priority = (i * 7) % 4;
+        x->assignee_id = i % 3;            /* 0 = unassigned */
+        x->customer_id = cust[(i / 2) % 3];
+        x->category = i % 4 == 0 ? NULL : cats[i % 3];
+        x->created_at = 100000 + (i % 10) * 1000;  /* many ties */
+        x->updated_at = 100000 + ((i * 13) % 17) * 1000;
+        struct ticket t = {.customer_id = x->customer_id, .subject = (char *)"s",
+                           .status = x->status, .priority = x->priority,
+                           .category = (char *)x->category, .channel = CHANNEL_WEB,
+                           .assignee_id = x->assignee_id, .created_at = x->created_at,
+                           .updated_at = x->updated_at};
+        assert_int_equal(st->ops->ticket_insert(st, &t), 0);
+        x->id = t.id;
+    }
+    assert_int_equal(st->ops->commit(st), 0);
+}
+
+static int matches(const struct mt *x, const struct ticket_filter *f)
+{
+    if (f->status_mask && !(f->status_mask & (1u << x->status)))
+        return 0;
+    if (f->priority >= 0 && x->priority != f->priority)
+        return 0;
+    if (f->assignee_id >= 0 && x->assignee_id != f->assignee_id)
+        return 0;
+    if (f->customer_id && x->customer_id != f->customer_id)
+        return 0;
+    if (f->category && (!x->category || strcmp(x->category, f->category) != 0))
+        return 0;
+    return 1;
+}
+
+static int64_t mt_key(const struct mt *x, enum ticket_sort s)
+{
+    return s == TSORT_UPDATED ? x->updated_at : s == TSORT_PRIORITY ? x->priority : x->created_at;
+}
+
+static const struct ticket_filter *cmp_filter;
+
+static int mt_cmp(const void *pa, const void *pb)
+{
+    const struct mt *a = pa, *b = pb;
+    int64_t ka = mt_key(a, cmp_filter->sort), kb = mt_key(b, cmp_filter->sort);
+    int c = ka < kb ? -1 : ka > kb ? 1 : a->id < b->id ? -1 : a->id > b->id ? 1 : 0;
+    return cmp_filter->ascending ? c : -c;
+}
+
+/* Expected ids for f in order; returns the count. */
+static size_t expect(const struct mt *m, const struct ticket_filter *f, int64_t *ids)
+{
+    struct mt v[NT];
+    size_t n = 0;
+    for (int i = 0; i < NT; i++)
+        if (matches(&m[i], f))
+            v[n++] = m[i];
+    cmp_filter = f;
+    qsort(v, n, sizeof v[0], mt_cmp);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = v[i].id;
+    return n;
+}
+
+/* Pages through f with page size `limit`; checks the concatenation equals
+ * the model's order (so no duplicates, no gaps) and the count. */
+static void check_paged(struct store *st, const struct mt *m, struct ticket_filter f, int limit)
+{
+    int64_t want[NT], got[NT + 1];
+    size_t nwant = expect(m, &f, want), ngot = 0;
+    int pages = 0;
+
+    f.limit = limit;
+    f.has_cursor = 0;
+    for (;;) {
+        struct ticket *v = NULL;
+        size_t n = 0;
+        assert_int_equal(st->ops->ticket_list(st, &f, &v, &n), 0);
+        assert_true(n <= (size_t)limit);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(ngot < NT);
+            got[ngot++] = v[i].id;
+        }
+        if (n) {
+            f.has_cursor = 1;
+            f.cursor_key = ticket_sort_key(f.sort, &v[n - 1]);
+            f.cursor_id = v[n - 1].id;
+        }
+        store_free_tickets(v, n);
+        pages++;
+        assert_true(pages <= NT + 2);
+        if (n < (size_t)limit)
+            break;
+    }
+    assert_int_equal(ngot, nwant);
+    for (size_t i = 0; i < nwant; i++)
+        assert_int_equal(got[i], want[i]);
+
+    int64_t count = -1;
+    assert_int_equal(st->ops->ticket_count(st, &f, &count), 0);
+    assert_int_equal(count, (int64_t)nwant);
+}
+
+static void test_ticket_list_filters(void **state)
+{
+    struct store *st = ST(state);
+    struct mt m[NT];
+    int64_t cust[3];
+    seed(st, m, cust);
+
+    struct ticket_filter f;
+    ticket_filter_init(&f);
+    assert_int_equal(f.priority, -1);
+    assert_int_equal(f.assignee_id, -1);
+
+    /* Defaults: everything, newest first, 50 rows. */
+    struct ticket *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->ticket_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 50);
+    int64_t want[NT];
+    expect(m, &f, want);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(v[i].id, want[i]);
+    assert_int_equal(v[0].customer_id, m[v[0].id - m[0].id].customer_id);
+    store_free_tickets(v, n);
+
+    int64_t count = 0;
+    assert_int_equal(st->ops->ticket_count(st, &f, &count), 0);
+    assert_int_equal(count, NT);
+
+    /* One filter at a time, then combinations, each in every sort order. */
+    static const unsigned masks[] = {0, 1u << STATUS_NEW,
+                                     1u << STATUS_NEW | 1u << STATUS_OPEN | 1u << STATUS_PENDING,
+                                     1u << STATUS_RESOLVED | 1u << STATUS_CLOSED, 0x1f};
+    for (size_t mi = 0; mi < sizeof masks / sizeof masks[0]; mi++)
+        for (int combo = 0; combo < 16; combo++) {
+            ticket_filter_init(&f);
+            f.status_mask = masks[mi];
+            if (combo & 1)
+                f.priority = PRIORITY_HIGH;
+            if (combo & 2)
+                f.assignee_id = combo & 8 ? 0 : 2;
+            if (combo & 4)
+                f.customer_id = cust[1];
+            if (combo & 8)
+                f.category = "delivery";
+            for (int s = 0; s < 3; s++)
+                for (int asc = 0; asc < 2; asc++) {
+                    f.sort = (enum ticket_sort)s;
+                    f.ascending = asc;
+                    check_paged(st, m, f, 500);
+                }
+        }
+
+    /* Filters that match nothing. */
+    ticket_filter_init(&f);
+    f.customer_id = 999999;
+    check_paged(st, m, f, 10);
+    ticket_filter_init(&f);
+    f.category = "nope";
+    check_paged(st, m, f, 10);
+    ticket_filter_init(&f);
+    f.status_mask = 1u << 20;      /* no valid status in the mask */
+    assert_int_equal(st->ops->ticket_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_free_tickets(v, n);
+    assert_int_equal(st->ops->ticket_count(st, &f, &count), 0);
+    assert_int_equal(count, 0);
+}
+
+static void test_ticket_list_pagination(void **state)
+{
+    struct store *st = ST(state);
+    struct mt m[NT];
+    int64_t cust[3];
+    seed(st, m, cust);
+
+    static const int limits[] = {1, 7, 50, 150};
+    for (int s = 0; s < 3; s++)
+        for (int asc = 0; asc < 2; asc++)
+            for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++) {
+                struct ticket_filter f;
+                ticket_filter_init(&f);
+                f.sort = (enum ticket_sort)s;
+                f.ascending = asc;
+                check_paged(st, m, f, limits[li]);
+                /* The inbox: open statuses. */
+                f.status_mask = 1u << STATUS_NEW | 1u << STATUS_OPEN | 1u << STATUS_PENDING;
+                check_paged(st, m, f, limits[li]);
+                f.assignee_id = 1;
+                check_paged(st, m, f, limits[li]);
+                f.assignee_id = -1;
+                f.category = "billing";
+                f.customer_id = cust[2];
+                check_paged(st, m, f, limits[li]);
+            }
+}
+
+static void test_ticket_list_limits(void **state)
+{
+    struct store *st = ST(state);
+    int64_t c = new_customer(st, "many");
+    assert_int_equal(st->ops->begin(st), 0);
+    for (int i = 0; i < 620; i++)
+        new_ticket(st, c, (enum ticket_status)(i % 5), CHANNEL_API, NULL, 1000 + i);
+    assert_int_equal(st->ops->commit(st), 0);
+
+    struct ticket_filter f;
+    ticket_filter_init(&f);
+    struct ticket *v = NULL;
+    size_t n = 0;
+    f.limit = 0;
+    assert_int_equal(st->ops->ticket_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 50);
+    store_free_tickets(v, n);
+    f.limit = 100000;
+    assert_int_equal(st->ops->ticket_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 500);
+    store_free_tickets(v, n);
+    f.limit = 3;
+    f.sort = TSORT_UPDATED;
+    assert_int_equal(st->ops->ticket_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(v[0].updated_at, 1000 + 619);
+    assert_int_equal(v[2].updated_at, 1000 + 617);
+    store_free_tickets(v, n);
+    int64_t count = 0;
+    assert_int_equal(st->ops->ticket_count(st, &f, &count), 0);
+    assert_int_equal(count, 620);
+}
+
+/* ---- messages and events ------------------------------------------------ */
+
+static void test_messages(void **state)
+{
+    struct store *st = ST(state);
+    int64_t c = new_customer(st, "M");
+    int64_t t = new_ticket(st, c, STATUS_NEW, CHANNEL_EMAIL, NULL, 1000);
+    int64_t t2 = new_ticket(st, c, STATUS_NEW, CHANNEL_EMAIL, NULL, 1000);
+
+    struct message a = {.ticket_id = t, .kind = MESSAGE_INBOUND, .channel = CHANNEL_EMAIL,
+                        .author_customer_id = c, .body = (char *)"Здравствуйте! Где заказ?",
+                        .external_id = (char *)"<m1@example.com>",
+                        .analysis = (char *)"{\"sentiment\":-0.4}"};
+    assert_int_equal(st->ops->message_insert(st, &a), 0);
+    assert_true(a.id > 0);
+    assert_true(a.created_at > 0);
+    struct message b = {.ticket_id = t, .kind = MESSAGE_REPLY, .channel = CHANNEL_EMAIL,
+                        .author_user_id = 3, .body = (char *)"Hello", .created_at = 42};
+    assert_int_equal(st->ops->message_insert(st, &b), 0);
+    struct message n3 = {.ticket_id = t2, .kind = MESSAGE_NOTE, .channel = CHANNEL_WEB,
+                         .body = (char *)"note"};
+    assert_int_equal(st->ops->message_insert(st, &n3), 0);   /* second NULL external id */
+
+    struct message dup = {.ticket_id = t2, .kind = MESSAGE_INBOUND, .body = (char *)"again",
+                          .external_id = (char *)"<m1@example.com>"};
+    assert_int_equal(st->ops->message_insert(st, &dup), PL_EEXISTS);
+
+    struct message g = {0};
+    assert_int_equal(st->ops->message_get(st, a.id, &g), 0);
+    assert_int_equal(g.ticket_id, t);
+    assert_int_equal(g.kind, MESSAGE_INBOUND);
+    assert_int_equal(g.channel, CHANNEL_EMAIL);
+    assert_int_equal(g.author_customer_id, c);
+    assert_int_equal(g.author_user_id, 0);
+    assert_string_equal(g.body, "Здравствуйте! Где заказ?");
+    assert_string_equal(g.external_id, "<m1@example.com>");
+    assert_string_equal(g.analysis, "{\"sentiment\":-0.4}");
+    assert_int_equal(g.created_at, a.created_at);
+    message_clear(&g);
+    assert_int_equal(st->ops->message_get(st, 999999, &g), PL_ENOTFOUND);
+
+    assert_int_equal(st->ops->message_find_external(st, "<m1@example.com>", &g), 0);
+    assert_int_equal(g.id, a.id);
+    message_clear(&g);
+    assert_int_equal(st->ops->message_find_external(st, "<m2@example.com>", &g), PL_ENOTFOUND);
+
+    struct message *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->message_list(st, t, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, a.id);
+    assert_int_equal(v[1].id, b.id);
+    assert_int_equal(v[1].author_user_id, 3);
+    assert_null(v[1].external_id);
+    assert_null(v[1].analysis);
+    assert_int_equal(v[1].created_at, 42);
+    store_free_messages(v, n);
+    assert_int_equal(st->ops->message_list(st, 999999, &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_free_messages(v, n);
+}
+
+static void test_events(void **state)
+{
+    struct store *st = ST(state);
+    int64_t last = -1;
+    assert_int_equal(st->ops->event_last_id(st, &last), 0);
+    assert_int_equal(last, 0);
+
+    int64_t ids[30];
+    for (int i = 0; i < 30; i++) {
+        struct event e = {.type = (char *)(i % 2 ? "ticket.status" : "message.inbound"),
+                          .actor_kind = ACTOR_USER, .actor_id = 7, .ticket_id = 1 + i % 3,
+                          .customer_id = 10 + i % 2, .message_id = i,
+                          .before = i % 2 ? (char *)"{\"status\":\"new\"}" : NULL,
+                          .after = (char *)"{\"status\":\"open\"}"};
+        assert_int_equal(st->ops->event_insert(st, &e), 0);
+        ids[i] = e.id;
+        assert_true(e.created_at > 0);
+        if (i)
+            assert_true(ids[i] > ids[i - 1]);
+    }
+    assert_int_equal(st->ops->event_last_id(st, &last), 0);
+    assert_int_equal(last, ids[29]);
+
+    struct event *v = NULL;
+    size_t n = 0;
+    struct event_filter f = {0};
+    assert_int_equal(st->ops->event_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 30);
+    assert_int_equal(v[0].id, ids[0]);
+    assert_string_equal(v[1].type, "ticket.status");
+    assert_int_equal(v[1].actor_kind, ACTOR_USER);
+    assert_int_equal(v[1].actor_id, 7);
+    assert_int_equal(v[1].ticket_id, 2);
+    assert_int_equal(v[1].customer_id, 11);
+    assert_int_equal(v[1].message_id, 1);
+    assert_string_equal(v[1].before, "{\"status\":\"new\"}");
+    assert_string_equal(v[1].after, "{\"status\":\"open\"}");
+    assert_null(v[0].before);
+    store_free_events(v, n);
+
+    /* after_id pages through without gaps. */
+    f.after_id = 0;
+    f.limit = 4;
+    size_t seen = 0;
+    for (;;) {
+        assert_int_equal(st->ops->event_list(st, &f, &v, &n), 0);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(v[i].id, ids[seen++]);
+        if (n)
+            f.after_id = v[n - 1].id;
+        store_free_events(v, n);
+        if (n < 4)
+            break;
+    }
+    assert_int_equal(seen, 30);
+
+    f = (struct event_filter){.ticket_id = 2};
+    assert_int_equal(st->ops->event_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 10);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(v[i].ticket_id, 2);
+    store_free_events(v, n);
+
+    f = (struct event_filter){.customer_id = 11, .after_id = ids[10]};
+    assert_int_equal(st->ops->event_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 10);     /* odd i in 11..29 */
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(v[i].customer_id, 11);
+        assert_true(v[i].id > ids[10]);
+    }
+    store_free_events(v, n);
+
+    f = (struct event_filter){.customer_id = 11, .ticket_id = 2};   /* i = 1, 7, 13, 19, 25 */
+    assert_int_equal(st->ops->event_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 5);
+    store_free_events(v, n);
+
+    f = (struct event_filter){.after_id = ids[29]};
+    assert_int_equal(st->ops->event_list(st, &f, &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_free_events(v, n);
+}
+
+/* ---- users, sessions, API keys, settings -------------------------------- */
+
+static void test_users(void **state)
+{
+    struct store *st = ST(state);
+    int64_t count = -1;
+    assert_int_equal(st->ops->user_count(st, &count), 0);
+    assert_int_equal(count, 0);
+
+    struct user u = {.email = (char *)"olga@example.com", .name = (char *)"Ольга",
+                     .role = ROLE_SUPERVISOR, .skills = (char *)"billing,delivery",
+                     .languages = (char *)"ru,en", .password_hash = (char *)"$argon2id$x",
+                     .active = true};
+    assert_int_equal(st->ops->user_insert(st, &u), 0);
+    assert_true(u.id > 0);
+    assert_true(u.created_at > 0);
+    int64_t bob = new_user(st, "bob@example.com");
+    struct user dup = {.email = (char *)"olga@example.com", .role = ROLE_AGENT};
+    assert_int_equal(st->ops->user_insert(st, &dup), PL_EEXISTS);
+
+    struct user g = {0};
+    assert_int_equal(st->ops->user_get(st, u.id, &g), 0);
+    assert_string_equal(g.email, "olga@example.com");
+    assert_string_equal(g.name, "Ольга");
+    assert_int_equal(g.role, ROLE_SUPERVISOR);
+    assert_string_equal(g.skills, "billing,delivery");
+    assert_string_equal(g.languages, "ru,en");
+    assert_string_equal(g.password_hash, "$argon2id$x");
+    assert_true(g.active);
+    assert_int_equal(g.created_at, u.created_at);
+    user_clear(&g);
+
+    assert_int_equal(st->ops->user_get_by_email(st, "bob@example.com", &g), 0);
+    assert_int_equal(g.id, bob);
+    g.active = false;
+    g.role = ROLE_ADMIN;
+    free(g.skills);
+    g.skills = xstrdup("refund");
+    assert_int_equal(st->ops->user_update(st, &g), 0);
+    user_clear(&g);
+    assert_int_equal(st->ops->user_get(st, bob, &g), 0);
+    assert_false(g.active);
+    assert_int_equal(g.role, ROLE_ADMIN);
+    assert_string_equal(g.skills, "refund");
+    user_clear(&g);
+    assert_int_equal(st->ops->user_get_by_email(st, "none@example.com", &g), PL_ENOTFOUND);
+    assert_int_equal(st->ops->user_get(st, 999999, &g), PL_ENOTFOUND);
+    struct user missing = {.id = 999999, .email = (char *)"m@example.com"};
+    assert_int_equal(st->ops->user_update(st, &missing), PL_ENOTFOUND);
+
+    struct user *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->user_list(st, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, u.id);
+    assert_int_equal(v[1].id, bob);
+    store_free_users(v, n);
+    assert_int_equal(st->ops->user_count(st, &count), 0);
+    assert_int_equal(count, 2);
+}
+
+static void test_sessions(void **state)
+{
+    struct store *st = ST(state);
+    int64_t u = new_user(st, "s@example.com");
+    const char *h1 = "aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11";
+    const char *h2 = "bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22";
+    int64_t uid = 0;
+
+    assert_int_equal(st->ops->session_insert(st, h1, u, 5000), 0);
+    assert_int_equal(st->ops->session_insert(st, h2, u, 9000), 0);
+    assert_int_equal(st->ops->session_insert(st, h1, u, 9000), PL_EEXISTS);
+
+    assert_int_equal(st->ops->session_lookup(st, h1, 4999, &uid), 0);
+    assert_int_equal(uid, u);
+    assert_int_equal(st->ops->session_lookup(st, h1, 5000, &uid), PL_ENOTFOUND);  /* expired */
+    assert_int_equal(st->ops->session_lookup(st, h1, 6000, &uid), PL_ENOTFOUND);
+    assert_int_equal(st->ops->session_lookup(st, h2, 6000, &uid), 0);
+    assert_int_equal(st->ops->session_lookup(st, "cc", 0, &uid), PL_ENOTFOUND);
+
+    assert_int_equal(st->ops->session_delete(st, h2), 0);
+    assert_int_equal(st->ops->session_lookup(st, h2, 6000, &uid), PL_ENOTFOUND);
+    assert_int_equal(st->ops->session_delete(st, h2), PL_ENOTFOUND);
+}
+
+static void test_apikeys(void **state)
+{
+    struct store *st = ST(state);
+    int64_t admin = new_user(st, "admin@example.com");
+    struct apikey k = {.name = (char *)"shop", .role = ROLE_INTEGRATION, .created_by = admin};
+    assert_int_equal(st->ops->apikey_insert(st, &k, "hash-1"), 0);
+    assert_true(k.id > 0);
+    assert_true(k.created_at > 0);
+    struct apikey k2 = {.name = (char *)"crm", .role = ROLE_AGENT, .created_by = admin,
+                        .created_at = 77};
+    assert_int_equal(st->ops->apikey_insert(st, &k2, "hash-2"), 0);
+    struct apikey dup = {.name = (char *)"dup", .role = ROLE_INTEGRATION};
+    assert_int_equal(st->ops->apikey_insert(st, &dup, "hash-1"), PL_EEXISTS);
+
+    struct apikey g = {0};
+    assert_int_equal(st->ops->apikey_lookup(st, "hash-1", &g), 0);
+    assert_int_equal(g.id, k.id);
+    assert_string_equal(g.name, "shop");
+    assert_int_equal(g.role, ROLE_INTEGRATION);
+    assert_int_equal(g.created_by, admin);
+    assert_int_equal(g.created_at, k.created_at);
+    assert_false(g.revoked);
+    apikey_clear(&g);
+    assert_int_equal(st->ops->apikey_lookup(st, "hash-3", &g), PL_ENOTFOUND);
+
+    assert_int_equal(st->ops->apikey_revoke(st, k.id), 0);
+    assert_int_equal(st->ops->apikey_revoke(st, 999999), PL_ENOTFOUND);
+    assert_int_equal(st->ops->apikey_lookup(st, "hash-1", &g), 0);
+    assert_true(g.revoked);
+    apikey_clear(&g);
+
+    struct apikey *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->apikey_list(st, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, k.id);
+    assert_true(v[0].revoked);
+    assert_string_equal(v[1].name, "crm");
+    assert_int_equal(v[1].role, ROLE_AGENT);
+    assert_int_equal(v[1].created_at, 77);
+    assert_false(v[1].revoked);
+    store_free_apikeys(v, n);
+}
+
+static void test_settings(void **state)
+{
+    struct store *st = ST(state);
+    char *v = NULL;
+    assert_int_equal(st->ops->setting_get(st, "sla", &v), PL_ENOTFOUND);
+    assert_null(v);
+    assert_int_equal(st->ops->setting_set(st, "sla", "{\"first\":3600}"), 0);
+    assert_int_equal(st->ops->setting_get(st, "sla", &v), 0);
+    assert_string_equal(v, "{\"first\":3600}");
+    free(v);
+    assert_int_equal(st->ops->setting_set(st, "sla", "{\"first\":60}"), 0);
+    assert_int_equal(st->ops->setting_get(st, "sla", &v), 0);
+    assert_string_equal(v, "{\"first\":60}");
+    free(v);
+    assert_int_equal(st->ops->setting_set(st, "routing", "{}"), 0);
+    assert_int_equal(st->ops->setting_get(st, "sla", &v), 0);
+    assert_string_equal(v, "{\"first\":60}");
+    free(v);
+}
+
+/* ---- transactions ------------------------------------------------------- */
+
+static int64_t count_identities(struct store *st, int64_t customer_id)
+{
+    struct identity *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->identity_list(st, customer_id, &v, &n), 0);
+    store_free_identities(v, n);
+    return (int64_t)n;
+}
+
+static void test_savepoints(void **state)
+{
+    struct store *st = ST(state);
+    int64_t c = new_customer(st, "sp");
+
+    assert_int_equal(st->ops->begin(st), 0);
+
+    /* Job 1 writes two rows, then fails: none of its rows stay. */
+    assert_int_equal(st->ops->savepoint(st), 0);
+    struct identity a = {.customer_id = c, .kind = IDENTITY_EMAIL, .value = (char *)"1@x.org"};
+    assert_int_equal(st->ops->identity_insert(st, &a), 0);
+    int64_t t1 = new_ticket(st, c, STATUS_NEW, CHANNEL_API, NULL, 1000);
+    assert_int_equal(st->ops->rollback_to(st), 0);
+
+    /* Job 2 hits a unique clash after a write; its savepoint undoes it and
+     * the transaction stays usable (PostgreSQL: no "aborted" state left). */
+    assert_int_equal(st->ops->savepoint(st), 0);
+    struct identity b = {.customer_id = c, .kind = IDENTITY_EMAIL, .value = (char *)"2@x.org"};
+    assert_int_equal(st->ops->identity_insert(st, &b), 0);
+    struct identity b2 = {.customer_id = c, .kind = IDENTITY_EMAIL, .value = (char *)"2@x.org"};
+    assert_int_equal(st->ops->identity_insert(st, &b2), PL_EEXISTS);
+    assert_int_equal(st->ops->rollback_to(st), 0);
+
+    /* Job 3 succeeds. */
+    assert_int_equal(st->ops->savepoint(st), 0);
+    struct identity d = {.customer_id = c, .kind = IDENTITY_EMAIL, .value = (char *)"3@x.org"};
+    assert_int_equal(st->ops->identity_insert(st, &d), 0);
+    assert_int_equal(st->ops->release(st), 0);
+
+    assert_int_equal(st->ops->commit(st), 0);
+
+    struct identity f = {0};
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "1@x.org", &f), PL_ENOTFOUND);
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "2@x.org", &f), PL_ENOTFOUND);
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "3@x.org", &f), 0);
+    identity_clear(&f);
+    struct ticket t = {0};
+    assert_int_equal(st->ops->ticket_get(st, t1, &t), PL_ENOTFOUND);
+    assert_int_equal(count_identities(st, c), 1);
+
+    /* Nested savepoints with the same name: the inner one rolls back alone. */
+    assert_int_equal(st->ops->begin(st), 0);
+    assert_int_equal(st->ops->savepoint(st), 0);
+    struct identity e = {.customer_id = c, .kind = IDENTITY_EMAIL, .value = (char *)"4@x.org"};
+    assert_int_equal(st->ops->identity_insert(st, &e), 0);
+    assert_int_equal(st->ops->savepoint(st), 0);
+    struct identity g = {.customer_id = c, .kind = IDENTITY_EMAIL, .value = (char *)"5@x.org"};
+    assert_int_equal(st->ops->identity_insert(st, &g), 0);
+    assert_int_equal(st->ops->rollback_to(st), 0);
+    assert_int_equal(st->ops->release(st), 0);
+    assert_int_equal(st->ops->commit(st), 0);
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "4@x.org", &f), 0);
+    identity_clear(&f);
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "5@x.org", &f), PL_ENOTFOUND);
+}
+
+static void test_transactions(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = fx->st;
+    struct store *reader = open_or_die(fx->url, 0);
+
+    /* Rolled back: nothing stays. */
+    assert_int_equal(st->ops->begin(st), 0);
+    int64_t c = new_customer(st, "gone");
+    struct event e = {.type = (char *)"customer.created", .customer_id = c};
+    assert_int_equal(st->ops->event_insert(st, &e), 0);
+    assert_int_equal(st->ops->rollback(st), 0);
+    struct customer g = {0};
+    assert_int_equal(st->ops->customer_get(st, c, &g), PL_ENOTFOUND);
+    int64_t last = -1;
+    assert_int_equal(st->ops->event_last_id(st, &last), 0);
+    assert_int_equal(last, 0);
+    /* Rollback outside a transaction is harmless. */
+    assert_int_equal(st->ops->rollback(st), 0);
+
+    /* Uncommitted rows are invisible to another connection, which is not
+     * blocked by the open write transaction; committed ones are visible. */
+    assert_int_equal(st->ops->begin(st), 0);
+    int64_t c2 = new_customer(st, "kept");
+    assert_int_equal(reader->ops->customer_get(reader, c2, &g), PL_ENOTFOUND);
+    assert_int_equal(st->ops->commit(st), 0);
+    assert_int_equal(reader->ops->customer_get(reader, c2, &g), 0);
+    assert_string_equal(g.name, "kept");
+    customer_clear(&g);
+
+    /* Event ids keep increasing after a rollback. */
+    struct event e2 = {.type = (char *)"x"};
+    assert_int_equal(st->ops->event_insert(st, &e2), 0);
+    assert_true(e2.id > 0);
+    assert_int_equal(reader->ops->event_last_id(reader, &last), 0);
+    assert_int_equal(last, e2.id);
+    store_close(reader);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_migrations_idempotent),
+        cmocka_unit_test(test_open_bad_url),
+        T(test_customers),
+        T(test_identities),
+        T(test_tickets_crud),
+        T(test_ticket_find_open),
+        T(test_ticket_list_filters),
+        T(test_ticket_list_pagination),
+        T(test_ticket_list_limits),
+        T(test_messages),
+        T(test_events),
+        T(test_users),
+        T(test_sessions),
+        T(test_apikeys),
+        T(test_settings),
+        T(test_savepoints),
+        T(test_transactions),
+    };
+#undef T
+    const char *db = getenv("PARLEY_TEST_DB");
+    printf("store suite on %s\n", is_pg(db) ? "postgresql (PARLEY_TEST_DB)" : "sqlite (temp file)");
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
