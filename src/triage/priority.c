@@ -92,6 +92,13 @@ void triage__why(struct triage_reasons *r, const char *stage, const char *code,
 
 #define WHY(...) triage__why(why, "priority", __VA_ARGS__)
 
+/* Scores arrive as floats, thresholds as doubles: 0.7f is below 0.7, so
+ * compare with a tolerance far below any meaningful difference. */
+static bool ge(double v, double thr)
+{
+    return v + 1e-6 >= thr;
+}
+
 /* ---- trend ------------------------------------------------------------- */
 
 bool triage_rising(const struct triage_config *c, const struct triage_signal *s,
@@ -110,7 +117,7 @@ bool triage_rising(const struct triage_config *c, const struct triage_signal *s,
     }
     if (delta)
         *delta = d;
-    return k > 0 && (d >= c->rise_min || neg >= c->rise_min);
+    return k > 0 && (ge(d, c->rise_min) || ge(neg, c->rise_min));
 }
 
 /* ---- priority ---------------------------------------------------------- */
@@ -141,25 +148,25 @@ void triage_priority(const struct triage_config *c, const struct triage_signal *
     const double anx = clamp01(s->emotion[TRIAGE_ANXIETY]);
     int pts = 0;
 
-    if (anger >= c->anger_high) {
+    if (ge(anger, c->anger_high)) {
         pts += 3;
         WHY("anger_high", "Strong anger (%.2f)", "Сильный гнев (%.2f)", anger);
-    } else if (anger >= c->anger_moderate) {
+    } else if (ge(anger, c->anger_moderate)) {
         pts += 1;
         WHY("anger_moderate", "Noticeable anger (%.2f)", "Заметный гнев (%.2f)", anger);
     }
-    if (frus >= c->frustration_high) {
+    if (ge(frus, c->frustration_high)) {
         pts += 2;
         WHY("frustration_high", "Strong frustration (%.2f)", "Сильное разочарование (%.2f)", frus);
-    } else if (frus >= c->anger_moderate) {
+    } else if (ge(frus, c->anger_moderate)) {
         pts += 1;
         WHY("frustration_moderate", "Frustration (%.2f)", "Разочарование (%.2f)", frus);
     }
-    if (anx >= c->anxiety_high) {
+    if (ge(anx, c->anxiety_high)) {
         pts += 1;
         WHY("anxiety_high", "Strong anxiety (%.2f)", "Сильное беспокойство (%.2f)", anx);
     }
-    if (s->sentiment <= c->negative_sentiment) {
+    if (ge(-s->sentiment, -c->negative_sentiment)) {
         pts += 1;
         WHY("sentiment_negative", "Very negative tone (%.2f)", "Очень негативный тон (%.2f)",
             (double)s->sentiment);
@@ -190,7 +197,7 @@ void triage_priority(const struct triage_config *c, const struct triage_signal *
     for (size_t i = 0; i < sizeof cue_pts / sizeof cue_pts[0]; i++)
         if (s->cues & cue_pts[i].bit) {
             pts += cue_pts[i].pts;
-            triage__why(why, "priority", cue_pts[i].code, "%s", "%s", cue_pts[i].en, cue_pts[i].ru);
+            triage__why(why, "priority", cue_pts[i].code, cue_pts[i].en, cue_pts[i].ru);
         }
 
     const int64_t wait_min = x->waiting_ms / 60000;
@@ -232,8 +239,8 @@ void triage_priority(const struct triage_config *c, const struct triage_signal *
     if (s->cues & (TRIAGE_CUE_LEGAL | TRIAGE_CUE_REGULATOR | TRIAGE_CUE_PRESS))
         h += 0.1;
     out->hostility = clamp01(h);
-    out->hostile = out->hostility >= c->hostile_threshold;
-    out->intense = out->hostility >= c->intense_threshold;
+    out->hostile = ge(out->hostility, c->hostile_threshold);
+    out->intense = ge(out->hostility, c->intense_threshold);
     if (out->hostile)
         WHY(out->intense ? "intense" : "hostile",
             out->intense ? "Intense conversation (hostility %.2f)" : "Hostile conversation (hostility %.2f)",
@@ -285,7 +292,7 @@ void triage_category(const struct triage_config *c, const struct triage_signal *
                     "Намерение не определено: без категории");
         return;
     }
-    if (s->intent_confidence < c->intent_min_confidence) {
+    if (!ge(s->intent_confidence, c->intent_min_confidence)) {
         triage__why(why, "category", "intent_unsure",
                     "Intent %s too uncertain (%.2f): uncategorised",
                     "Намерение %s неуверенно (%.2f): без категории",
@@ -325,7 +332,7 @@ bool triage_escalate(const struct triage_config *c, const struct triage_signal *
     if (c->esc_anger_enabled) {
         double delta;
         const bool rising = triage_rising(c, s, x, &delta);
-        if (s->emotion[TRIAGE_ANGER] >= c->esc_anger_threshold && rising) {
+        if (ge(s->emotion[TRIAGE_ANGER], c->esc_anger_threshold) && rising) {
             esc = true;
             triage__why(why, "escalate", "anger_high_rising",
                         "Anger %.2f and rising (%+.2f)", "Гнев %.2f и растёт (%+.2f)",
