@@ -9,5 +9,6 @@ int main(void)
     fails += run_roi_tests();
     fails += run_goals_tests();
     fails += run_risk_tests();
+    fails += run_deviation_tests();
     return fails ? 1 : 0;
 }
