@@ -42,6 +42,11 @@ void ledger_node_hash(const uint8_t left[LEDGER_HASH_LEN],
 void ledger_empty_root(uint8_t out[LEDGER_HASH_LEN]);
 /* Returns true if a and b are equal (constant time). */
 bool ledger_hash_equal(const uint8_t a[LEDGER_HASH_LEN], const uint8_t b[LEDGER_HASH_LEN]);
+/* Writes h as standard padded base64 (44 characters) and a NUL into out. */
+#define LEDGER_HASH_B64_LEN 45
+void ledger_hash_to_b64(const uint8_t h[LEDGER_HASH_LEN], char out[LEDGER_HASH_B64_LEN]);
+/* Parses exactly one base64 hash from s[0..len). PL_EPARSE otherwise. */
+int ledger_hash_from_b64(const char *s, size_t len, uint8_t out[LEDGER_HASH_LEN]);
 
 /* ==== 2. The tree ======================================================= */
 
@@ -284,7 +289,8 @@ int ledger_receipt_parse(const char *json, size_t len, struct ledger_receipt *ou
  * Returns 0, or PL_ENOTFOUND / PL_ECRYPTO / PL_ECHECKSUM / PL_EPARSE. */
 int ledger_receipt_verify(const struct ledger_receipt *r, const struct ledger_verifier *v);
 /* Convenience: parse json and verify with a verifier key string. If out
- * is not NULL the parsed receipt is left there (caller clears). */
+ * is not NULL it is zeroed, then the parsed receipt (if it parsed) is left
+ * there whatever the verdict: the caller always ledger_receipt_clear()s. */
 int ledger_receipt_verify_text(const char *json, size_t len, const char *vkey,
                                struct ledger_receipt *out);
 

@@ -51,6 +51,24 @@ bool ledger_hash_equal(const uint8_t a[LEDGER_HASH_LEN], const uint8_t b[LEDGER_
     return sodium_memcmp(a, b, LEDGER_HASH_LEN) == 0;
 }
 
+void ledger_hash_to_b64(const uint8_t h[LEDGER_HASH_LEN], char out[LEDGER_HASH_B64_LEN])
+{
+    sodium_bin2base64(out, LEDGER_HASH_B64_LEN, h, LEDGER_HASH_LEN, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int ledger_hash_from_b64(const char *s, size_t len, uint8_t out[LEDGER_HASH_LEN])
+{
+    uint8_t tmp[LEDGER_HASH_LEN + 3];
+    size_t n = 0;
+    const char *end = NULL;
+    if (!s || len != LEDGER_HASH_B64_LEN - 1 ||
+        sodium_base642bin(tmp, sizeof tmp, s, len, NULL, &n, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        end != s + len || n != LEDGER_HASH_LEN)
+        return PL_EPARSE;
+    memcpy(out, tmp, LEDGER_HASH_LEN);
+    return 0;
+}
+
 /* Largest power of two strictly less than n (n ≥ 2). */
 static uint64_t split_point(uint64_t n)
 {

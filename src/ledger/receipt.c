@@ -163,6 +163,19 @@ int ledger_receipt_parse(const char *json, size_t len, struct ledger_receipt *ou
     int rc = PL_EPARSE;
     if (!json_is_object(o))
         goto out;
+    /* v1 is closed: an unknown member is an error, not something to ignore. */
+    static const char *const KNOWN[] = { "format", "leaf_index", "leaf_hash", "event",
+                                         "tree_size", "inclusion_proof", "checkpoint" };
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++)
+            if (strcmp(key, KNOWN[i]) == 0)
+                known = true;
+        if (!known)
+            goto out;
+    }
     json_t *f = json_object_get(o, "format");
     if (!json_is_string(f) || strcmp(json_string_value(f), RECEIPT_FORMAT) != 0)
         goto out;
@@ -224,6 +237,8 @@ int ledger_receipt_verify_text(const char *json, size_t len, const char *vkey,
 {
     struct ledger_verifier *v = NULL;
     struct ledger_receipt r;
+    if (out)
+        memset(out, 0, sizeof *out);
     int rc = ledger_verifier_parse(vkey, &v);
     if (rc < 0)
         return rc;

@@ -952,6 +952,121 @@ static void test_garbage(void **state)
     assert_int_equal(ledger_verify_consistency(1, z, 2, z, NULL, LEDGER_MAX_PROOF + 1), PL_ECRYPTO);
 }
 
+/* Mutations of valid documents: never a crash; a mutated note text never
+ * verifies; a mutated receipt that still verifies proves the same thing. */
+static void test_mutations(void **state)
+{
+    (void)state;
+    char *sk, *vk;
+    ledger_key_generate("mut/log", &sk, &vk);
+    struct ledger_signer *s;
+    struct ledger_verifier *v;
+    ledger_signer_parse(sk, &s);
+    ledger_verifier_parse(vk, &v);
+    struct ledger_tree *t = ledger_tree_new();
+    struct buf ev = BUF_INIT;
+    for (int i = 0; i < 13; i++) {
+        struct event e = sample_event();
+        e.id = i + 1;
+        struct buf b = BUF_INIT;
+        ledger_event_encode(&e, &b);
+        uint8_t h[32];
+        ledger_leaf_hash(b.ptr, b.len, h);
+        ledger_tree_append(t, h);
+        if (i == 6)
+            buf_add(&ev, b.ptr, b.len);
+        buf_release(&b);
+    }
+    uint8_t root[32];
+    ledger_tree_root(t, 13, root);
+    char *note, *json;
+    ledger_checkpoint_sign("mut/log", 13, root, s, &note);
+    struct ledger_receipt r0;
+    assert_int_equal(ledger_receipt_build(t, 6, note, ev.ptr, ev.len, &r0), 0);
+    ledger_receipt_encode(&r0, &json);
+
+    size_t text_len = strstr(note, "\n\n") - note + 1;
+    size_t nlen = strlen(note);
+    uint32_t seed = 99;
+    for (size_t i = 0; i < nlen; i++) {
+        for (int k = 0; k < 3; k++) {
+            char *m = strdup(note);
+            seed = seed * 1103515245u + 12345u;
+            char c = (char)(k == 0 ? m[i] ^ 0x01 : k == 1 ? (char)(seed >> 16) : '\n');
+            if (c == m[i]) {
+                free(m);
+                continue;
+            }
+            m[i] = c;
+            struct ledger_checkpoint c2;
+            int rc = ledger_checkpoint_open(m, nlen, v, NULL, &c2);
+            if (i < text_len)
+                assert_int_not_equal(rc, 0);
+            if (rc == 0) {
+                assert_int_equal(c2.size, 13);
+                assert_memory_equal(c2.root, root, 32);
+                ledger_checkpoint_clear(&c2);
+            }
+            free(m);
+        }
+    }
+    size_t jlen = strlen(json);
+    int accepted = 0;
+    for (size_t i = 0; i < jlen; i++) {
+        for (int k = 0; k < 3; k++) {
+            char *m = strdup(json);
+            seed = seed * 1103515245u + 12345u;
+            char c = (char)(k == 0 ? m[i] ^ 0x01 : k == 1 ? (char)(seed >> 16) : '0');
+            if (c == m[i]) {
+                free(m);
+                continue;
+            }
+            m[i] = c;
+            struct ledger_receipt r;
+            if (ledger_receipt_verify_text(m, jlen, vk, &r) == 0) {
+                accepted++;
+                assert_int_equal(r.leaf_index, 6);
+                assert_int_equal(r.tree_size, 13);
+                assert_memory_equal(r.leaf_hash, r0.leaf_hash, 32);
+                assert_int_equal(r.event_len, r0.event_len);
+                assert_memory_equal(r.event, r0.event, r0.event_len);
+                assert_int_equal(r.nproof, r0.nproof);
+                assert_memory_equal(r.proof, r0.proof, r0.nproof * 32);
+            }
+            ledger_receipt_clear(&r);
+            free(m);
+        }
+    }
+    (void)accepted;   /* whitespace-only changes are accepted, and that is fine */
+    for (size_t i = 0; i < ev.len; i++) {
+        ev.ptr[i] ^= 0x20;
+        struct event d;
+        if (ledger_event_decode(ev.ptr, ev.len, &d) == 0)
+            event_clear(&d);
+        ev.ptr[i] ^= 0x20;
+    }
+
+    uint8_t h[32];
+    char b64[LEDGER_HASH_B64_LEN];
+    ledger_hash_to_b64(root, b64);
+    assert_int_equal(strlen(b64), 44);
+    assert_int_equal(ledger_hash_from_b64(b64, 44, h), 0);
+    assert_memory_equal(h, root, 32);
+    assert_int_equal(ledger_hash_from_b64(b64, 43, h), PL_EPARSE);
+    b64[43] = 'A';
+    assert_int_equal(ledger_hash_from_b64(b64, 44, h), PL_EPARSE);
+
+    ledger_receipt_clear(&r0);
+    free(note);
+    free(json);
+    buf_release(&ev);
+    ledger_tree_free(t);
+    ledger_signer_free(s);
+    ledger_verifier_free(v);
+    free(sk);
+    free(vk);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -970,6 +1085,7 @@ int main(void)
         cmocka_unit_test(test_witness),
         cmocka_unit_test(test_audit),
         cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
