@@ -93,6 +93,33 @@ int ledger_tree_consistency_proof(const struct ledger_tree *t, uint64_t size1, u
                                   uint8_t proof[LEDGER_MAX_PROOF][LEDGER_HASH_LEN],
                                   size_t *nproof);
 
+/* Leaves appended inside a write transaction but not yet committed. The
+ * desk's writer runs jobs in SAVEPOINTs inside one transaction; the tree
+ * must only hold committed leaves (docs/ledger.md, "Appending inside the
+ * desk's transactions"):
+ *
+ *   struct ledger_pending p = LEDGER_PENDING_INIT;
+ *   per job:  size_t mark = p.n;
+ *             idx = ledger_pending_add(t, &p, leaf_hash);  -- store the row with idx
+ *             on savepoint rollback: ledger_pending_rollback(&p, mark);
+ *   after COMMIT: ledger_pending_commit(t, &p);  on failure: ledger_pending_rollback(&p, 0);
+ *   ledger_pending_release(&p);
+ *
+ * Only the single writer thread may use a pending list with its tree. */
+struct ledger_pending {
+    uint8_t (*h)[LEDGER_HASH_LEN];
+    size_t n, cap;
+};
+#define LEDGER_PENDING_INIT { NULL, 0, 0 }
+/* Queues a leaf hash; returns the index it will have once committed. */
+uint64_t ledger_pending_add(const struct ledger_tree *t, struct ledger_pending *p,
+                            const uint8_t leaf_hash[LEDGER_HASH_LEN]);
+/* Forgets the leaves queued after the first `mark` ones. */
+void ledger_pending_rollback(struct ledger_pending *p, size_t mark);
+/* Appends every queued leaf to t in order and empties p. */
+void ledger_pending_commit(struct ledger_tree *t, struct ledger_pending *p);
+void ledger_pending_release(struct ledger_pending *p);  /* frees; back to INIT */
+
 /* ==== 3. Proof verification (pure, no tree needed) ==================== */
 
 /* RFC 9162 §2.1.3.2. Returns 0 if leaf_hash is leaf `index` of the tree

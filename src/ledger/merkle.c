@@ -11,6 +11,7 @@
 
 #include <assert.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -148,6 +149,39 @@ uint64_t ledger_tree_append(struct ledger_tree *t, const uint8_t leaf_hash[LEDGE
     uint64_t idx = append_locked(t, leaf_hash);
     pthread_rwlock_unlock(&t->lock);
     return idx;
+}
+
+uint64_t ledger_pending_add(const struct ledger_tree *t, struct ledger_pending *p,
+                            const uint8_t leaf_hash[LEDGER_HASH_LEN])
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 64;
+        p->h = xrealloc(p->h, p->cap * LEDGER_HASH_LEN);
+    }
+    memcpy(p->h[p->n++], leaf_hash, LEDGER_HASH_LEN);
+    return ledger_tree_size(t) + p->n - 1;
+}
+
+void ledger_pending_rollback(struct ledger_pending *p, size_t mark)
+{
+    if (mark < p->n)
+        p->n = mark;
+}
+
+void ledger_pending_commit(struct ledger_tree *t, struct ledger_pending *p)
+{
+    pthread_rwlock_wrlock(&t->lock);
+    for (size_t i = 0; i < p->n; i++)
+        append_locked(t, p->h[i]);
+    pthread_rwlock_unlock(&t->lock);
+    p->n = 0;
+}
+
+void ledger_pending_release(struct ledger_pending *p)
+{
+    free(p->h);
+    p->h = NULL;
+    p->n = p->cap = 0;
 }
 
 int ledger_tree_truncate(struct ledger_tree *t, uint64_t size)

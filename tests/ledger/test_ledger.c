@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +306,106 @@ static void test_larger_tree(void **state)
     }
     ledger_tree_consistency_proof(t, 1234, 5000, proof, &np);
     assert_int_equal(ledger_verify_consistency(1234, r1234, 5000, r5000, (const uint8_t(*)[32])proof, np), 0);
+    ledger_tree_free(t);
+}
+
+/* Pending leaves: savepoint rollbacks and a failed commit never reach the tree. */
+static void test_pending(void **state)
+{
+    (void)state;
+    struct ledger_tree *t = ledger_tree_new(), *ref = ledger_tree_new();
+    struct ledger_pending p = LEDGER_PENDING_INIT;
+    uint8_t h[32];
+    for (uint32_t i = 0; i < 3; i++) {
+        ledger_leaf_hash(&i, 4, h);
+        ledger_tree_append(t, h);
+        ledger_tree_append(ref, h);
+    }
+    /* batch: job A (2 leaves) ok, job B (1 leaf) rolls back, job C (1 leaf) ok */
+    uint32_t v = 10;
+    ledger_leaf_hash(&v, 4, h);
+    assert_int_equal(ledger_pending_add(t, &p, h), 3);
+    ledger_tree_append(ref, h);
+    v = 11;
+    ledger_leaf_hash(&v, 4, h);
+    assert_int_equal(ledger_pending_add(t, &p, h), 4);
+    ledger_tree_append(ref, h);
+    size_t mark = p.n;
+    v = 12;
+    ledger_leaf_hash(&v, 4, h);
+    assert_int_equal(ledger_pending_add(t, &p, h), 5);
+    ledger_pending_rollback(&p, mark);
+    v = 13;
+    ledger_leaf_hash(&v, 4, h);
+    assert_int_equal(ledger_pending_add(t, &p, h), 5);
+    ledger_tree_append(ref, h);
+    assert_int_equal(ledger_tree_size(t), 3);
+    ledger_pending_commit(t, &p);
+    assert_int_equal(ledger_tree_size(t), 6);
+    uint8_t r1[32], r2[32];
+    ledger_tree_root(t, 6, r1);
+    ledger_tree_root(ref, 6, r2);
+    assert_memory_equal(r1, r2, 32);
+    /* a failed COMMIT */
+    ledger_pending_add(t, &p, h);
+    ledger_pending_rollback(&p, 0);
+    ledger_pending_commit(t, &p);
+    assert_int_equal(ledger_tree_size(t), 6);
+    ledger_pending_release(&p);
+    ledger_tree_free(t);
+    ledger_tree_free(ref);
+}
+
+/* One writer appends while readers prove against sizes they have seen. */
+struct reader_arg {
+    struct ledger_tree *t;
+    int failures;
+};
+
+static void *reader(void *arg)
+{
+    struct reader_arg *a = arg;
+    uint8_t proof[LEDGER_MAX_PROOF][32], root[32], leaf[32], root1[32];
+    size_t np;
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 3000; i++) {
+        uint64_t n = ledger_tree_size(a->t);
+        if (n < 2)
+            continue;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        uint64_t m = x % n;
+        if (ledger_tree_root(a->t, n, root) < 0 || ledger_tree_leaf(a->t, m, leaf) < 0 ||
+            ledger_tree_inclusion_proof(a->t, m, n, proof, &np) < 0 ||
+            ledger_verify_inclusion(leaf, m, n, (const uint8_t(*)[32])proof, np, root) < 0)
+            a->failures++;
+        uint64_t m1 = 1 + x % (n - 1);
+        if (ledger_tree_root(a->t, m1, root1) < 0 ||
+            ledger_tree_consistency_proof(a->t, m1, n, proof, &np) < 0 ||
+            ledger_verify_consistency(m1, root1, n, root, (const uint8_t(*)[32])proof, np) < 0)
+            a->failures++;
+    }
+    return NULL;
+}
+
+static void test_concurrent_readers(void **state)
+{
+    (void)state;
+    struct ledger_tree *t = ledger_tree_new();
+    struct reader_arg ra[2] = { { t, 0 }, { t, 0 } };
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, reader, &ra[i]), 0);
+    for (uint32_t i = 0; i < 50000; i++) {
+        uint8_t h[32];
+        ledger_leaf_hash(&i, 4, h);
+        ledger_tree_append(t, h);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(ra[i].failures, 0);
+    }
     ledger_tree_free(t);
 }
 
@@ -1076,6 +1177,8 @@ int main(void)
         cmocka_unit_test(test_vectors_proofs),
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_larger_tree),
+        cmocka_unit_test(test_pending),
+        cmocka_unit_test(test_concurrent_readers),
         cmocka_unit_test(test_event_encoding),
         cmocka_unit_test(test_note_go_vector),
         cmocka_unit_test(test_keys),
