@@ -35,9 +35,9 @@ struct insight_spike {
 void insight_spike_config_default(struct insight_spike_config *c)
 {
     memset(c, 0, sizeof *c);
-    c->alpha_level = 0.01;
-    c->alpha_day = 0.05;
-    c->alpha_week = 0.02;
+    c->alpha_level = 0.005;
+    c->alpha_day = 0.02;
+    c->alpha_week = 0.01;
     c->shift = 2.0;
     c->threshold = 6.0;
     c->warmup_hours = 336;
@@ -52,7 +52,7 @@ struct insight_spike *insight_spike_new(const struct insight_spike_config *cfg)
         s->cfg = *cfg;
     else
         insight_spike_config_default(&s->cfg);
-    if (!(s->cfg.shift > 1.0))
+    if (!(s->cfg.shift > 1.0) && s->cfg.shift != 0.0)
         s->cfg.shift = 2.0;
     if (!(s->cfg.threshold > 0.0))
         s->cfg.threshold = 6.0;
@@ -173,6 +173,14 @@ static int observe_one(struct insight_spike *s, int64_t hour, double x,
     double lambda = s->nobs ? expected_at(s, h, d) : x;
     if (s->nobs >= s->cfg.warmup_hours) {
         double r = s->cfg.shift;
+        if (r <= 0) {
+            /* Auto: tune to the rise that is about three standard deviations
+             * over six hours at this category's mean rate — large relative
+             * rises for quiet categories, small ones for busy ones. */
+            double mean = s->lev_n > 0 ? s->lev_x / s->lev_n : 0.0;
+            r = 1.0 + 3.0 / sqrt((mean > 0.05 ? mean : 0.05) * 6.0);
+            r = r < 1.25 ? 1.25 : r > 4.0 ? 4.0 : r;
+        }
         double inc = (x * log(r) - (r - 1.0) * lambda) / s->disp;
         s->S = s->S + inc > 0 ? s->S + inc : 0.0;
         if (s->S > 0 && !s->in_run && !s->active) {

@@ -20,10 +20,10 @@
 
 struct insight_spike_config {
     int utc_offset_min;      /* local time of the team, for seasonality (default 0) */
-    double alpha_level;      /* EW weight of the level per hour (default 0.01) */
-    double alpha_day;        /* EW weight of an hour-of-day factor per day (default 0.05) */
-    double alpha_week;       /* EW weight of a weekday factor per week-hour (default 0.02) */
-    double shift;            /* rise the CUSUM is tuned to, r > 1 (default 2) */
+    double alpha_level;      /* EW weight of the level per hour (default 0.005) */
+    double alpha_day;        /* EW weight of an hour-of-day slot per day (default 0.02) */
+    double alpha_week;       /* EW weight of a weekday slot per hour of it (default 0.01) */
+    double shift;            /* rise the CUSUM is tuned to, r > 1 (default 2); 0 = auto */
     double threshold;        /* CUSUM threshold h (default 6) */
     int warmup_hours;        /* no alert before this many hours (default 336 = 2 weeks) */
     int clear_hours;         /* hours at zero before clearing (default 3) */
