@@ -303,7 +303,7 @@ void ledger_receipt_clear(struct ledger_receipt *r);
 /* Builds a receipt for leaf `index` against a signed checkpoint note that
  * t can prove (its size ≤ tree size). event bytes are optional (NULL, 0).
  * PL_EPARSE if the note is not a checkpoint; PL_EINVAL if index is not
- * below its size; PL_ECHECKSUM if t's root for that size differs from the
+ * below its size or its size is beyond the tree; PL_ECHECKSUM if t's root for that size differs from the
  * checkpoint's, or the event bytes do not hash to the leaf. */
 int ledger_receipt_build(const struct ledger_tree *t, uint64_t index, const char *checkpoint,
                          const void *event, size_t event_len, struct ledger_receipt *out);
