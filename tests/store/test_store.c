@@ -61,6 +61,7 @@ static int setup(void **state)
             print_error("cannot connect to %s: %s", env, PQerrorMessage(fx->admin));
             return -1;
         }
+        PQclear(PQexec(fx->admin, "SET client_min_messages = warning"));
         fx->schema = xasprintf("parley_test_%ld_%u_%ld", (long)getpid(), ++counter,
                                (long)time(NULL));
         char *sql = xasprintf("CREATE SCHEMA %s", fx->schema);
