@@ -321,6 +321,13 @@ int ledger_receipt_verify(const struct ledger_receipt *r, const struct ledger_ve
 int ledger_receipt_verify_text(const char *json, size_t len, const char *vkey,
                                struct ledger_receipt *out);
 
+/* Appends a human-readable account of a receipt to *out (for `parley
+ * verify-receipt`): origin, leaf index, tree size, root, signers named in
+ * the checkpoint, and the decoded event if present. Describes, does not
+ * verify: call ledger_receipt_verify() first. PL_EPARSE if the checkpoint
+ * or event bytes are malformed (what could be described is still there). */
+int ledger_receipt_describe(const struct ledger_receipt *r, struct buf *out);
+
 /* ==== 9. Witness ====================================================== */
 
 /* What a witness remembers per log: the last checkpoint it co-signed. */

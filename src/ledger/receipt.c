@@ -253,6 +253,70 @@ int ledger_receipt_verify_text(const char *json, size_t len, const char *vkey,
     return rc;
 }
 
+/* Appends s with control characters shown as \xNN: event text is
+ * customer-supplied and ends up on a terminal. */
+static void put_safe(struct buf *out, const char *label, const char *s)
+{
+    buf_puts(out, label);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            buf_printf(out, "\\x%02x", c);
+        else
+            buf_putc(out, (char)c);
+    }
+    buf_putc(out, '\n');
+}
+
+int ledger_receipt_describe(const struct ledger_receipt *r, struct buf *out)
+{
+    struct ledger_note n;
+    struct ledger_checkpoint cp;
+    char b64[LEDGER_HASH_B64_LEN];
+    int rc = 0;
+    if (!r || !r->checkpoint)
+        return PL_EINVAL;
+    ledger_hash_to_b64(r->leaf_hash, b64);
+    buf_printf(out, "leaf:       %llu of %llu\nleaf hash:  %s\n", (unsigned long long)r->leaf_index,
+               (unsigned long long)r->tree_size, b64);
+    if (ledger_note_parse(r->checkpoint, strlen(r->checkpoint), &n) == 0) {
+        if (ledger_checkpoint_parse(n.text, n.text_len, &cp) == 0) {
+            ledger_hash_to_b64(cp.root, b64);
+            buf_printf(out, "log:        %s\nroot:       %s (size %llu)\n", cp.origin, b64,
+                       (unsigned long long)cp.size);
+            ledger_checkpoint_clear(&cp);
+        } else {
+            rc = PL_EPARSE;
+        }
+        for (size_t i = 0; i < n.nsigs; i++)
+            buf_printf(out, "signed by:  %s (key id %08x)\n", n.sigs[i].name, n.sigs[i].id);
+        ledger_note_clear(&n);
+    } else {
+        rc = PL_EPARSE;
+    }
+    if (r->event) {
+        struct event e;
+        if (ledger_event_decode(r->event, r->event_len, &e) == 0) {
+            buf_printf(out, "event:      #%lld at %lld ms\n", (long long)e.id,
+                       (long long)e.created_at);
+            put_safe(out, "type:       ", e.type);
+            buf_printf(out, "actor:      %s %lld\n", actor_kind_name(e.actor_kind), (long long)e.actor_id);
+            buf_printf(out, "ticket:     %lld  customer: %lld  message: %lld\n", (long long)e.ticket_id,
+                       (long long)e.customer_id, (long long)e.message_id);
+            if (e.before)
+                put_safe(out, "before:     ", e.before);
+            if (e.after)
+                put_safe(out, "after:      ", e.after);
+            event_clear(&e);
+        } else {
+            rc = PL_EPARSE;
+        }
+    } else {
+        buf_puts(out, "event:      (hash only)\n");
+    }
+    return rc;
+}
+
 /* ---- witness ---------------------------------------------------------- */
 
 int ledger_witness_cosign(const struct ledger_witness_state *last, const char *note, size_t len,

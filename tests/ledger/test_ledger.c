@@ -761,6 +761,30 @@ static void test_receipts(void **state)
     assert_int_equal(ledger_event_decode(p.event, p.event_len, &d), 0);
     assert_int_equal(d.id, 10);
     event_clear(&d);
+    struct buf desc = BUF_INIT;
+    assert_int_equal(ledger_receipt_describe(&p, &desc), 0);
+    assert_non_null(strstr(desc.ptr, "leaf:       9 of 20\n"));
+    assert_non_null(strstr(desc.ptr, "log:        parley.test/log\n"));
+    assert_non_null(strstr(desc.ptr, "event:      #10 at "));
+    assert_non_null(strstr(desc.ptr, "type:       message.inbound\n"));
+    assert_non_null(strstr(desc.ptr, "after:      {\"body\":\"Где мой заказ?\"}\n"));
+    buf_release(&desc);
+    {   /* terminal escapes in customer text are shown, not obeyed */
+        struct event esc = sample_event();
+        esc.after = (char *)"\x1b[2Jhi";
+        struct ledger_receipt er = { 0 };
+        struct buf eb = BUF_INIT;
+        ledger_event_encode(&esc, &eb);
+        er.event = (uint8_t *)eb.ptr;
+        er.event_len = eb.len;
+        er.checkpoint = cp;
+        struct buf d2 = BUF_INIT;
+        assert_int_equal(ledger_receipt_describe(&er, &d2), 0);
+        assert_non_null(strstr(d2.ptr, "after:      \\x1b[2Jhi\n"));
+        assert_null(strchr(d2.ptr, 0x1b));
+        buf_release(&d2);
+        buf_release(&eb);
+    }
     /* tampering with the parsed receipt */
     p.leaf_index = 8;
     assert_int_equal(ledger_receipt_verify_text(json, strlen(json), vko, NULL), PL_ENOTFOUND);
