@@ -219,7 +219,11 @@ void ledger_signer_free(struct ledger_signer *s);
 const char *ledger_signer_name(const struct ledger_signer *s);   /* borrowed */
 /* Returns the verifier key string of a signer (new string). */
 char *ledger_signer_vkey(const struct ledger_signer *s);
-/* Parses a verifier key string. *out is new; ledger_verifier_free(). */
+/* Returns the signer's cosignature/v1 verifier key string (algorithm byte
+ * 0x04, its own key id), what a witness publishes (new string). */
+char *ledger_signer_cosig_vkey(const struct ledger_signer *s);
+/* Parses a verifier key string: Ed25519 note keys (0x01) and, for
+ * witnesses, cosignature/v1 keys (0x04). *out is new; ledger_verifier_free(). */
 int ledger_verifier_parse(const char *vkey, struct ledger_verifier **out);
 void ledger_verifier_free(struct ledger_verifier *v);
 const char *ledger_verifier_name(const struct ledger_verifier *v); /* borrowed */
@@ -248,6 +252,14 @@ int ledger_note_sign(const char *text, size_t len, const struct ledger_signer *s
  * string): what a witness sends back as its cosignature. */
 int ledger_note_signature_line(const char *text, size_t len, const struct ledger_signer *s,
                                char **line);
+/* Returns a C2SP tlog-cosignature/v1 line for a checkpoint text: the
+ * Ed25519 signature of "cosignature/v1\ntime <timestamp>\n" ‖ text, sent
+ * as key id (0x04 key) ‖ timestamp (u64 big-endian, POSIX seconds) ‖ sig.
+ * Verified by ledger_note_verify() with the ledger_signer_cosig_vkey() key. */
+int ledger_cosig_v1_line(const char *text, size_t len, const struct ledger_signer *s,
+                         uint64_t timestamp, char **line);
+/* The timestamp of a cosignature/v1 signature (PL_EINVAL if g is not one). */
+int ledger_note_sig_timestamp(const struct ledger_note_sig *g, uint64_t *ts);
 /* Parses a signed note (PL_EPARSE if malformed, PL_ETOOBIG past limits). */
 int ledger_note_parse(const char *note, size_t len, struct ledger_note *out);
 void ledger_note_clear(struct ledger_note *n);
@@ -351,5 +363,13 @@ int ledger_witness_cosign(const struct ledger_witness_state *last, const char *n
                           const uint8_t proof[][LEDGER_HASH_LEN], size_t nproof,
                           const struct ledger_signer *witness, char **cosig,
                           struct ledger_witness_state *next);
+/* The same decision; the line is a C2SP tlog-cosignature/v1 cosignature
+ * carrying `timestamp` (POSIX seconds, supplied by the caller: the module
+ * has no clock). */
+int ledger_witness_cosign_v1(const struct ledger_witness_state *last, const char *note, size_t len,
+                             const struct ledger_verifier *log_key, const char *origin,
+                             const uint8_t proof[][LEDGER_HASH_LEN], size_t nproof,
+                             const struct ledger_signer *witness, uint64_t timestamp,
+                             char **cosig, struct ledger_witness_state *next);
 
 #endif

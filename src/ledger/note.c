@@ -17,6 +17,8 @@
 #include "base/xalloc.h"
 
 #define ALG_ED25519 0x01
+#define ALG_COSIG_V1 0x04                  /* c2sp.org/tlog-cosignature */
+#define COSIG_V1_SIGLEN (8 + crypto_sign_BYTES)
 #define SIG_PREFIX  "\xe2\x80\x94 "      /* "— " (U+2014, space) */
 #define SIG_PREFIX_LEN 4
 
@@ -30,6 +32,7 @@ struct ledger_signer {
 struct ledger_verifier {
     char    *name;
     uint32_t id;
+    uint8_t  alg;                          /* ALG_ED25519 or ALG_COSIG_V1 */
     uint8_t  pk[crypto_sign_PUBLICKEYBYTES];
 };
 
@@ -60,11 +63,11 @@ static bool valid_text(const char *s, size_t n)
     return true;
 }
 
-static uint32_t key_id(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES])
+static uint32_t key_id_alg(const char *name, uint8_t alg, const uint8_t pk[crypto_sign_PUBLICKEYBYTES])
 {
     crypto_hash_sha256_state st;
     uint8_t h[crypto_hash_sha256_BYTES];
-    static const uint8_t sep[2] = { '\n', ALG_ED25519 };
+    const uint8_t sep[2] = { '\n', alg };
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
     crypto_hash_sha256_update(&st, sep, 2);
@@ -74,6 +77,11 @@ static uint32_t key_id(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYB
 }
 
 /* Returns a new base64 (standard, padded) string of bin[0..n). */
+static uint32_t key_id(const char *name, const uint8_t pk[crypto_sign_PUBLICKEYBYTES])
+{
+    return key_id_alg(name, ALG_ED25519, pk);
+}
+
 static char *b64_encode(const uint8_t *bin, size_t n)
 {
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
@@ -113,7 +121,8 @@ static int parse_hex32(const char *s, size_t n, uint32_t *out)
 
 /* Splits "name+hex+b64" (after any prefix) into its three parts and
  * decodes the key: out[0..keylen) gets the bytes after the alg byte. */
-static int parse_key_parts(const char *s, char **name, uint32_t *id, uint8_t *key, size_t keylen)
+static int parse_key_parts(const char *s, char **name, uint32_t *id, uint8_t *key, size_t keylen,
+                           uint8_t *alg)
 {
     const char *p1 = strchr(s, '+');
     if (!p1)
@@ -125,20 +134,23 @@ static int parse_key_parts(const char *s, char **name, uint32_t *id, uint8_t *ke
         return PL_EPARSE;
     uint8_t raw[1 + 64];
     long n = b64_decode(p2 + 1, strlen(p2 + 1), raw, sizeof raw);
-    if (n != (long)(1 + keylen) || raw[0] != ALG_ED25519) {
+    bool alg_ok = raw[0] == ALG_ED25519 || (alg && raw[0] == ALG_COSIG_V1);
+    if (n != (long)(1 + keylen) || !alg_ok) {
         sodium_memzero(raw, sizeof raw);
         return PL_EPARSE;
     }
     memcpy(key, raw + 1, keylen);
+    if (alg)
+        *alg = raw[0];
     sodium_memzero(raw, sizeof raw);
     *name = xstrndup(s, (size_t)(p1 - s));
     return 0;
 }
 
-static char *vkey_string(const char *name, uint32_t id, const uint8_t pk[32])
+static char *vkey_string(const char *name, uint32_t id, uint8_t alg, const uint8_t pk[32])
 {
     uint8_t raw[1 + crypto_sign_PUBLICKEYBYTES];
-    raw[0] = ALG_ED25519;
+    raw[0] = alg;
     memcpy(raw + 1, pk, crypto_sign_PUBLICKEYBYTES);
     char *b = b64_encode(raw, sizeof raw);
     char *s = xasprintf("%s+%08x+%s", name, id, b);
@@ -167,7 +179,7 @@ int ledger_key_generate(const char *name, char **skey, char **vkey)
     sodium_memzero(raw, sizeof raw);
     sodium_memzero(seed, sizeof seed);
     sodium_memzero(sk, sizeof sk);
-    *vkey = vkey_string(name, id, pk);
+    *vkey = vkey_string(name, id, ALG_ED25519, pk);
     return 0;
 }
 
@@ -180,7 +192,7 @@ int ledger_signer_parse(const char *skey, struct ledger_signer **out)
     struct ledger_signer *s = xcalloc(1, sizeof *s);
     uint8_t seed[crypto_sign_SEEDBYTES];
     uint32_t id;
-    if (parse_key_parts(skey + sizeof prefix - 1, &s->name, &id, seed, sizeof seed) < 0) {
+    if (parse_key_parts(skey + sizeof prefix - 1, &s->name, &id, seed, sizeof seed, NULL) < 0) {
         free(s);
         return PL_EPARSE;
     }
@@ -211,7 +223,12 @@ const char *ledger_signer_name(const struct ledger_signer *s)
 
 char *ledger_signer_vkey(const struct ledger_signer *s)
 {
-    return vkey_string(s->name, s->id, s->pk);
+    return vkey_string(s->name, s->id, ALG_ED25519, s->pk);
+}
+
+char *ledger_signer_cosig_vkey(const struct ledger_signer *s)
+{
+    return vkey_string(s->name, key_id_alg(s->name, ALG_COSIG_V1, s->pk), ALG_COSIG_V1, s->pk);
 }
 
 int ledger_verifier_parse(const char *vkey, struct ledger_verifier **out)
@@ -221,11 +238,11 @@ int ledger_verifier_parse(const char *vkey, struct ledger_verifier **out)
         return PL_EPARSE;
     struct ledger_verifier *v = xcalloc(1, sizeof *v);
     uint32_t id;
-    if (parse_key_parts(vkey, &v->name, &id, v->pk, sizeof v->pk) < 0) {
+    if (parse_key_parts(vkey, &v->name, &id, v->pk, sizeof v->pk, &v->alg) < 0) {
         free(v);
         return PL_EPARSE;
     }
-    v->id = key_id(v->name, v->pk);
+    v->id = key_id_alg(v->name, v->alg, v->pk);
     if (v->id != id) {
         ledger_verifier_free(v);
         return PL_EPARSE;
@@ -280,6 +297,43 @@ int ledger_note_signature_line(const char *text, size_t len, const struct ledger
     struct buf b = BUF_INIT;
     put_sig_line(&b, s->name, s->id, sig, sizeof sig);
     *line = buf_detach(&b, NULL);
+    return 0;
+}
+
+/* The message a cosignature/v1 signs: "cosignature/v1\ntime <t>\n" ‖ text. */
+static void cosig_v1_message(struct buf *m, uint64_t ts, const char *text, size_t len)
+{
+    buf_printf(m, "cosignature/v1\ntime %llu\n", (unsigned long long)ts);
+    buf_add(m, text, len);
+}
+
+int ledger_cosig_v1_line(const char *text, size_t len, const struct ledger_signer *s,
+                         uint64_t timestamp, char **line)
+{
+    *line = NULL;
+    if (!text || !s || len > LEDGER_NOTE_MAX || !valid_text(text, len))
+        return PL_EINVAL;
+    struct buf m = BUF_INIT;
+    cosig_v1_message(&m, timestamp, text, len);
+    uint8_t sig[COSIG_V1_SIGLEN];
+    for (int i = 0; i < 8; i++)
+        sig[i] = (uint8_t)(timestamp >> (56 - 8 * i));
+    crypto_sign_detached(sig + 8, NULL, (const uint8_t *)m.ptr, m.len, s->sk);
+    buf_release(&m);
+    struct buf b = BUF_INIT;
+    put_sig_line(&b, s->name, key_id_alg(s->name, ALG_COSIG_V1, s->pk), sig, sizeof sig);
+    *line = buf_detach(&b, NULL);
+    return 0;
+}
+
+int ledger_note_sig_timestamp(const struct ledger_note_sig *g, uint64_t *ts)
+{
+    if (!g || g->siglen != COSIG_V1_SIGLEN)
+        return PL_EINVAL;
+    uint64_t t = 0;
+    for (int i = 0; i < 8; i++)
+        t = (t << 8) | g->sig[i];
+    *ts = t;
     return 0;
 }
 
@@ -389,9 +443,20 @@ int ledger_note_verify(const struct ledger_note *n, const struct ledger_verifier
         if (g->id != v->id || strcmp(g->name, v->name) != 0)
             continue;
         seen = true;
-        if (g->siglen == crypto_sign_BYTES &&
-            crypto_sign_verify_detached(g->sig, (const uint8_t *)n->text, n->text_len, v->pk) == 0)
-            return 0;
+        if (v->alg == ALG_ED25519) {
+            if (g->siglen == crypto_sign_BYTES &&
+                crypto_sign_verify_detached(g->sig, (const uint8_t *)n->text, n->text_len, v->pk) == 0)
+                return 0;
+        } else if (g->siglen == COSIG_V1_SIGLEN) {
+            uint64_t ts;
+            struct buf m = BUF_INIT;
+            ledger_note_sig_timestamp(g, &ts);
+            cosig_v1_message(&m, ts, n->text, n->text_len);
+            int ok = crypto_sign_verify_detached(g->sig + 8, (const uint8_t *)m.ptr, m.len, v->pk);
+            buf_release(&m);
+            if (ok == 0)
+                return 0;
+        }
     }
     return seen ? PL_ECRYPTO : PL_ENOTFOUND;
 }

@@ -319,11 +319,12 @@ int ledger_receipt_describe(const struct ledger_receipt *r, struct buf *out)
 
 /* ---- witness ---------------------------------------------------------- */
 
-int ledger_witness_cosign(const struct ledger_witness_state *last, const char *note, size_t len,
+/* v1: 0 for a plain Ed25519 note signature, 1 for cosignature/v1. */
+static int witness_cosign(const struct ledger_witness_state *last, const char *note, size_t len,
                           const struct ledger_verifier *log_key, const char *origin,
                           const uint8_t proof[][LEDGER_HASH_LEN], size_t nproof,
-                          const struct ledger_signer *witness, char **cosig,
-                          struct ledger_witness_state *next)
+                          const struct ledger_signer *witness, int v1, uint64_t timestamp,
+                          char **cosig, struct ledger_witness_state *next)
 {
     struct ledger_note n;
     struct ledger_checkpoint cp = { 0 };
@@ -349,7 +350,9 @@ int ledger_witness_cosign(const struct ledger_witness_state *last, const char *n
         rc = PL_ECONFLICT;                   /* fork or inconsistent growth */
         goto out;
     }
-    if ((rc = ledger_note_signature_line(n.text, n.text_len, witness, cosig)) < 0)
+    rc = v1 ? ledger_cosig_v1_line(n.text, n.text_len, witness, timestamp, cosig)
+            : ledger_note_signature_line(n.text, n.text_len, witness, cosig);
+    if (rc < 0)
         goto out;
     next->size = cp.size;
     memcpy(next->root, cp.root, LEDGER_HASH_LEN);
@@ -357,4 +360,24 @@ out:
     ledger_checkpoint_clear(&cp);
     ledger_note_clear(&n);
     return rc;
+}
+
+int ledger_witness_cosign(const struct ledger_witness_state *last, const char *note, size_t len,
+                          const struct ledger_verifier *log_key, const char *origin,
+                          const uint8_t proof[][LEDGER_HASH_LEN], size_t nproof,
+                          const struct ledger_signer *witness, char **cosig,
+                          struct ledger_witness_state *next)
+{
+    return witness_cosign(last, note, len, log_key, origin, proof, nproof, witness, 0, 0, cosig,
+                          next);
+}
+
+int ledger_witness_cosign_v1(const struct ledger_witness_state *last, const char *note, size_t len,
+                             const struct ledger_verifier *log_key, const char *origin,
+                             const uint8_t proof[][LEDGER_HASH_LEN], size_t nproof,
+                             const struct ledger_signer *witness, uint64_t timestamp,
+                             char **cosig, struct ledger_witness_state *next)
+{
+    return witness_cosign(last, note, len, log_key, origin, proof, nproof, witness, 1, timestamp,
+                          cosig, next);
 }

@@ -891,6 +891,49 @@ static void test_witness(void **state)
     free(cosig);
     free(note);
 
+    /* the same decision as a C2SP cosignature/v1 */
+    {
+        ledger_tree_root(t, 10, root);
+        ledger_checkpoint_sign("log.example", 10, root, ls, &note);
+        struct ledger_witness_state st0 = { 0 }, n1;
+        assert_int_equal(ledger_witness_cosign_v1(&st0, note, strlen(note), lv, "log.example", NULL, 0,
+                                                  ws, 1763800000, &cosig, &n1), 0);
+        char *cvk = ledger_signer_cosig_vkey(ws);
+        struct ledger_verifier *cv;
+        assert_int_equal(ledger_verifier_parse(cvk, &cv), 0);
+        assert_int_not_equal(ledger_verifier_id(cv), ledger_verifier_id(wv));
+        assert_int_equal(ledger_note_add_signatures(note, strlen(note), cosig, strlen(cosig), &both), 0);
+        ledger_note_parse(both, strlen(both), &n);
+        assert_int_equal(n.nsigs, 2);
+        assert_int_equal(n.sigs[1].siglen, 72);
+        uint64_t ts;
+        assert_int_equal(ledger_note_sig_timestamp(&n.sigs[1], &ts), 0);
+        assert_true(ts == 1763800000);
+        assert_int_equal(ledger_note_sig_timestamp(&n.sigs[0], &ts), PL_EINVAL);
+        assert_int_equal(ledger_note_verify(&n, cv), 0);
+        assert_int_equal(ledger_note_verify(&n, lv), 0);
+        assert_int_equal(ledger_note_verify(&n, wv), PL_ENOTFOUND);   /* other key id */
+        /* a changed timestamp breaks the signature */
+        n.sigs[1].sig[7] ^= 1;
+        assert_int_equal(ledger_note_verify(&n, cv), PL_ECRYPTO);
+        ledger_note_clear(&n);
+        /* and so does a changed text */
+        char *alt = strdup(both);
+        alt[strlen("log.example\n")] = '9';
+        ledger_note_parse(alt, strlen(alt), &n);
+        assert_int_equal(ledger_note_verify(&n, cv), PL_ECRYPTO);
+        ledger_note_clear(&n);
+        free(alt);
+        /* a 0x04 key cannot be a signer key */
+        struct ledger_signer *bs;
+        assert_int_not_equal(ledger_signer_parse(cvk, &bs), 0);
+        ledger_verifier_free(cv);
+        free(cvk);
+        free(both);
+        free(cosig);
+        free(note);
+    }
+
     /* growth with a consistency proof: accepted */
     ledger_tree_root(t, 30, root);
     ledger_checkpoint_sign("log.example", 30, root, ls, &note);
