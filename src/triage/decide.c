@@ -26,9 +26,11 @@ void triage_decide(const struct triage_config *c, const struct triage_signal *s,
                 "min, next %d min, resolution %d min (business time)",
                 "", priority_name(d->prio.priority), c->target[d->prio.priority].first_min,
                 c->target[d->prio.priority].next_min, c->target[d->prio.priority].resolve_min);
-    snprintf(why->v[why->n - 1].ru, sizeof why->v[0].ru, "Стандарт для приоритета %s: первый "
+    static const char *const ru_prio[PRIORITY__COUNT] = {"низкий", "обычный", "высокий",
+                                                         "срочный"};
+    snprintf(why->v[why->n - 1].ru, sizeof why->v[0].ru, "Стандарт для приоритета «%s»: первый "
              "ответ %d мин, следующий %d мин, решение %d мин (рабочее время)",
-             priority_name(d->prio.priority), c->target[d->prio.priority].first_min,
+             ru_prio[d->prio.priority], c->target[d->prio.priority].first_min,
              c->target[d->prio.priority].next_min, c->target[d->prio.priority].resolve_min);
     if (c->hours_enabled && !triage_business_open(c, x->now))
         triage__why(why, "sla", "outside_hours", "Received outside business hours: the clock "
