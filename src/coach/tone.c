@@ -82,7 +82,7 @@ static const struct { enum coach_tone cat; const char *p; } phrases[] = {
     {COACH_DISMISSIVE, "you're overreacting"}, {COACH_DISMISSIVE, "you are overreacting"},
     {COACH_DISMISSIVE, "not a big deal"}, {COACH_DISMISSIVE, "no big deal"},
     {COACH_DISMISSIVE, "for the last time"}, {COACH_DISMISSIVE, "obviously"},
-    {COACH_DISMISSIVE, "whatever"}, {COACH_DISMISSIVE, "relax"},
+    {COACH_DISMISSIVE, "relax"},
     {COACH_DISMISSIVE, "успокой*"}, {COACH_DISMISSIVE, "как я уже говорил*"},
     {COACH_DISMISSIVE, "как я уже сказал*"}, {COACH_DISMISSIVE, "как я уже писал*"},
     {COACH_DISMISSIVE, "как я уже объяснял*"}, {COACH_DISMISSIVE, "повторяю еще раз"},

@@ -123,8 +123,32 @@ void triage_route(const struct triage_config *c, const struct triage_agent *ag, 
         goto out;
     }
 
+    /* Role before language, except that a customer must be understood: if
+     * no person of the wanted role speaks the language but someone else
+     * does, the role gives way. */
+    const char *lang = rq->language && *rq->language ? rq->language : NULL;
     const enum role want = rq->escalated ? ROLE_SUPERVISOR : ROLE_AGENT;
-    if (narrow(ag, idx, &m, is_role, &want) == 0) {
+    bool role_speaks = false, other_speaks = false, any_role = false;
+    for (size_t i = 0; lang && i < m; i++) {
+        const struct triage_agent *a = &ag[idx[i]];
+        any_role = any_role || a->role == want;
+        if (has_token(a->languages, lang)) {
+            if (a->role == want)
+                role_speaks = true;
+            else
+                other_speaks = true;
+        }
+    }
+    if (lang && any_role && !role_speaks && other_speaks) {
+        if (rq->escalated)
+            WHY("no_supervisor_speaks", "Escalated, but no available supervisor speaks %s: "
+                "routed to someone who does", "Эскалация, но ни один доступный руководитель не "
+                "говорит на языке %s: назначен тот, кто говорит", lang);
+        else
+            WHY("no_agent_speaks", "No available agent speaks %s: a supervisor who does takes it",
+                "Ни один доступный агент не говорит на языке %s: обращение берёт руководитель",
+                lang);
+    } else if (narrow(ag, idx, &m, is_role, &want) == 0) {
         if (rq->escalated)
             WHY("no_supervisor_available", "Escalated, but no supervisor is available: routed to "
                 "an agent", "Эскалация, но нет доступного руководителя: назначен агент");
@@ -136,7 +160,6 @@ void triage_route(const struct triage_config *c, const struct triage_agent *ag, 
             "Эскалация: направлено руководителю");
     }
 
-    const char *lang = rq->language && *rq->language ? rq->language : NULL;
     bool lang_ok = false;
     if (lang) {
         lang_ok = narrow(ag, idx, &m, speaks, lang) > 0;

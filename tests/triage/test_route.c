@@ -271,6 +271,17 @@ static void escalated_to_supervisor(void **state)
     rq.escalated = false;
     assert_int_equal(route(&c, ag, 3, &rq, &r, &why), 1);
     triage_reasons_release(&why);
+    /* The only supervisor free speaks English: the Russian-speaking agent
+     * takes it rather than a supervisor who cannot read the message. */
+    ag[2].available = false;
+    rq.escalated = true;
+    assert_int_equal(route(&c, ag, 3, &rq, &r, &why), 1);
+    assert_true(triage_reasons_has(&why, "no_supervisor_speaks"));
+    triage_reasons_release(&why);
+    rq.language = "en";
+    assert_int_equal(route(&c, ag, 3, &rq, &r, &why), 2);
+    triage_reasons_release(&why);
+    rq.language = "ru";
     /* No supervisor available: an agent, with the reason. */
     ag[1].available = ag[2].available = false;
     rq.escalated = true;
