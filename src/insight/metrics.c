@@ -123,6 +123,7 @@ struct insight_metrics {
     char **cats;               /* cats[0] unused: id 0 = none */
     size_t ncats, capcats;
     int64_t min_day;           /* earliest day start seen; INT64_MAX = none */
+    int64_t max_day;           /* latest day start seen */
 };
 
 void insight_metrics_config_default(struct insight_metrics_config *c)
@@ -218,8 +219,15 @@ static size_t row_index(struct insight_metrics *m, const struct insight_key *k, 
     memset(&m->r[m->nr], 0, sizeof m->r[m->nr]);
     m->r[m->nr].k = *k;
     imap_put(&m->rmap, (uint64_t)k->start, key_b(k->gran, k->dim, k->value), (uint32_t)m->nr);
-    if (k->gran == INSIGHT_DAY && k->start < m->min_day)
-        m->min_day = k->start;
+    int64_t day = floor_to(k->start, DAY_MS);
+    if (m->min_day == INT64_MAX) {
+        m->min_day = m->max_day = day;
+    } else {
+        if (day < m->min_day)
+            m->min_day = day;
+        if (day > m->max_day)
+            m->max_day = day;
+    }
     return m->nr++;
 }
 
@@ -448,8 +456,9 @@ static void move_dim(struct insight_metrics *m, struct tstate *t, int64_t at, en
 static void add_analysis(const json_t *after, struct insight_agg **rows, int n)
 {
     const json_t *an = json_object_get(after, "analysis");
+    json_t *parsed = NULL;
     if (json_is_string(an)) /* analysis stored as JSON text */
-        an = NULL;
+        an = parsed = json_loads(json_string_value(an), 0, NULL);
     if (!json_is_object(an))
         an = after;
     const json_t *s = json_object_get(an, "sentiment");
@@ -460,13 +469,15 @@ static void add_analysis(const json_t *after, struct insight_agg **rows, int n)
         emo = jstr(json_object_get(an, "emotion"), "label");
     enum insight_emotion e;
     bool has_e = emo && !insight_emotion_parse(emo, &e);
-    if (!json_is_number(s) && !has_e)
+    bool has_s = json_is_number(s);
+    double v = has_s ? json_number_value(s) : 0.0;
+    json_decref(parsed); /* s and emo are not used past this point */
+    if (!has_s && !has_e)
         return;
-    double v = json_is_number(s) ? json_number_value(s) : 0.0;
     if (!(v >= -1.0 && v <= 1.0))
         v = v > 1.0 ? 1.0 : -1.0;
     for (int i = 0; i < n; i++) {
-        if (json_is_number(s)) {
+        if (has_s) {
             rows[i]->sent_n++;
             rows[i]->sent_sum += v;
             rows[i]->sent_neg += v < -0.05;
@@ -478,7 +489,8 @@ static void add_analysis(const json_t *after, struct insight_agg **rows, int n)
 
 int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
 {
-    if (!m || !ev || !ev->type)
+    if (!m || !ev || !ev->type || ev->created_at < -INSIGHT_MAX_ABS_MS ||
+        ev->created_at > INSIGHT_MAX_ABS_MS)
         return PL_EINVAL;
     const char *ty = ev->type;
     int64_t at = ev->created_at;
@@ -688,7 +700,14 @@ void insight_metrics_query(const struct insight_metrics *m, enum insight_gran gr
     out->dim = dim;
     out->value = value;
     struct insight_agg *s = &out->sum;
-    for (int64_t b = from; b < to; b += step) {
+    if (m->min_day == INT64_MAX)
+        goto rates;
+    /* Only buckets that can hold rows are visited, so a period of any
+     * length (even one a caller got wrong by centuries) costs at most the
+     * span of the data. */
+    int64_t lo = from > m->min_day ? from : m->min_day;
+    int64_t hi = to < m->max_day + DAY_MS ? to : m->max_day + DAY_MS;
+    for (int64_t b = lo; b < hi; b += step) {
         struct insight_key k = {b, gran, dim, value};
         const struct insight_agg *a = insight_metrics_row(m, &k);
         if (a)
@@ -696,21 +715,20 @@ void insight_metrics_query(const struct insight_metrics *m, enum insight_gran gr
     }
     /* Backlog at `to`: all deltas before it — whole days, then the hours of
      * the last partial day when hour rows exist for this dimension. */
-    int64_t day_to = floor_to(to, DAY_MS);
-    if (m->min_day != INT64_MAX) {
-        for (int64_t b = m->min_day; b < day_to; b += DAY_MS) {
-            struct insight_key k = {b, INSIGHT_DAY, dim, value};
-            const struct insight_agg *a = insight_metrics_row(m, &k);
-            if (a)
-                out->backlog_end += a->backlog_delta;
-        }
-        for (int64_t b = day_to; b < to; b += HOUR_MS) {
-            struct insight_key k = {b, INSIGHT_HOUR, dim, value};
-            const struct insight_agg *a = insight_metrics_row(m, &k);
-            if (a)
-                out->backlog_end += a->backlog_delta;
-        }
+    int64_t day_to = floor_to(hi, DAY_MS);
+    for (int64_t b = m->min_day; b < day_to; b += DAY_MS) {
+        struct insight_key k = {b, INSIGHT_DAY, dim, value};
+        const struct insight_agg *a = insight_metrics_row(m, &k);
+        if (a)
+            out->backlog_end += a->backlog_delta;
     }
+    for (int64_t b = day_to; b < hi; b += HOUR_MS) {
+        struct insight_key k = {b, INSIGHT_HOUR, dim, value};
+        const struct insight_agg *a = insight_metrics_row(m, &k);
+        if (a)
+            out->backlog_end += a->backlog_delta;
+    }
+rates:
     out->frt_mean_ms = ratio(s->frt_sum, s->frt_n);
     out->frt_p50_ms = insight_hist_quantile(&s->frt, 0.5);
     out->frt_p90_ms = insight_hist_quantile(&s->frt, 0.9);

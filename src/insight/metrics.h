@@ -96,7 +96,8 @@ void insight_metrics_free(struct insight_metrics *m);
 
 /* Applies one event. Unknown types are ignored (0). Events must arrive in
  * id order; an event for an unknown ticket creates its state. Returns 0,
- * or PL_EINVAL/PL_EPARSE for a malformed event, which changes nothing. */
+ * or PL_EINVAL/PL_EPARSE for a malformed event (or a time further than
+ * INSIGHT_MAX_ABS_MS from the epoch), which changes nothing. */
 int insight_metrics_apply(struct insight_metrics *m, const struct event *ev);
 
 /* Category names are interned to small ids (1..; 0 = none). */
@@ -138,7 +139,8 @@ struct insight_report {
 };
 
 /* Merges the rows of [from, to) at granularity gran (from/to are rounded
- * down to bucket starts) for one dimension value. O(number of buckets). */
+ * down to bucket starts) for one dimension value. O(number of buckets),
+ * never more than the span of the data, whatever from/to are. */
 void insight_metrics_query(const struct insight_metrics *m, enum insight_gran gran, int64_t from,
                            int64_t to, enum insight_dim dim, int64_t value,
                            struct insight_report *out);

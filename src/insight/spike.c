@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "insight/stats.h"
 
 #define HOUR_MS 3600000LL
 #define DAY_MS  86400000LL
@@ -58,6 +59,16 @@ struct insight_spike *insight_spike_new(const struct insight_spike_config *cfg)
         s->cfg.threshold = 6.0;
     if (s->cfg.clear_hours < 1)
         s->cfg.clear_hours = 1;
+    if (s->cfg.utc_offset_min < -24 * 60 || s->cfg.utc_offset_min > 24 * 60)
+        s->cfg.utc_offset_min = 0;
+    if (!(s->cfg.alpha_level > 0 && s->cfg.alpha_level < 1))
+        s->cfg.alpha_level = 0.005;
+    if (!(s->cfg.alpha_day > 0 && s->cfg.alpha_day < 1))
+        s->cfg.alpha_day = 0.02;
+    if (!(s->cfg.alpha_week > 0 && s->cfg.alpha_week < 1))
+        s->cfg.alpha_week = 0.01;
+    if (!(s->cfg.min_expected > 0))
+        s->cfg.min_expected = 0.05;
     s->last_hour = INT64_MIN;
     for (int i = 0; i < 24; i++)
         s->day[i] = 1.0;
@@ -232,7 +243,8 @@ static int observe_one(struct insight_spike *s, int64_t hour, double x,
 int insight_spike_observe(struct insight_spike *s, int64_t hour_start, double count,
                           struct insight_spike_alert *out)
 {
-    if (!s || !isfinite(count) || count < 0)
+    if (!s || !isfinite(count) || count < 0 || count > 1e9 || hour_start < -INSIGHT_MAX_ABS_MS ||
+        hour_start > INSIGHT_MAX_ABS_MS)
         return PL_EINVAL;
     int64_t hour = floor_to(hour_start, HOUR_MS);
     if (s->last_hour != INT64_MIN && hour <= s->last_hour)
@@ -344,7 +356,8 @@ static int close_hour(struct cat *c, int64_t now, struct insight_spike_alert *ou
 int insight_spikes_add(struct insight_spikes *set, const char *category, int64_t at,
                        int64_t ticket_id, struct insight_spike_alert *out, int max)
 {
-    if (!set || !category || strlen(category) >= INSIGHT_SPIKE_CAT_LEN)
+    if (!set || !category || strlen(category) >= INSIGHT_SPIKE_CAT_LEN ||
+        at < -INSIGHT_MAX_ABS_MS || at > INSIGHT_MAX_ABS_MS)
         return PL_EINVAL;
     struct cat *c = NULL;
     for (size_t i = 0; i < set->n; i++)

@@ -8,6 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Instants further than this from the epoch (±3,000 years) are refused as
+ * input: they can only be mistakes, and arithmetic on them could overflow. */
+#define INSIGHT_MAX_ABS_MS 100000000000000LL
+
 /* Log-scale histogram of durations in milliseconds. Bin 0 holds values
  * below 1 s; bin i (1..94) holds [2^((i-1)/4), 2^(i/4)) seconds; bin 95
  * everything from 2^23.5 s (~137 days) up. Four bins per octave: a

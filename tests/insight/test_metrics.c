@@ -262,6 +262,8 @@ static void test_bad_input(void **state)
                      PL_EINVAL);
     assert_int_equal(feed(m, "ticket.created", 0, 1, NULL, "{}", 1), PL_EINVAL);
     assert_int_equal(feed(m, "user.login", 0, 0, NULL, "{}", 1), 0);
+    assert_int_equal(feed(m, "ticket.created", 1, 1, NULL, "{}", INT64_MAX), PL_EINVAL);
+    assert_int_equal(feed(m, "ticket.created", 1, 1, NULL, "{}", INT64_MIN), PL_EINVAL);
     assert_int_equal(insight_metrics_row_count(m), 0);
     struct insight_agg a;
     json_t *j = json_pack("{s:s}", "created", "many");
@@ -278,6 +280,16 @@ static void test_bad_input(void **state)
     assert_int_equal(r.sum.replies, 1);
     assert_int_equal(r.sum.frt_n, 0);
     assert_true(isnan(r.frt_mean_ms));
+    /* An absurd period costs no more than the data's span. */
+    insight_metrics_query(m, INSIGHT_HOUR, INT64_MIN / 2, INT64_MAX / 2, INSIGHT_DIM_ALL, 0, &r);
+    assert_int_equal(r.sum.replies, 1);
+    /* Analysis stored as JSON text inside the event is read too. */
+    assert_int_equal(feed(m, "message.inbound", 9, 1, NULL,
+                          "{\"analysis\":\"{\\\"sentiment\\\":-0.5,\\\"emotion\\\":\\\"anxiety\\\"}\"}",
+                          6000), 0);
+    insight_metrics_query(m, INSIGHT_DAY, 0, DAY, INSIGHT_DIM_ALL, 0, &r);
+    assert_int_equal(r.sum.sent_n, 1);
+    assert_int_equal(r.sum.emo[INSIGHT_EMO_ANXIETY], 1);
     insight_metrics_free(m);
 }
 

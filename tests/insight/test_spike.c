@@ -78,6 +78,7 @@ static void test_bad_input_and_gaps(void **state)
     assert_true(isnan(insight_spike_expected(s, t0())));
     assert_int_equal(insight_spike_observe(s, t0(), -1, NULL), PL_EINVAL);
     assert_int_equal(insight_spike_observe(s, t0(), NAN, NULL), PL_EINVAL);
+    assert_int_equal(insight_spike_observe(s, INT64_MAX, 1, NULL), PL_EINVAL);
     assert_int_equal(insight_spike_observe(s, t0(), 2, NULL), 0);
     assert_int_equal(insight_spike_observe(s, t0(), 2, NULL), PL_EINVAL); /* same hour */
     assert_int_equal(insight_spike_observe(s, t0() + 5 * HOUR, 2, NULL), 0); /* gap → zeros */
