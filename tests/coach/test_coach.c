@@ -251,6 +251,46 @@ static void tone_errors_and_json(void **state)
     coach_tone_release(&r);
 }
 
+/* Drafts stitched from awkward fragments (case-folding expansions like ß,
+ * combining marks, Cyrillic, curly quotes, caps): every flag must lie
+ * inside the draft and on character boundaries. */
+static void offsets_always_on_boundaries(void **state)
+{
+    (void)state;
+    static const char *const frag[] = {
+        "Stra\xc3\x9f" "e ", "you SHOULD have ", "\xd0\x81\xd0\x96 ", "e\xcc\x81", "calm  down",
+        "\xe2\x80\x99", "\xd1\x82\xd0\xb8\xd0\xba\xd0\xb5\xd1\x82", "SLA", " ", ".", "\n",
+        "\xd0\xa3\xd0\xa1\xd0\x9f\xd0\x9e\xd0\x9a\xd0\x9e\xd0\x99", "\xef\xac\x81", "tier 2",
+    };
+    const size_t nf = sizeof frag / sizeof frag[0];
+    uint32_t seed = 7;
+    char draft[512];
+    for (int round = 0; round < 400; round++) {
+        size_t len = 0;
+        for (int k = 0; k < 12; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *f = frag[(seed >> 16) % nf];
+            const size_t fl = strlen(f);
+            if (len + fl >= sizeof draft)
+                break;
+            memcpy(draft + len, f, fl);
+            len += fl;
+        }
+        draft[len] = '\0';
+        struct coach_tone_result r;
+        assert_int_equal(coach_tone_check(draft, len, "en", "anger", &r), 0);
+        for (size_t i = 0; i < r.n; i++) {
+            assert_true(r.v[i].start <= r.v[i].end);
+            assert_true(r.v[i].end <= len);
+            assert_true(r.v[i].start == len || ((unsigned char)draft[r.v[i].start] & 0xC0) != 0x80);
+            assert_true(r.v[i].end == len || ((unsigned char)draft[r.v[i].end] & 0xC0) != 0x80);
+            if (i > 0)
+                assert_true(r.v[i - 1].start <= r.v[i].start);
+        }
+        coach_tone_release(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +301,7 @@ int main(void)
         cmocka_unit_test(word_boundaries),
         cmocka_unit_test(polite_drafts),
         cmocka_unit_test(tone_errors_and_json),
+        cmocka_unit_test(offsets_always_on_boundaries),
     };
     return cmocka_run_group_tests_name("coach", tests, NULL, NULL);
 }

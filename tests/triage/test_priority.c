@@ -362,6 +362,25 @@ static void whole_decision_and_json(void **state)
     free(js);
     triage_decision_release(&d);
 
+    /* No agents given: no route, and the JSON says null. */
+    triage_decide(&c, &s, &x, NULL, 0, &d);
+    assert_int_equal(d.route.agent_id, 0);
+    js = triage_decision_json(&d);
+    j = json_loads(js, 0, &je);
+    assert_non_null(j);
+    assert_true(json_is_null(json_object_get(json_object_get(j, "route"), "agent_id")));
+    json_decref(j);
+    free(js);
+    triage_decision_release(&d);
+
+    /* Outside business hours the SLA says so. */
+    x.now = utc(2026, 11, 21, 11, 0);   /* Saturday */
+    triage_decide(&c, &s, &x, NULL, 0, &d);
+    assert_true(triage_reasons_has(&d.reasons, "outside_hours"));
+    assert_int_equal(d.sla.first_due, utc(2026, 11, 23, 9, 15));
+    triage_decision_release(&d);
+    x.now = now;
+
     /* An existing assignee keeps a calm follow-up. */
     struct triage_signal t = calm();
     x.assignee_id = 1;
