@@ -460,17 +460,19 @@ int insight_risk_load(const char *text, size_t len, struct insight_risk_model *m
     const char *cl = end;
     while (cl > text && cl[-1] != '\n')
         cl--;
-    unsigned long long want;
-    char tail[64];
+    char tail[64], expect[64];
     size_t tl = (size_t)(end - cl);
     if (tl >= sizeof tail)
         return PL_EFORMAT;
     memcpy(tail, cl, tl);
     tail[tl] = 0;
-    char extra;
-    if (sscanf(tail, "checksum %16llx%c", &want, &extra) != 1)
+    if (strncmp(tail, "checksum ", 9))
         return PL_EFORMAT;
-    if (fnv1a(text, (size_t)(cl - text)) != want)
+    /* Compared as text, exactly as written: the same value in capitals or
+     * with a sign is still a different file. */
+    snprintf(expect, sizeof expect, "checksum %016llx",
+             (unsigned long long)fnv1a(text, (size_t)(cl - text)));
+    if (strcmp(tail, expect))
         return PL_ECHECKSUM;
 
     struct insight_risk_model t;

@@ -8,5 +8,6 @@ int run_roi_tests(void);
 int run_goals_tests(void);
 int run_risk_tests(void);
 int run_deviation_tests(void);
+int run_robust_tests(void);
 
 #endif
