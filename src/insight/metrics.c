@@ -464,9 +464,24 @@ static void add_analysis(const json_t *after, struct insight_agg **rows, int n)
     const json_t *s = json_object_get(an, "sentiment");
     if (json_is_object(s)) /* {"polarity": x} form */
         s = json_object_get(s, "polarity");
+    /* "emotion": "anger" | {"label": "anger"} | {"anger": 0.8, "joy": 0.1, ...}
+     * (a score vector: the strongest known emotion counts). */
     const char *emo = jstr(an, "emotion");
-    if (!emo && json_is_object(json_object_get(an, "emotion")))
-        emo = jstr(json_object_get(an, "emotion"), "label");
+    const json_t *eo = json_object_get(an, "emotion");
+    if (!emo && json_is_object(eo)) {
+        emo = jstr(eo, "label");
+        double best = 0.0;
+        const char *k;
+        const json_t *v;
+        enum insight_emotion tmp;
+        json_object_foreach((json_t *)eo, k, v) {
+            if (!jstr(eo, "label") && json_is_number(v) && json_number_value(v) > best &&
+                !insight_emotion_parse(k, &tmp)) {
+                best = json_number_value(v);
+                emo = k;
+            }
+        }
+    }
     enum insight_emotion e;
     bool has_e = emo && !insight_emotion_parse(emo, &e);
     bool has_s = json_is_number(s);

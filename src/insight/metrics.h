@@ -31,12 +31,13 @@ enum insight_dim {
 
 enum insight_emotion {
     INSIGHT_EMO_NEUTRAL, INSIGHT_EMO_ANGER, INSIGHT_EMO_FRUSTRATION, INSIGHT_EMO_ANXIETY,
-    INSIGHT_EMO_CONFUSION, INSIGHT_EMO_SATISFACTION, INSIGHT_EMO__COUNT
+    INSIGHT_EMO_CONFUSION, INSIGHT_EMO_SATISFACTION, INSIGHT_EMO_SADNESS, INSIGHT_EMO__COUNT
 };
 
 const char *insight_dim_name(enum insight_dim d);
 int insight_dim_parse(const char *s, enum insight_dim *out);
 const char *insight_emotion_name(enum insight_emotion e);
+/* Also accepts "joy" for satisfaction (triage's vocabulary). */
 int insight_emotion_parse(const char *s, enum insight_emotion *out);
 
 /* One aggregate row: everything additive. Durations in milliseconds. */

@@ -10,7 +10,7 @@
 static const char *const dim_names[INSIGHT_DIM__COUNT] = {"all", "agent", "category", "channel",
                                                           "priority"};
 static const char *const emo_names[INSIGHT_EMO__COUNT] = {
-    "neutral", "anger", "frustration", "anxiety", "confusion", "satisfaction"};
+    "neutral", "anger", "frustration", "anxiety", "confusion", "satisfaction", "sadness"};
 
 const char *insight_dim_name(enum insight_dim d)
 {
@@ -39,6 +39,10 @@ int insight_emotion_parse(const char *s, enum insight_emotion *out)
             *out = (enum insight_emotion)i;
             return 0;
         }
+    if (s && !strcmp(s, "joy")) {
+        *out = INSIGHT_EMO_SATISFACTION;
+        return 0;
+    }
     return PL_EINVAL;
 }
 

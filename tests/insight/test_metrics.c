@@ -290,6 +290,13 @@ static void test_bad_input(void **state)
     insight_metrics_query(m, INSIGHT_DAY, 0, DAY, INSIGHT_DIM_ALL, 0, &r);
     assert_int_equal(r.sum.sent_n, 1);
     assert_int_equal(r.sum.emo[INSIGHT_EMO_ANXIETY], 1);
+    /* An emotion score vector (triage's form): the strongest one counts. */
+    assert_int_equal(feed(m, "message.inbound", 9, 1, NULL,
+                          "{\"emotion\":{\"anger\":0.2,\"sadness\":0.7,\"joy\":0.1}}", 7000),
+                     0);
+    insight_metrics_query(m, INSIGHT_DAY, 0, DAY, INSIGHT_DIM_ALL, 0, &r);
+    assert_int_equal(r.sum.emo[INSIGHT_EMO_SADNESS], 1);
+    assert_int_equal(r.sum.sent_n, 1);
     insight_metrics_free(m);
 }
 
