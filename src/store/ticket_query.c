@@ -11,9 +11,13 @@
  *   UNION ALL SELECT * FROM (.. status = ?9 ..) AS b1 ...
  *   ORDER BY k, id LIMIT ?7
  *
- * "Any status" is all statuses, so every list takes this path. The keyset
- * cursor is a row-value comparison (k, id) > (?5, ?6), which both SQLite
- * and PostgreSQL turn into an index range. */
+ * "Any status" is all statuses, so every list takes this path, except a
+ * list for one customer: a customer has few tickets, so one query on the
+ * (customer_id, ...) index and a small sort beats scanning a status index
+ * for that customer's rows ("+status" keeps SQLite's planner, which has no
+ * statistics, off the status indexes). The keyset cursor is a row-value
+ * comparison (k, id) < (?5, ?6), which both SQLite and PostgreSQL turn
+ * into an index range. */
 #include "store/store_internal.h"
 
 #include <string.h>
@@ -101,10 +105,29 @@ static void order_limit(const struct ticket_query *q, char ph, struct buf *b)
     param(b, ph, TQ_P_LIMIT);
 }
 
+static void status_in(const struct ticket_query *q, char ph, struct buf *b)
+{
+    buf_puts(b, " AND +status IN (");
+    for (int i = 0; i < q->nstatus; i++) {
+        if (i)
+            buf_puts(b, ", ");
+        param(b, ph, TQ_P_STATUS + i);
+    }
+    buf_puts(b, ")");
+}
+
+/* One SELECT: the rows of status number i (i < 0: of every status in q). */
 static void branch(const struct ticket_query *q, int i, char ph, struct buf *b)
 {
-    buf_puts(b, "SELECT " TICKET_COLS " FROM tickets WHERE status = ");
-    param(b, ph, TQ_P_STATUS + i);
+    buf_puts(b, "SELECT " TICKET_COLS " FROM tickets WHERE ");
+    if (i >= 0) {
+        buf_puts(b, "status = ");
+        param(b, ph, TQ_P_STATUS + i);
+    } else {
+        buf_puts(b, "1 = 1");
+        if (q->nstatus < STATUS__COUNT)
+            status_in(q, ph, b);
+    }
     filters(q, ph, b);
     if (q->has_cursor) {
         buf_printf(b, " AND (%s, id) %c (", sort_col(q->sort), q->ascending ? '>' : '<');
@@ -120,7 +143,9 @@ void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b)
 {
     if (q->shape & 1u) {       /* count */
         buf_puts(b, "SELECT count(*) FROM tickets WHERE 1 = 1");
-        if (q->nstatus) {
+        if (q->nstatus && q->has_customer) {
+            status_in(q, ph, b);
+        } else if (q->nstatus) {
             buf_puts(b, " AND status IN (");
             for (int i = 0; i < q->nstatus; i++) {
                 if (i)
@@ -130,6 +155,10 @@ void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b)
             buf_puts(b, ")");
         }
         filters(q, ph, b);
+        return;
+    }
+    if (q->has_customer) {
+        branch(q, -1, ph, b);
         return;
     }
     if (q->nstatus == 1) {

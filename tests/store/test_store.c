@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct fx {
@@ -85,6 +86,34 @@ static int setup(void **state)
     fx->st = open_or_die(fx->url, 1);
     *state = fx;
     return 0;
+}
+
+/* Like setup() but leaves the database empty (no migrations). */
+static int setup_empty(void **state)
+{
+    int rc = setup(state);
+    if (rc == 0) {
+        struct fx *fx = *state;
+        store_close(fx->st);
+        fx->st = NULL;
+        if (fx->schema) {      /* a fresh schema: setup() migrated the first one */
+            char *sql = xasprintf("DROP SCHEMA %s CASCADE; CREATE SCHEMA %s", fx->schema,
+                                  fx->schema);
+            PQclear(PQexec(fx->admin, sql));
+            free(sql);
+        } else {
+            char *p = xasprintf("%s/test.db", fx->dir);
+            unlink(p);
+            free(p);
+            p = xasprintf("%s/test.db-wal", fx->dir);
+            unlink(p);
+            free(p);
+            p = xasprintf("%s/test.db-shm", fx->dir);
+            unlink(p);
+            free(p);
+        }
+    }
+    return rc;
 }
 
 static int teardown(void **state)
@@ -174,6 +203,42 @@ static void test_migrations_idempotent(void **state)
     assert_int_equal(st2->ops->schema_version(st2, &v3), 0);
     assert_int_equal(v3, v1);
     store_close(st2);
+}
+
+/* Several processes open and migrate the same empty database at once:
+ * every one succeeds and the schema is created exactly once. */
+static void test_migrations_concurrent(void **state)
+{
+    struct fx *fx = *state;
+    enum { NPROC = 4 };
+    pid_t pids[NPROC];
+
+    for (int i = 0; i < NPROC; i++) {
+        pids[i] = fork();
+        assert_true(pids[i] >= 0);
+        if (pids[i] == 0) {
+            struct store *st = NULL;
+            char *err = NULL;
+            int rc = store_open(fx->url, 1, &st, &err);
+            if (rc)
+                fprintf(stderr, "child %d: %s\n", i, err ? err : "");
+            free(err);
+            store_close(st);
+            _exit(rc ? 1 : 0);
+        }
+    }
+    for (int i = 0; i < NPROC; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    fx->st = open_or_die(fx->url, 0);
+    int v = 0;
+    assert_int_equal(fx->st->ops->schema_version(fx->st, &v), 0);
+    assert_true(v >= 1);
+    int64_t id = new_customer(fx->st, "after");
+    assert_true(id > 0);
 }
 
 static void test_open_bad_url(void **state)
@@ -1059,6 +1124,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_migrations_idempotent),
+        cmocka_unit_test_setup_teardown(test_migrations_concurrent, setup_empty, teardown),
         cmocka_unit_test(test_open_bad_url),
         T(test_customers),
         T(test_identities),
