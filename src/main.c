@@ -13,6 +13,9 @@ static int cmd_version(int argc, char **argv)
 
 static const struct cli_command commands[] = {
     /* Keep sorted by name; one line per command. */
+    {"demo", cmd_demo, "seed demo data (or --tickets N generated tickets)"},
+    {"import", cmd_import, "import historical tickets from CSV"},
+    {"user", cmd_user, "add or list users (agents, supervisors, admins)"},
     {"version", cmd_version, "print the version"},
 };
 

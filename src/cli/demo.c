@@ -70,8 +70,11 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "parley demo: %s\n", parley_strerror(rc));
         return 1;
     }
-    printf("demo data ready in %s; log in with password '%s' as:\n", db, DESK_DEMO_PASSWORD);
-    for (int i = 0; desk_demo_logins[i]; i++)
-        printf("  %s\n", desk_demo_logins[i]);
+    printf("demo data ready in %s\n", db);
+    if (o.team_created) {
+        printf("log in with password '%s' as:\n", DESK_DEMO_PASSWORD);
+        for (int i = 0; desk_demo_logins[i]; i++)
+            printf("  %s\n", desk_demo_logins[i]);
+    }
     return 0;
 }

@@ -52,11 +52,10 @@ static int user_add_fn(struct store *st, void *arg)
     int rc = a->u->id ? 0 : st->ops->user_insert(st, a->u);
     if (rc)
         return rc;
-    char *after = json_dumps(json_pack("{s:I,s:s,s:s?,s:s,s:s?,s:s?}", "user_id",
+    char *after = desk_json_text(json_pack("{s:I,s:s,s:s?,s:s,s:s?,s:s?}", "user_id",
                                        (json_int_t)a->u->id, "email", a->u->email, "name",
                                        a->u->name, "role", role_name(a->u->role), "skills",
-                                       a->u->skills, "languages", a->u->languages),
-                             JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+                                       a->u->skills, "languages", a->u->languages));
     rc = desk_event(st, a->who, "user.created", 0, 0, 0, NULL, after, a->u->created_at);
     free(after);
     return rc;
@@ -219,9 +218,8 @@ static int apikey_fn(struct store *st, void *arg)
     int rc = st->ops->apikey_insert(st, a->k, a->hash);
     if (rc)
         return rc;
-    char *after = json_dumps(json_pack("{s:I,s:s,s:s}", "apikey_id", (json_int_t)a->k->id, "name",
-                                       a->k->name, "role", role_name(a->k->role)),
-                             JSON_COMPACT | JSON_SORT_KEYS);
+    char *after = desk_json_text(json_pack("{s:I,s:s,s:s}", "apikey_id", (json_int_t)a->k->id, "name",
+                                       a->k->name, "role", role_name(a->k->role)));
     rc = desk_event(st, a->who, "apikey.created", 0, 0, 0, NULL, after, a->k->created_at);
     free(after);
     return rc;

@@ -112,7 +112,7 @@ static const struct demo_conv convs[] = {
 
 /* ---- team ---------------------------------------------------------------- */
 
-static int seed_team(struct desk *d)
+static int seed_team(struct desk *d, int *created)
 {
     struct store *st = desk_reader(d);
     int64_t n = 0;
@@ -133,6 +133,7 @@ static int seed_team(struct desk *d)
         if (rc)
             return rc;
     }
+    *created = 1;
     return 0;
 }
 
@@ -270,9 +271,10 @@ static int gen_fn(struct store *st, void *arg)
     return 0;
 }
 
-int desk_demo_seed(struct desk *d, const struct desk_demo_opts *o)
+int desk_demo_seed(struct desk *d, struct desk_demo_opts *o)
 {
-    int rc = seed_team(d);
+    o->team_created = 0;
+    int rc = seed_team(d, &o->team_created);
     if (rc)
         return rc;
     struct store *st = desk_reader(d);

@@ -13,11 +13,12 @@ struct desk_demo_opts {
     unsigned seed;       /* for generated tickets */
     void (*progress)(void *ctx, long done, long total);
     void *ctx;
+    int team_created;    /* out: 1 when the demo team was created by this call */
 };
 
 /* Seeds the demo team (unless users exist) and conversations. Returns 0,
  * or a PL_E* code. */
-int desk_demo_seed(struct desk *d, const struct desk_demo_opts *o);
+int desk_demo_seed(struct desk *d, struct desk_demo_opts *o);
 /* The demo log-ins, NULL-terminated: "email role". Static. */
 extern const char *const desk_demo_logins[];
 

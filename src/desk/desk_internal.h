@@ -2,6 +2,7 @@
 #ifndef PARLEY_DESK_INTERNAL_H
 #define PARLEY_DESK_INTERNAL_H
 
+#include <jansson.h>
 #include <pthread.h>
 
 #include "desk/desk.h"
@@ -34,5 +35,9 @@ struct desk {
 int desk_event(struct store *st, const struct desk_actor *who, const char *type,
                int64_t ticket_id, int64_t customer_id, int64_t message_id,
                const char *before, const char *after, int64_t at);
+
+/* Returns a new compact JSON text with sorted keys (the canonical form of
+ * event payloads); consumes j; NULL in, NULL out. Caller frees. */
+char *desk_json_text(json_t *j);
 
 #endif

@@ -18,9 +18,7 @@
 #define CATEGORY_MAX 64
 #define KEY_MAX      998
 
-/* Returns a new compact JSON text with sorted keys (canonical enough for
- * the event record); consumes j. */
-static char *json_text(json_t *j)
+char *desk_json_text(json_t *j)
 {
     if (!j)
         return NULL;
@@ -125,7 +123,7 @@ int desk_ingest_tx(struct store *st, const struct desk_actor *who,
         ident.created_at = now;
         if ((rc = st->ops->identity_insert(st, &ident)))
             goto out;
-        after = json_text(json_pack("{s:I,s:s?,s:s,s:s}", "customer_id", (json_int_t)cust.id,
+        after = desk_json_text(json_pack("{s:I,s:s?,s:s,s:s}", "customer_id", (json_int_t)cust.id,
                                     "name", cust.name, "identity_kind",
                                     identity_kind_name(in->id_kind), "identity", idval));
         rc = desk_event(st, who, "customer.created", 0, cust.id, 0, NULL, after, now);
@@ -151,7 +149,7 @@ int desk_ingest_tx(struct store *st, const struct desk_actor *who,
         t.created_at = t.updated_at = now;
         if ((rc = st->ops->ticket_insert(st, &t)))
             goto out;
-        after = json_text(json_pack("{s:I,s:s?,s:s,s:s,s:s}", "customer_id", (json_int_t)cust.id,
+        after = desk_json_text(json_pack("{s:I,s:s?,s:s,s:s,s:s}", "customer_id", (json_int_t)cust.id,
                                     "subject", t.subject, "channel", channel_name(t.channel),
                                     "status", status_name(t.status), "priority",
                                     priority_name(t.priority)));
@@ -177,7 +175,7 @@ int desk_ingest_tx(struct store *st, const struct desk_actor *who,
     if ((rc = st->ops->message_insert(st, &m)))
         goto out;
     out->message_id = m.id;
-    after = json_text(json_pack("{s:I,s:s,s:s,s:s?}", "message_id", (json_int_t)m.id, "channel",
+    after = desk_json_text(json_pack("{s:I,s:s,s:s,s:s?}", "message_id", (json_int_t)m.id, "channel",
                                 channel_name(m.channel), "body", m.body, "subject",
                                 in->subject));
     if ((rc = desk_event(st, who, "message.inbound", t.id, cust.id, m.id, NULL, after, now)))
@@ -253,7 +251,7 @@ int desk_post_tx(struct store *st, const struct desk_actor *who, int64_t ticket_
     m.created_at = at;
     if ((rc = st->ops->message_insert(st, &m)))
         goto out;
-    after = json_text(json_pack("{s:I,s:s}", "message_id", (json_int_t)m.id, "body", m.body));
+    after = desk_json_text(json_pack("{s:I,s:s}", "message_id", (json_int_t)m.id, "body", m.body));
     rc = desk_event(st, who, kind == MESSAGE_REPLY ? "message.reply" : "message.note", t.id,
                     t.customer_id, m.id, NULL, after, at);
     if (rc)
@@ -326,7 +324,7 @@ int desk_note(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
 static int field_event(struct store *st, const struct desk_actor *who, const struct ticket *t,
                        const char *type, json_t *before, json_t *after, int64_t at)
 {
-    char *b = json_text(before), *a = json_text(after);
+    char *b = desk_json_text(before), *a = desk_json_text(after);
     int rc = desk_event(st, who, type, t->id, t->customer_id, 0, b, a, at);
     free(b);
     free(a);
@@ -470,7 +468,7 @@ static int merge_fn(struct store *st, void *arg)
     from.updated_at = now;
     if ((rc = st->ops->customer_update(st, &from)))
         goto out;
-    char *after = json_text(json_pack("{s:I,s:I}", "from", (json_int_t)from.id, "into",
+    char *after = desk_json_text(json_pack("{s:I,s:I}", "from", (json_int_t)from.id, "into",
                                       (json_int_t)into.id));
     rc = desk_event(st, a->who, "customer.merged", 0, into.id, 0, NULL, after, now);
     free(after);
