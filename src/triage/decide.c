@@ -7,6 +7,7 @@
 #include "base/xalloc.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,16 +23,17 @@ void triage_decide(const struct triage_config *c, const struct triage_signal *s,
 
     const int64_t created = x->created_at ? x->created_at : x->now;
     triage_sla(c, d->prio.priority, created, x->now, &d->sla);
-    triage__why(why, "sla", "sla_targets", "Service standard for %s priority: first response %d "
-                "min, next %d min, resolution %d min (business time)",
-                "", priority_name(d->prio.priority), c->target[d->prio.priority].first_min,
-                c->target[d->prio.priority].next_min, c->target[d->prio.priority].resolve_min);
     static const char *const ru_prio[PRIORITY__COUNT] = {"низкий", "обычный", "высокий",
                                                          "срочный"};
-    snprintf(why->v[why->n - 1].ru, sizeof why->v[0].ru, "Стандарт для приоритета «%s»: первый "
-             "ответ %d мин, следующий %d мин, решение %d мин (рабочее время)",
-             ru_prio[d->prio.priority], c->target[d->prio.priority].first_min,
-             c->target[d->prio.priority].next_min, c->target[d->prio.priority].resolve_min);
+    const struct triage_target *t = &c->target[d->prio.priority];
+    char en[160], ru[320];
+    snprintf(en, sizeof en, "Service standard for %s priority: first response %d min, next %d "
+             "min, resolution %d min (business time)", priority_name(d->prio.priority),
+             t->first_min, t->next_min, t->resolve_min);
+    snprintf(ru, sizeof ru, "Стандарт для приоритета «%s»: первый ответ %d мин, следующий %d "
+             "мин, решение %d мин (рабочее время)", ru_prio[d->prio.priority], t->first_min,
+             t->next_min, t->resolve_min);
+    triage__reason(why, "sla", "sla_targets", en, ru);
     if (c->hours_enabled && !triage_business_open(c, x->now))
         triage__why(why, "sla", "outside_hours", "Received outside business hours: the clock "
                     "starts at the next opening", "Получено вне рабочего времени: отсчёт "

@@ -68,11 +68,23 @@ bool triage_reasons_has(const struct triage_reasons *r, const char *code)
     return false;
 }
 
-void triage__why(struct triage_reasons *r, const char *stage, const char *code,
-                 const char *en, const char *ru, ...)
+/* Cuts a UTF-8 sequence that snprintf truncation left incomplete at the
+ * end of s, so reasons are always valid UTF-8. */
+static void trim_utf8(char *s)
 {
-    if (!r)
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
         return;
+    const unsigned char lead = (unsigned char)s[i - 1];
+    const size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
+static struct triage_reason *push(struct triage_reasons *r, const char *stage, const char *code)
+{
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 8;
         r->v = xrealloc(r->v, r->cap * sizeof r->v[0]);
@@ -81,6 +93,27 @@ void triage__why(struct triage_reasons *r, const char *stage, const char *code,
     memset(x, 0, sizeof *x);
     snprintf(x->stage, sizeof x->stage, "%s", stage);
     snprintf(x->code, sizeof x->code, "%s", code);
+    return x;
+}
+
+void triage__reason(struct triage_reasons *r, const char *stage, const char *code,
+                    const char *en, const char *ru)
+{
+    if (!r)
+        return;
+    struct triage_reason *x = push(r, stage, code);
+    snprintf(x->en, sizeof x->en, "%s", en);
+    snprintf(x->ru, sizeof x->ru, "%s", ru);
+    trim_utf8(x->en);
+    trim_utf8(x->ru);
+}
+
+void triage__why(struct triage_reasons *r, const char *stage, const char *code,
+                 const char *en, const char *ru, ...)
+{
+    if (!r)
+        return;
+    struct triage_reason *x = push(r, stage, code);
     va_list ap;
     va_start(ap, ru);
     vsnprintf(x->en, sizeof x->en, en, ap);
@@ -88,6 +121,8 @@ void triage__why(struct triage_reasons *r, const char *stage, const char *code,
     va_start(ap, ru);
     vsnprintf(x->ru, sizeof x->ru, ru, ap);
     va_end(ap);
+    trim_utf8(x->en);
+    trim_utf8(x->ru);
 }
 
 #define WHY(...) triage__why(why, "priority", __VA_ARGS__)
@@ -197,7 +232,7 @@ void triage_priority(const struct triage_config *c, const struct triage_signal *
     for (size_t i = 0; i < sizeof cue_pts / sizeof cue_pts[0]; i++)
         if (s->cues & cue_pts[i].bit) {
             pts += cue_pts[i].pts;
-            triage__why(why, "priority", cue_pts[i].code, cue_pts[i].en, cue_pts[i].ru);
+            triage__reason(why, "priority", cue_pts[i].code, cue_pts[i].en, cue_pts[i].ru);
         }
 
     const int64_t wait_min = x->waiting_ms / 60000;
@@ -302,12 +337,14 @@ void triage_category(const struct triage_config *c, const struct triage_signal *
     for (int i = 0; i < c->n_intents; i++)
         if (strcmp(c->intent[i], s->intent) == 0) {
             snprintf(out, outlen, "%s", c->category[i]);
+            trim_utf8(out);
             triage__why(why, "category", "intent_mapped", "Intent %s (%.2f) → category %s",
                         "Намерение %s (%.2f) → категория %s", s->intent,
                         (double)s->intent_confidence, out);
             return;
         }
     snprintf(out, outlen, "%s", s->intent);
+    trim_utf8(out);
     triage__why(why, "category", "intent_as_category", "Intent %s (%.2f) used as the category",
                 "Намерение %s (%.2f) использовано как категория", s->intent,
                 (double)s->intent_confidence);
@@ -353,14 +390,16 @@ bool triage_escalate(const struct triage_config *c, const struct triage_signal *
                     continue;
                 esc = true;
                 const long long m = (long long)((st == 2 ? x->now - dues[i] : dues[i] - x->now) / 60000);
-                /* The Russian text needs the Russian name; patch it after. */
-                triage__why(why, "escalate", st == 2 ? "sla_breached" : "sla_breach_imminent",
-                            st == 2 ? "%s deadline passed %lld min ago" : "%s deadline in %lld min",
-                            "", en_name[i], m);
-                if (why)
-                    snprintf(why->v[why->n - 1].ru, sizeof why->v[0].ru,
-                             st == 2 ? "Срок «%s» нарушен %lld мин назад"
-                                     : "Срок «%s» истекает через %lld мин", ru_name[i], m);
+                char en[160], ru[320];
+                if (st == 2) {
+                    snprintf(en, sizeof en, "%s deadline passed %lld min ago", en_name[i], m);
+                    snprintf(ru, sizeof ru, "Срок «%s» нарушен %lld мин назад", ru_name[i], m);
+                } else {
+                    snprintf(en, sizeof en, "%s deadline in %lld min", en_name[i], m);
+                    snprintf(ru, sizeof ru, "Срок «%s» истекает через %lld мин", ru_name[i], m);
+                }
+                triage__reason(why, "escalate", st == 2 ? "sla_breached" : "sla_breach_imminent",
+                               en, ru);
             }
         }
     }
@@ -369,16 +408,14 @@ bool triage_escalate(const struct triage_config *c, const struct triage_signal *
         for (unsigned b = 0; b < TRIAGE_CUE__COUNT; b++)
             if (hit & (1u << b)) {
                 esc = true;
-                static const char *const ru[TRIAGE_CUE__COUNT] = {
+                static const char *const ru_cue[TRIAGE_CUE__COUNT] = {
                     "уход", "суд", "надзорный орган", "СМИ", "публичный отзыв",
                     "ненормативная лексика", "оскорбления"};
-                char code[32];
+                char code[32], en[160], ru[320];
                 snprintf(code, sizeof code, "cue_%s", cue_names[b]);
-                triage__why(why, "escalate", code, "Escalation cue: %s", "Сигнал эскалации: %s",
-                            cue_names[b]);
-                if (why)
-                    snprintf(why->v[why->n - 1].ru, sizeof why->v[0].ru,
-                             "Сигнал эскалации: %s", ru[b]);
+                snprintf(en, sizeof en, "Escalation cue: %s", cue_names[b]);
+                snprintf(ru, sizeof ru, "Сигнал эскалации: %s", ru_cue[b]);
+                triage__reason(why, "escalate", code, en, ru);
             }
     }
     if (!esc)

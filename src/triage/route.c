@@ -217,18 +217,15 @@ void triage_route(const struct triage_config *c, const struct triage_agent *ag, 
             best = idx[i];
     const struct triage_agent *a = &ag[best];
     out->agent_id = a->id;
-    WHY("assigned", "Agent #%lld: load %d%s%s; %s",
-        "", (long long)a->id, a->open_load, lang_ok ? ", speaks the language" : "",
-        skill_ok ? ", has the skill" : "",
-        m == 1 ? "the only suitable agent" : "lowest load, then least recently assigned");
-    /* The Russian text gets Russian qualifiers. */
-    if (why) {
-        struct triage_reason *r = &why->v[why->n - 1];
-        snprintf(r->ru, sizeof r->ru, "Агент #%lld: загрузка %d%s%s; %s", (long long)a->id,
-                 a->open_load, lang_ok ? ", владеет языком" : "", skill_ok ? ", есть навык" : "",
-                 m == 1 ? "единственный подходящий" : "меньше всех загружен, затем дольше всех "
-                 "без назначения");
-    }
+    char en[160], ru[320];
+    snprintf(en, sizeof en, "Agent #%lld: load %d%s%s; %s", (long long)a->id, a->open_load,
+             lang_ok ? ", speaks the language" : "", skill_ok ? ", has the skill" : "",
+             m == 1 ? "the only suitable agent" : "lowest load, then least recently assigned");
+    snprintf(ru, sizeof ru, "Агент #%lld: загрузка %d%s%s; %s", (long long)a->id, a->open_load,
+             lang_ok ? ", владеет языком" : "", skill_ok ? ", есть навык" : "",
+             m == 1 ? "единственный подходящий"
+                    : "меньше всех загружен, затем дольше всех без назначения");
+    triage__reason(why, "route", "assigned", en, ru);
     if (rq->intense && c->pause_after_intense_min > 0) {
         out->offer_pause = true;
         out->pause_min = c->pause_after_intense_min;

@@ -8,5 +8,8 @@
  * that take the same arguments. */
 void triage__why(struct triage_reasons *r, const char *stage, const char *code,
                  const char *en, const char *ru, ...);
+/* Appends a reason whose texts are already formatted (copied verbatim). */
+void triage__reason(struct triage_reasons *r, const char *stage, const char *code,
+                    const char *en, const char *ru);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "triage/triage.h"
 #include "test_triage.h"
 
@@ -223,6 +224,23 @@ static void categories(void **state)
     triage_category(&c, &s, cat, sizeof cat, &why);
     assert_string_equal(cat, "");
     assert_non_null(find(&why, "intent_unsure"));
+    /* A long Cyrillic intent: the category is cut to fit, the reasons stay
+     * valid UTF-8 (truncation never splits a character). */
+    char longi[400];
+    size_t k = 0;
+    while (k + 2 < sizeof longi) {
+        memcpy(longi + k, "\xd0\xb6", 2);   /* ж */
+        k += 2;
+    }
+    longi[k] = '\0';
+    s.intent = longi;
+    s.intent_confidence = 0.9f;
+    triage_category(&c, &s, cat, sizeof cat, &why);
+    assert_true(strlen(cat) < TRIAGE_NAME_MAX);
+    assert_true(utf8_valid(cat, strlen(cat)));
+    const struct triage_reason *last = &why.v[why.n - 1];
+    assert_true(utf8_valid(last->en, strlen(last->en)));
+    assert_true(utf8_valid(last->ru, strlen(last->ru)));
     s.intent = NULL;
     triage_category(&c, &s, cat, sizeof cat, &why);
     assert_string_equal(cat, "");
