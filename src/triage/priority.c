@@ -157,9 +157,10 @@ bool triage_rising(const struct triage_config *c, const struct triage_signal *s,
 
 /* ---- priority ---------------------------------------------------------- */
 
+/* NaN (a broken analysis) counts as 0. */
 static double clamp01(double v)
 {
-    return v < 0 ? 0 : v > 1 ? 1 : v;
+    return v > 0 ? (v < 1 ? v : 1) : 0;
 }
 
 static int tier_index(const char *tier)

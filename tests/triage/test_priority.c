@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -387,6 +388,21 @@ static void whole_decision_and_json(void **state)
     j = json_loads(js, 0, &je);
     assert_non_null(j);
     assert_true(json_is_null(json_object_get(json_object_get(j, "route"), "agent_id")));
+    json_decref(j);
+    free(js);
+    triage_decision_release(&d);
+
+    /* A broken analysis (NaN, out of range) still gives a decision and JSON. */
+    struct triage_signal bad = calm();
+    bad.emotion[TRIAGE_ANGER] = NAN;
+    bad.emotion[TRIAGE_FRUSTRATION] = 7.0f;
+    bad.sentiment = NAN;
+    triage_decide(&c, &bad, &x, ag, 3, &d);
+    assert_true(d.prio.hostility >= 0 && d.prio.hostility <= 1);
+    js = triage_decision_json(&d);
+    j = json_loads(js, 0, &je);
+    assert_non_null(j);
+    assert_non_null(json_object_get(j, "hostility"));
     json_decref(j);
     free(js);
     triage_decision_release(&d);
