@@ -8,17 +8,13 @@
 
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "insight/metrics_internal.h"
 
 #define DAY_MS  86400000LL
 #define HOUR_MS 3600000LL
 
 /* ---- a small open-addressing map: (a, b) → dense index ----------------- */
 
-struct imap {
-    uint64_t *ka, *kb;
-    uint32_t *v;       /* UINT32_MAX = empty */
-    size_t cap, n;
-};
 
 static uint64_t mix2(uint64_t a, uint64_t b)
 {
@@ -28,7 +24,7 @@ static uint64_t mix2(uint64_t a, uint64_t b)
     return h ^ (h >> 29);
 }
 
-static uint32_t imap_get(const struct imap *m, uint64_t a, uint64_t b)
+uint32_t insight__imap_get(const struct imap *m, uint64_t a, uint64_t b)
 {
     if (!m->cap)
         return UINT32_MAX;
@@ -41,8 +37,6 @@ static uint32_t imap_get(const struct imap *m, uint64_t a, uint64_t b)
     return UINT32_MAX;
 }
 
-static void imap_put(struct imap *m, uint64_t a, uint64_t b, uint32_t val);
-
 static void imap_grow(struct imap *m)
 {
     struct imap old = *m;
@@ -54,13 +48,13 @@ static void imap_grow(struct imap *m)
     memset(m->v, 0xff, m->cap * sizeof *m->v);
     for (size_t i = 0; i < old.cap; i++)
         if (old.v[i] != UINT32_MAX)
-            imap_put(m, old.ka[i], old.kb[i], old.v[i]);
+            insight__imap_put(m, old.ka[i], old.kb[i], old.v[i]);
     free(old.ka);
     free(old.kb);
     free(old.v);
 }
 
-static void imap_put(struct imap *m, uint64_t a, uint64_t b, uint32_t val)
+void insight__imap_put(struct imap *m, uint64_t a, uint64_t b, uint32_t val)
 {
     if ((m->n + 1) * 4 > m->cap * 3)
         imap_grow(m);
@@ -78,53 +72,12 @@ static void imap_put(struct imap *m, uint64_t a, uint64_t b, uint32_t val)
     m->n++;
 }
 
-static void imap_free(struct imap *m)
+void insight__imap_free(struct imap *m)
 {
     free(m->ka);
     free(m->kb);
     free(m->v);
 }
-
-/* ---- engine state ------------------------------------------------------ */
-
-enum { F_FCR = 1, F_ESCALATED = 2, F_RESOLVED_ONCE = 4, F_KNOWN_START = 8 };
-
-struct dims {
-    int64_t agent;
-    int category, channel, priority;
-};
-
-/* The compact per-ticket state (~100 bytes). */
-struct tstate {
-    int64_t id, customer_id, created_at, first_reply_at, first_resolved_at, last_activity;
-    int64_t sla_first_due, sla_resolve_due, handle_ms;
-    struct dims d, fcr_d;      /* current dims; dims when counted as FCR */
-    uint8_t status, replies, flags;
-};
-
-struct cstate {
-    int64_t last_ticket, last_resolved_at;
-};
-
-struct row {
-    struct insight_key k;
-    struct insight_agg a;
-};
-
-struct insight_metrics {
-    struct insight_metrics_config cfg;
-    struct imap tmap, cmap, rmap;
-    struct tstate *t;
-    size_t nt, capt;
-    struct cstate *c;
-    size_t nc, capc;
-    struct row *r;
-    size_t nr, capr;
-    char **cats;               /* cats[0] unused: id 0 = none */
-    size_t ncats, capcats;
-    int64_t min_day;           /* earliest day start seen; INT64_MAX = none */
-    int64_t max_day;           /* latest day start seen */
-};
 
 void insight_metrics_config_default(struct insight_metrics_config *c)
 {
@@ -151,9 +104,9 @@ void insight_metrics_free(struct insight_metrics *m)
 {
     if (!m)
         return;
-    imap_free(&m->tmap);
-    imap_free(&m->cmap);
-    imap_free(&m->rmap);
+    insight__imap_free(&m->tmap);
+    insight__imap_free(&m->cmap);
+    insight__imap_free(&m->rmap);
     free(m->t);
     free(m->c);
     free(m->r);
@@ -209,7 +162,7 @@ static uint64_t key_b(enum insight_gran g, enum insight_dim d, int64_t value)
 
 static size_t row_index(struct insight_metrics *m, const struct insight_key *k, bool create)
 {
-    uint32_t i = imap_get(&m->rmap, (uint64_t)k->start, key_b(k->gran, k->dim, k->value));
+    uint32_t i = insight__imap_get(&m->rmap, (uint64_t)k->start, key_b(k->gran, k->dim, k->value));
     if (i != UINT32_MAX || !create)
         return i == UINT32_MAX ? SIZE_MAX : i;
     if (m->nr == m->capr) {
@@ -218,7 +171,7 @@ static size_t row_index(struct insight_metrics *m, const struct insight_key *k, 
     }
     memset(&m->r[m->nr], 0, sizeof m->r[m->nr]);
     m->r[m->nr].k = *k;
-    imap_put(&m->rmap, (uint64_t)k->start, key_b(k->gran, k->dim, k->value), (uint32_t)m->nr);
+    insight__imap_put(&m->rmap, (uint64_t)k->start, key_b(k->gran, k->dim, k->value), (uint32_t)m->nr);
     int64_t day = floor_to(k->start, DAY_MS);
     if (m->min_day == INT64_MAX) {
         m->min_day = m->max_day = day;
@@ -234,7 +187,7 @@ static size_t row_index(struct insight_metrics *m, const struct insight_key *k, 
 const struct insight_agg *insight_metrics_row(const struct insight_metrics *m,
                                                const struct insight_key *k)
 {
-    uint32_t i = imap_get(&m->rmap, (uint64_t)k->start, key_b(k->gran, k->dim, k->value));
+    uint32_t i = insight__imap_get(&m->rmap, (uint64_t)k->start, key_b(k->gran, k->dim, k->value));
     return i == UINT32_MAX ? NULL : &m->r[i].a;
 }
 
@@ -313,7 +266,7 @@ static int dim_rows_at(struct insight_metrics *m, int64_t t, enum insight_dim di
 
 static struct tstate *ticket(struct insight_metrics *m, int64_t id)
 {
-    uint32_t i = imap_get(&m->tmap, (uint64_t)id, 0);
+    uint32_t i = insight__imap_get(&m->tmap, (uint64_t)id, 0);
     if (i != UINT32_MAX)
         return &m->t[i];
     if (m->nt == m->capt) {
@@ -325,14 +278,14 @@ static struct tstate *ticket(struct insight_metrics *m, int64_t id)
     t->id = id;
     t->status = STATUS_NEW;
     t->d.priority = PRIORITY_NORMAL;
-    imap_put(&m->tmap, (uint64_t)id, 0, (uint32_t)m->nt);
+    insight__imap_put(&m->tmap, (uint64_t)id, 0, (uint32_t)m->nt);
     m->nt++;
     return t;
 }
 
 static struct cstate *customer(struct insight_metrics *m, int64_t id)
 {
-    uint32_t i = imap_get(&m->cmap, (uint64_t)id, 1);
+    uint32_t i = insight__imap_get(&m->cmap, (uint64_t)id, 1);
     if (i != UINT32_MAX)
         return &m->c[i];
     if (m->nc == m->capc) {
@@ -340,7 +293,7 @@ static struct cstate *customer(struct insight_metrics *m, int64_t id)
         m->c = xrealloc(m->c, m->capc * sizeof *m->c);
     }
     memset(&m->c[m->nc], 0, sizeof m->c[m->nc]);
-    imap_put(&m->cmap, (uint64_t)id, 1, (uint32_t)m->nc);
+    insight__imap_put(&m->cmap, (uint64_t)id, 1, (uint32_t)m->nc);
     return &m->c[m->nc++];
 }
 
@@ -547,7 +500,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             if (c->last_ticket && c->last_ticket != t->id &&
                 at - c->last_resolved_at <= m->cfg.repeat_window_ms) {
                 repeat = true;
-                uint32_t pi = imap_get(&m->tmap, (uint64_t)c->last_ticket, 0);
+                uint32_t pi = insight__imap_get(&m->tmap, (uint64_t)c->last_ticket, 0);
                 if (pi != UINT32_MAX)
                     uncount_fcr(m, &m->t[pi]);
             }

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "base/buf.h"
 #include "insight/stats.h"
 #include "model/model.h"
 
@@ -118,6 +119,15 @@ int insight_metrics_foreach(const struct insight_metrics *m,
                             void *ctx);
 size_t insight_metrics_row_count(const struct insight_metrics *m);
 size_t insight_metrics_ticket_count(const struct insight_metrics *m);
+
+/* Snapshot of the whole engine (rows, ticket and customer states,
+ * categories, config) for a fast restart of the same build: binary, with
+ * the struct sizes in the header and an FNV-1a 64 checksum at the end.
+ * Portable persistence of rows is insight_agg_to_json(). save appends to
+ * out. load returns a new engine in *out, or PL_EFORMAT (not a snapshot,
+ * another version or build, values out of range) or PL_ECHECKSUM. */
+void insight_metrics_save(const struct insight_metrics *m, struct buf *out);
+int insight_metrics_load(const char *p, size_t len, struct insight_metrics **out);
 
 /* A period's report. Rates and means are NAN when undefined (n == 0). */
 struct insight_report {

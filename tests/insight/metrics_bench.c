@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "insight/metrics.h"
 #include "insight/stats.h"
@@ -115,6 +116,20 @@ int main(int argc, char **argv)
                            &slope);
     printf("series 12 months + TTR trend           %8.3f ms\n",
            (double)(clock_mono_ns() - t0) / 1e6);
+    /* Snapshot for a fast restart. */
+    struct buf b = BUF_INIT;
+    t0 = clock_mono_ns();
+    insight_metrics_save(m, &b);
+    double save_ms = (double)(clock_mono_ns() - t0) / 1e6;
+    struct insight_metrics *m2;
+    t0 = clock_mono_ns();
+    int rc = insight_metrics_load(b.ptr, b.len, &m2);
+    double load_ms = (double)(clock_mono_ns() - t0) / 1e6;
+    printf("snapshot %.0f MB: save %.0f ms, load %.0f ms (%s)\n", (double)b.len / 1e6, save_ms,
+           load_ms, rc ? "failed" : "ok");
+    if (!rc)
+        insight_metrics_free(m2);
+    buf_release(&b);
     insight_metrics_free(m);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "insight/metrics.h"
@@ -300,6 +301,49 @@ static void test_bad_input(void **state)
     insight_metrics_free(m);
 }
 
+static void test_snapshot(void **state)
+{
+    (void)state;
+    struct insight_metrics *m = history();
+    struct buf b = BUF_INIT;
+    insight_metrics_save(m, &b);
+    struct insight_metrics *m2;
+    assert_int_equal(insight_metrics_load(b.ptr, b.len, &m2), 0);
+    assert_int_equal(insight_metrics_row_count(m2), insight_metrics_row_count(m));
+    assert_int_equal(insight_metrics_ticket_count(m2), insight_metrics_ticket_count(m));
+    /* Both engines go on identically: t3 resolved, t1's customer returns. */
+    for (int k = 0; k < 2; k++) {
+        struct insight_metrics *e = k ? m2 : m;
+        assert_int_equal(feed(e, "ticket.status", 3, 10, "{\"status\":\"open\"}",
+                              "{\"status\":\"resolved\"}", at(24 + 9, 0)), 0);
+        assert_int_equal(feed(e, "ticket.created", 6, 10, NULL, "{\"channel\":\"email\"}",
+                              at(24 + 10, 0)), 0);
+    }
+    for (int dim = 0; dim < INSIGHT_DIM__COUNT; dim++) {
+        struct insight_report r1, r2;
+        int64_t v = dim == INSIGHT_DIM_AGENT ? 7 : dim == INSIGHT_DIM_CATEGORY ? 1 : 0;
+        insight_metrics_query(m, INSIGHT_DAY, day0(), day0() + 2 * DAY, (enum insight_dim)dim, v,
+                              &r1);
+        insight_metrics_query(m2, INSIGHT_DAY, day0(), day0() + 2 * DAY, (enum insight_dim)dim, v,
+                              &r2);
+        assert_memory_equal(&r1.sum, &r2.sum, sizeof r1.sum);
+        assert_int_equal(r1.backlog_end, r2.backlog_end);
+    }
+    assert_string_equal(insight_metrics_category_name(m2, 1), "billing");
+    /* Damage, truncation and foreign bytes are refused. */
+    struct insight_metrics *m3;
+    b.ptr[b.len / 2] ^= 4;
+    assert_int_equal(insight_metrics_load(b.ptr, b.len, &m3), PL_ECHECKSUM);
+    assert_null(m3);
+    b.ptr[b.len / 2] ^= 4;
+    assert_int_equal(insight_metrics_load(b.ptr, b.len - 3, &m3), PL_ECHECKSUM);
+    assert_int_equal(insight_metrics_load("parley-risk 1\n", 14, &m3), PL_EFORMAT);
+    assert_int_equal(insight_metrics_load(b.ptr, 10, &m3), PL_EFORMAT);
+    buf_release(&b);
+    insight_metrics_free(m2);
+    insight_metrics_free(m);
+}
+
 static void test_hist(void **state)
 {
     (void)state;
@@ -319,7 +363,7 @@ int run_metrics_tests(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_day_all),       cmocka_unit_test(test_dimensions),
         cmocka_unit_test(test_trend_and_json), cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_hist),
+        cmocka_unit_test(test_hist),          cmocka_unit_test(test_snapshot),
     };
     return cmocka_run_group_tests_name("insight_metrics", tests, NULL, NULL);
 }
