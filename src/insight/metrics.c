@@ -522,7 +522,11 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             add_analysis(after, rows, n);
     } else if (!strcmp(ty, "message.reply") || !strcmp(ty, "message.note")) {
         bool reply = ty[8] == 'r';
-        credit_handling(m, t, at);
+        /* A reply written by the system (auto-acknowledgement) is counted as
+         * a reply but is not a response, and is nobody's handling time. */
+        bool human = ev->actor_kind != ACTOR_SYSTEM;
+        if (human)
+            credit_handling(m, t, at);
         t->last_activity = at;
         n = rows_at(m, at, &t->d, rows);
         for (int i = 0; i < n; i++) {
@@ -531,9 +535,9 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             else
                 rows[i]->notes++;
         }
-        if (reply && !(t->flags & F_RESOLVED_ONCE) && t->replies < 255)
+        if (reply && human && !(t->flags & F_RESOLVED_ONCE) && t->replies < 255)
             t->replies++;
-        if (reply && !t->first_reply_at) {
+        if (reply && human && !t->first_reply_at) {
             t->first_reply_at = at;
             if (t->flags & F_KNOWN_START) {
                 int64_t frt = at - t->created_at;

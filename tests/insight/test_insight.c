@@ -1,4 +1,5 @@
 /* test_insight.c — runs every insight test group. */
+#include "insight/insight.h"
 #include "test_insight.h"
 
 int main(void)

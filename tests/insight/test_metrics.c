@@ -30,6 +30,8 @@ static int64_t at(int h, int mi)
     return day0() + h * HOUR + mi * MIN;
 }
 
+static enum actor_kind actor = ACTOR_USER;
+
 static int feed(struct insight_metrics *m, const char *type, int64_t ticket, int64_t customer,
                 const char *before, const char *after, int64_t when)
 {
@@ -37,7 +39,7 @@ static int feed(struct insight_metrics *m, const char *type, int64_t ticket, int
     struct event e = {0};
     e.id = ++seq;
     e.type = (char *)type;
-    e.actor_kind = ACTOR_USER;
+    e.actor_kind = actor;
     e.actor_id = 7;
     e.ticket_id = ticket;
     e.customer_id = customer;
@@ -281,9 +283,19 @@ static void test_bad_input(void **state)
     assert_int_equal(r.sum.replies, 1);
     assert_int_equal(r.sum.frt_n, 0);
     assert_true(isnan(r.frt_mean_ms));
+    /* An automatic acknowledgement is not a first response. */
+    assert_int_equal(feed(m, "ticket.created", 20, 2, NULL, "{}", 10000), 0);
+    actor = ACTOR_SYSTEM;
+    assert_int_equal(feed(m, "message.reply", 20, 2, NULL, "{}", 10000), 0);
+    actor = ACTOR_USER;
+    assert_int_equal(feed(m, "message.reply", 20, 2, NULL, "{}", 70000), 0);
+    insight_metrics_query(m, INSIGHT_DAY, 0, DAY, INSIGHT_DIM_ALL, 0, &r);
+    assert_int_equal(r.sum.frt_n, 1);
+    assert_true(r.frt_mean_ms == 60000.0);
+    assert_int_equal(r.sum.replies, 3);
     /* An absurd period costs no more than the data's span. */
     insight_metrics_query(m, INSIGHT_HOUR, INT64_MIN / 2, INT64_MAX / 2, INSIGHT_DIM_ALL, 0, &r);
-    assert_int_equal(r.sum.replies, 1);
+    assert_int_equal(r.sum.replies, 3);
     /* Analysis stored as JSON text inside the event is read too. */
     assert_int_equal(feed(m, "message.inbound", 9, 1, NULL,
                           "{\"analysis\":\"{\\\"sentiment\\\":-0.5,\\\"emotion\\\":\\\"anxiety\\\"}\"}",
