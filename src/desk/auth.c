@@ -46,8 +46,9 @@ struct user_args {
     struct user *u;
 };
 
-static int user_add_fn(struct store *st, void *arg)
+static int user_add_fn(struct desk_tx *tx, void *arg)
 {
+    struct store *st = tx->st;
     struct user_args *a = arg;
     int rc = a->u->id ? 0 : st->ops->user_insert(st, a->u);
     if (rc)
@@ -56,7 +57,7 @@ static int user_add_fn(struct store *st, void *arg)
                                        (json_int_t)a->u->id, "email", a->u->email, "name",
                                        a->u->name, "role", role_name(a->u->role), "skills",
                                        a->u->skills, "languages", a->u->languages));
-    rc = desk_event(st, a->who, "user.created", 0, 0, 0, NULL, after, a->u->created_at);
+    rc = desk_event(tx, a->who, "user.created", 0, 0, 0, NULL, after, a->u->created_at);
     free(after);
     return rc;
 }
@@ -94,8 +95,9 @@ struct session_args {
     int64_t user_id, expires;
 };
 
-static int session_fn(struct store *st, void *arg)
+static int session_fn(struct desk_tx *tx, void *arg)
 {
+    struct store *st = tx->st;
     struct session_args *a = arg;
     return st->ops->session_insert(st, a->hash, a->user_id, a->expires);
 }
@@ -158,8 +160,9 @@ int desk_login(struct desk *d, const char *email, const char *password, int64_t 
     return 0;
 }
 
-static int logout_fn(struct store *st, void *arg)
+static int logout_fn(struct desk_tx *tx, void *arg)
 {
+    struct store *st = tx->st;
     return st->ops->session_delete(st, arg);
 }
 
@@ -212,15 +215,16 @@ struct apikey_args {
     const char *hash;
 };
 
-static int apikey_fn(struct store *st, void *arg)
+static int apikey_fn(struct desk_tx *tx, void *arg)
 {
+    struct store *st = tx->st;
     struct apikey_args *a = arg;
     int rc = st->ops->apikey_insert(st, a->k, a->hash);
     if (rc)
         return rc;
     char *after = desk_json_text(json_pack("{s:I,s:s,s:s}", "apikey_id", (json_int_t)a->k->id, "name",
                                        a->k->name, "role", role_name(a->k->role)));
-    rc = desk_event(st, a->who, "apikey.created", 0, 0, 0, NULL, after, a->k->created_at);
+    rc = desk_event(tx, a->who, "apikey.created", 0, 0, 0, NULL, after, a->k->created_at);
     free(after);
     return rc;
 }

@@ -230,7 +230,7 @@ static unsigned rnd(unsigned *s)
     return (*s >> 16) & 0x7fff;
 }
 
-static int gen_fn(struct store *st, void *arg)
+static int gen_fn(struct desk_tx *tx, void *arg)
 {
     struct gen_job *g = arg;
     struct desk_actor sys = DESK_SYSTEM;
@@ -250,10 +250,10 @@ static int gen_fn(struct store *st, void *arg)
                     .id_value = email, .subject = "Support request",
                     .body = gen_bodies[rnd(&s) % nb], .thread = thread, .created_at = at};
                 struct desk_ingest_result res;
-                rc = desk_ingest_tx(st, &sys, &in, &res);
+                rc = desk_ingest_tx(tx, &sys, &in, &res);
                 ticket = res.ticket_id;
             } else {
-                rc = desk_post_tx(st, &sys, ticket, MESSAGE_REPLY,
+                rc = desk_post_tx(tx, &sys, ticket, MESSAGE_REPLY,
                                   "Thank you for contacting us, we are looking into it.", at, NULL);
             }
         }
@@ -265,7 +265,7 @@ static int gen_fn(struct store *st, void *arg)
             p.set_status = true;
             p.status = STATUS_RESOLVED;
         }
-        if ((rc = desk_update_ticket_tx(st, &sys, ticket, &p, at)))
+        if ((rc = desk_update_ticket_tx(tx, &sys, ticket, &p, at)))
             return rc;
     }
     return 0;

@@ -37,11 +37,27 @@ void desk_close(struct desk *d);
 /* The calling thread's read connection (opened on first use). Borrowed. */
 struct store *desk_reader(struct desk *d);
 
-/* Runs fn(store, arg) inside a transaction on the writer connection and
+/* A write transaction in progress on the writer thread: the connection,
+ * and the desk whose side effects (the tamper-evident log, live metrics)
+ * every event written through it feeds. Borrowed by the job function. */
+struct desk_tx {
+    struct store *st;
+    struct desk *d;
+};
+
+/* Runs fn(tx, arg) inside a transaction on the writer connection and
  * returns its result once committed (0) or rolled back (fn's error, or
- * PL_EDB if the commit itself failed). fn must not commit or roll back.
- * Used by the use cases below and by bulk jobs (import, demo). */
-int desk_exec(struct desk *d, int (*fn)(struct store *st, void *arg), void *arg);
+ * PL_EDB if the commit itself failed). fn must not commit or roll back,
+ * and must write events only through desk_event(). Used by the use cases
+ * below and by bulk jobs (import, demo). Must not be called from inside
+ * another job (it would wait for itself). */
+int desk_exec(struct desk *d, int (*fn)(struct desk_tx *tx, void *arg), void *arg);
+
+/* Appends an event (before/after: JSON texts or NULL) in tx: the row, its
+ * leaf in the tamper-evident log, and live aggregates move together. */
+int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *type,
+               int64_t ticket_id, int64_t customer_id, int64_t message_id,
+               const char *before, const char *after, int64_t at);
 
 /* Highest event id committed so far, and a way to wait for a newer one
  * (for Server-Sent Events). desk_wait_events() returns the new last id, or
@@ -77,7 +93,7 @@ struct desk_ingest_result {
 int desk_ingest(struct desk *d, const struct desk_actor *who, const struct desk_inbound *in,
                 struct desk_ingest_result *out);
 /* The same, inside a transaction the caller already runs (for import). */
-int desk_ingest_tx(struct store *st, const struct desk_actor *who,
+int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
                    const struct desk_inbound *in, struct desk_ingest_result *out);
 
 /* ---- agent work ------------------------------------------------------- */
@@ -104,9 +120,9 @@ int desk_update_ticket(struct desk *d, const struct desk_actor *who, int64_t tic
 
 /* The transaction bodies of reply/note and ticket changes, with an explicit
  * instant, for callers that already run a transaction (import). */
-int desk_post_tx(struct store *st, const struct desk_actor *who, int64_t ticket_id,
+int desk_post_tx(struct desk_tx *tx, const struct desk_actor *who, int64_t ticket_id,
                  enum message_kind kind, const char *body, int64_t at, int64_t *message_id);
-int desk_update_ticket_tx(struct store *st, const struct desk_actor *who, int64_t ticket_id,
+int desk_update_ticket_tx(struct desk_tx *tx, const struct desk_actor *who, int64_t ticket_id,
                           const struct desk_ticket_patch *p, int64_t at);
 
 /* Merges customer `from` into `into`: identities and tickets move, `from`

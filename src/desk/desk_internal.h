@@ -30,12 +30,6 @@ struct desk {
     size_t nreaders;
 };
 
-/* Appends an event; before/after are JSON texts or NULL. Returns 0 or a
- * store error. */
-int desk_event(struct store *st, const struct desk_actor *who, const char *type,
-               int64_t ticket_id, int64_t customer_id, int64_t message_id,
-               const char *before, const char *after, int64_t at);
-
 /* Returns a new compact JSON text with sorted keys (the canonical form of
  * event payloads); consumes j; NULL in, NULL out. Caller frees. */
 char *desk_json_text(json_t *j);

@@ -153,8 +153,9 @@ static struct key_map *map_find(struct import_job *j, const char *key)
     return NULL;
 }
 
-static int import_fn(struct store *st, void *arg)
+static int import_fn(struct desk_tx *tx, void *arg)
 {
+    struct store *st = tx->st;
     struct import_job *j = arg;
     int rc = 0;
     struct user author = {0};
@@ -172,7 +173,7 @@ static int import_fn(struct store *st, void *arg)
             if (rc == 0 && !status_is_open(t.status)) {
                 struct desk_ticket_patch p = {.set_status = true, .status = STATUS_OPEN};
                 struct desk_actor sys = DESK_SYSTEM;
-                rc = desk_update_ticket_tx(st, &sys, ticket_id, &p, r->at);
+                rc = desk_update_ticket_tx(tx, &sys, ticket_id, &p, r->at);
             }
             ticket_clear(&t);
         }
@@ -185,7 +186,7 @@ static int import_fn(struct store *st, void *arg)
                 .customer_name = r->f[C_NAME], .subject = r->f[C_SUBJECT], .body = r->f[C_BODY],
                 .thread = thread, .external_id = ext, .created_at = r->at};
             struct desk_ingest_result res;
-            rc = desk_ingest_tx(st, &who, &in, &res);
+            rc = desk_ingest_tx(tx, &who, &in, &res);
             free(thread);
             if (rc == 0) {
                 ticket_id = res.ticket_id;
@@ -203,7 +204,7 @@ static int import_fn(struct store *st, void *arg)
                 report(j->rep, "line %ld: no user with e-mail '%s'", r->line, r->f[C_AUTHOR]);
             if (rc == 0) {
                 who = (struct desk_actor){ACTOR_USER, author.id, author.role};
-                rc = desk_post_tx(st, &who, ticket_id, r->kind, r->f[C_BODY], r->at, NULL);
+                rc = desk_post_tx(tx, &who, ticket_id, r->kind, r->f[C_BODY], r->at, NULL);
             }
         }
         free(ext);
@@ -213,7 +214,7 @@ static int import_fn(struct store *st, void *arg)
                 .set_priority = r->has_priority, .priority = r->priority,
                 .set_category = r->f[C_CATEGORY] != NULL, .category = r->f[C_CATEGORY]};
             struct desk_actor sys = DESK_SYSTEM;
-            rc = desk_update_ticket_tx(st, &sys, ticket_id, &p, r->at);
+            rc = desk_update_ticket_tx(tx, &sys, ticket_id, &p, r->at);
             if (rc == PL_ESTATE)
                 report(j->rep, "line %ld: status '%s' cannot follow the ticket's current status",
                        r->line, r->f[C_STATUS]);

@@ -27,7 +27,7 @@ char *desk_json_text(json_t *j)
     return s;
 }
 
-int desk_event(struct store *st, const struct desk_actor *who, const char *type,
+int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *type,
                int64_t ticket_id, int64_t customer_id, int64_t message_id,
                const char *before, const char *after, int64_t at)
 {
@@ -42,7 +42,7 @@ int desk_event(struct store *st, const struct desk_actor *who, const char *type,
         .after = (char *)after,
         .created_at = at,
     };
-    return st->ops->event_insert(st, &e);
+    return tx->st->ops->event_insert(tx->st, &e);
 }
 
 static int check_text(const char *s, size_t max, int required)
@@ -83,9 +83,10 @@ static int validate_inbound(const struct desk_inbound *in)
     return 0;
 }
 
-int desk_ingest_tx(struct store *st, const struct desk_actor *who,
+int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
                    const struct desk_inbound *in, struct desk_ingest_result *out)
 {
+    struct store *st = tx->st;
     struct identity ident = {0};
     struct customer cust = {0};
     struct ticket t = {0};
@@ -126,7 +127,7 @@ int desk_ingest_tx(struct store *st, const struct desk_actor *who,
         after = desk_json_text(json_pack("{s:I,s:s?,s:s,s:s}", "customer_id", (json_int_t)cust.id,
                                     "name", cust.name, "identity_kind",
                                     identity_kind_name(in->id_kind), "identity", idval));
-        rc = desk_event(st, who, "customer.created", 0, cust.id, 0, NULL, after, now);
+        rc = desk_event(tx, who, "customer.created", 0, cust.id, 0, NULL, after, now);
         free(after);
         after = NULL;
         if (rc)
@@ -153,7 +154,7 @@ int desk_ingest_tx(struct store *st, const struct desk_actor *who,
                                     "subject", t.subject, "channel", channel_name(t.channel),
                                     "status", status_name(t.status), "priority",
                                     priority_name(t.priority)));
-        rc = desk_event(st, who, "ticket.created", t.id, cust.id, 0, NULL, after, now);
+        rc = desk_event(tx, who, "ticket.created", t.id, cust.id, 0, NULL, after, now);
         free(after);
         after = NULL;
         if (rc)
@@ -178,13 +179,13 @@ int desk_ingest_tx(struct store *st, const struct desk_actor *who,
     after = desk_json_text(json_pack("{s:I,s:s,s:s,s:s?}", "message_id", (json_int_t)m.id, "channel",
                                 channel_name(m.channel), "body", m.body, "subject",
                                 in->subject));
-    if ((rc = desk_event(st, who, "message.inbound", t.id, cust.id, m.id, NULL, after, now)))
+    if ((rc = desk_event(tx, who, "message.inbound", t.id, cust.id, m.id, NULL, after, now)))
         goto out;
 
     /* 4. The ticket moves: a customer's answer ends "pending". */
     if (t.status == STATUS_PENDING) {
         t.status = STATUS_OPEN;
-        if ((rc = desk_event(st, who, "ticket.status", t.id, cust.id, 0, "{\"status\":\"pending\"}",
+        if ((rc = desk_event(tx, who, "ticket.status", t.id, cust.id, 0, "{\"status\":\"pending\"}",
                              "{\"status\":\"open\"}", now)))
             goto out;
     }
@@ -208,10 +209,10 @@ struct ingest_args {
     struct desk_ingest_result *out;
 };
 
-static int ingest_fn(struct store *st, void *arg)
+static int ingest_fn(struct desk_tx *tx, void *arg)
 {
     struct ingest_args *a = arg;
-    return desk_ingest_tx(st, a->who, a->in, a->out);
+    return desk_ingest_tx(tx, a->who, a->in, a->out);
 }
 
 int desk_ingest(struct desk *d, const struct desk_actor *who, const struct desk_inbound *in,
@@ -226,9 +227,10 @@ int desk_ingest(struct desk *d, const struct desk_actor *who, const struct desk_
 
 /* ---- replies and notes ---------------------------------------------------- */
 
-int desk_post_tx(struct store *st, const struct desk_actor *who, int64_t ticket_id,
+int desk_post_tx(struct desk_tx *tx, const struct desk_actor *who, int64_t ticket_id,
                  enum message_kind kind, const char *body, int64_t at, int64_t *message_id)
 {
+    struct store *st = tx->st;
     struct ticket t = {0};
     struct message m = {0};
     char *after = NULL;
@@ -252,7 +254,7 @@ int desk_post_tx(struct store *st, const struct desk_actor *who, int64_t ticket_
     if ((rc = st->ops->message_insert(st, &m)))
         goto out;
     after = desk_json_text(json_pack("{s:I,s:s}", "message_id", (json_int_t)m.id, "body", m.body));
-    rc = desk_event(st, who, kind == MESSAGE_REPLY ? "message.reply" : "message.note", t.id,
+    rc = desk_event(tx, who, kind == MESSAGE_REPLY ? "message.reply" : "message.note", t.id,
                     t.customer_id, m.id, NULL, after, at);
     if (rc)
         goto out;
@@ -261,7 +263,7 @@ int desk_post_tx(struct store *st, const struct desk_actor *who, int64_t ticket_
             t.first_response_at = at;
         if (t.status == STATUS_NEW) {
             t.status = STATUS_OPEN;
-            rc = desk_event(st, who, "ticket.status", t.id, t.customer_id, 0,
+            rc = desk_event(tx, who, "ticket.status", t.id, t.customer_id, 0,
                             "{\"status\":\"new\"}", "{\"status\":\"open\"}", at);
             if (rc)
                 goto out;
@@ -288,10 +290,10 @@ struct post_args {
     int64_t *message_id;
 };
 
-static int post_fn(struct store *st, void *arg)
+static int post_fn(struct desk_tx *tx, void *arg)
 {
     struct post_args *a = arg;
-    return desk_post_tx(st, a->who, a->ticket_id, a->kind, a->body, clock_now_ms(),
+    return desk_post_tx(tx, a->who, a->ticket_id, a->kind, a->body, clock_now_ms(),
                         a->message_id);
 }
 
@@ -321,19 +323,20 @@ int desk_note(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
 
 /* ---- ticket changes ----------------------------------------------------- */
 
-static int field_event(struct store *st, const struct desk_actor *who, const struct ticket *t,
+static int field_event(struct desk_tx *tx, const struct desk_actor *who, const struct ticket *t,
                        const char *type, json_t *before, json_t *after, int64_t at)
 {
     char *b = desk_json_text(before), *a = desk_json_text(after);
-    int rc = desk_event(st, who, type, t->id, t->customer_id, 0, b, a, at);
+    int rc = desk_event(tx, who, type, t->id, t->customer_id, 0, b, a, at);
     free(b);
     free(a);
     return rc;
 }
 
-int desk_update_ticket_tx(struct store *st, const struct desk_actor *who, int64_t ticket_id,
+int desk_update_ticket_tx(struct desk_tx *tx, const struct desk_actor *who, int64_t ticket_id,
                           const struct desk_ticket_patch *p, int64_t at)
 {
+    struct store *st = tx->st;
     struct ticket t = {0};
     struct user u = {0};
     int rc, changed = 0;
@@ -355,7 +358,7 @@ int desk_update_ticket_tx(struct store *st, const struct desk_actor *who, int64_
             t.closed_at = at;
         else if (old == STATUS_RESOLVED || old == STATUS_CLOSED)
             t.resolved_at = t.closed_at = 0; /* reopened */
-        rc = field_event(st, who, &t, "ticket.status", json_pack("{s:s}", "status", status_name(old)),
+        rc = field_event(tx, who, &t, "ticket.status", json_pack("{s:s}", "status", status_name(old)),
                          json_pack("{s:s}", "status", status_name(t.status)), at);
         if (rc)
             goto out;
@@ -366,7 +369,7 @@ int desk_update_ticket_tx(struct store *st, const struct desk_actor *who, int64_
             rc = PL_EINVAL;
             goto out;
         }
-        rc = field_event(st, who, &t, "ticket.priority",
+        rc = field_event(tx, who, &t, "ticket.priority",
                          json_pack("{s:s}", "priority", priority_name(t.priority)),
                          json_pack("{s:s}", "priority", priority_name(p->priority)), at);
         if (rc)
@@ -382,7 +385,7 @@ int desk_update_ticket_tx(struct store *st, const struct desk_actor *who, int64_
             if (rc)
                 goto out;
         }
-        rc = field_event(st, who, &t, "ticket.assignee",
+        rc = field_event(tx, who, &t, "ticket.assignee",
                          json_pack("{s:I}", "assignee_id", (json_int_t)t.assignee_id),
                          json_pack("{s:I}", "assignee_id", (json_int_t)p->assignee_id), at);
         if (rc)
@@ -395,7 +398,7 @@ int desk_update_ticket_tx(struct store *st, const struct desk_actor *who, int64_
         if ((rc = check_text(c, CATEGORY_MAX, 0)))
             goto out;
         if ((c == NULL) != (t.category == NULL) || (c && strcmp(c, t.category) != 0)) {
-            rc = field_event(st, who, &t, "ticket.category",
+            rc = field_event(tx, who, &t, "ticket.category",
                              json_pack("{s:s?}", "category", t.category),
                              json_pack("{s:s?}", "category", c), at);
             if (rc)
@@ -421,10 +424,10 @@ struct update_args {
     const struct desk_ticket_patch *p;
 };
 
-static int update_fn(struct store *st, void *arg)
+static int update_fn(struct desk_tx *tx, void *arg)
 {
     struct update_args *a = arg;
-    return desk_update_ticket_tx(st, a->who, a->ticket_id, a->p, clock_now_ms());
+    return desk_update_ticket_tx(tx, a->who, a->ticket_id, a->p, clock_now_ms());
 }
 
 int desk_update_ticket(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
@@ -443,8 +446,9 @@ struct merge_args {
     int64_t into, from;
 };
 
-static int merge_fn(struct store *st, void *arg)
+static int merge_fn(struct desk_tx *tx, void *arg)
 {
+    struct store *st = tx->st;
     struct merge_args *a = arg;
     struct customer into = {0}, from = {0};
     int64_t now = clock_now_ms();
@@ -470,7 +474,7 @@ static int merge_fn(struct store *st, void *arg)
         goto out;
     char *after = desk_json_text(json_pack("{s:I,s:I}", "from", (json_int_t)from.id, "into",
                                       (json_int_t)into.id));
-    rc = desk_event(st, a->who, "customer.merged", 0, into.id, 0, NULL, after, now);
+    rc = desk_event(tx, a->who, "customer.merged", 0, into.id, 0, NULL, after, now);
     free(after);
 out:
     customer_clear(&into);

@@ -22,7 +22,7 @@
 #define BATCH_MAX 512
 
 struct job {
-    int (*fn)(struct store *st, void *arg);
+    int (*fn)(struct desk_tx *tx, void *arg);
     void *arg;
     int rc;
     int done;
@@ -45,7 +45,8 @@ static void run_batch(struct desk *d, struct job *batch)
             j->rc = PL_EDB;
             continue;
         }
-        j->rc = j->fn(st, j->arg);
+        struct desk_tx tx = {st, d};
+        j->rc = j->fn(&tx, j->arg);
         if (j->rc == 0) {
             if (st->ops->release(st))
                 j->rc = PL_EDB;
@@ -121,7 +122,7 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-int desk_exec(struct desk *d, int (*fn)(struct store *st, void *arg), void *arg)
+int desk_exec(struct desk *d, int (*fn)(struct desk_tx *tx, void *arg), void *arg)
 {
     struct job j = {fn, arg, 0, 0, NULL};
     pthread_mutex_lock(&d->mu);
