@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "insight/metrics_internal.h"
@@ -745,6 +746,42 @@ void insight_metrics_series(const struct insight_metrics *m, enum insight_gran g
     }
     if (ttr_slope)
         *ttr_slope = insight_slope(x, y, (size_t)n, NULL);
+}
+
+static void csv_num(struct buf *b, double v, double scale)
+{
+    buf_putc(b, ',');
+    if (isfinite(v))
+        buf_printf(b, "%.6g", v / scale);
+}
+
+void insight_report_csv(const struct insight_report *r, bool header, struct buf *out)
+{
+    if (header)
+        buf_puts(out, "from,to,dim,value,created,resolved,reopened,escalated,inbound,replies,"
+                      "frt_mean_min,frt_p50_min,frt_p90_min,ttr_mean_min,ttr_p50_min,"
+                      "ttr_p90_min,aht_mean_min,fcr_rate,reopen_rate,escalation_rate,"
+                      "sla_first_rate,sla_resolve_rate,csat_mean,csat_satisfied_share,nps,"
+                      "sentiment_mean,negative_share,backlog_end\r\n");
+    char from[CLOCK_ISO_LEN], to[CLOCK_ISO_LEN];
+    clock_format(r->from, from);
+    clock_format(r->to, to);
+    const struct insight_agg *s = &r->sum;
+    buf_printf(out, "%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld", from, to,
+               insight_dim_name(r->dim), (long long)r->value, (long long)s->created,
+               (long long)s->resolved, (long long)s->reopened, (long long)s->escalated,
+               (long long)s->inbound, (long long)s->replies);
+    const double mins[] = {r->frt_mean_ms, r->frt_p50_ms, r->frt_p90_ms, r->ttr_mean_ms,
+                           r->ttr_p50_ms,  r->ttr_p90_ms, r->aht_mean_ms};
+    for (size_t i = 0; i < sizeof mins / sizeof *mins; i++)
+        csv_num(out, mins[i], 60000.0);
+    const double plain[] = {r->fcr_rate,       r->reopen_rate,      r->escalation_rate,
+                            r->sla_first_rate, r->sla_resolve_rate, r->csat_mean,
+                            r->csat_sat_share, r->nps,              r->sentiment_mean,
+                            r->negative_share};
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+        csv_num(out, plain[i], 1.0);
+    buf_printf(out, ",%lld\r\n", (long long)r->backlog_end);
 }
 
 static json_t *num(double v)

@@ -161,6 +161,10 @@ void insight_metrics_query(const struct insight_metrics *m, enum insight_gran gr
 void insight_metrics_series(const struct insight_metrics *m, enum insight_gran gran, int64_t from,
                             int64_t to, int n, enum insight_dim dim, int64_t value,
                             struct insight_report *out, double *ttr_slope);
+/* Appends the report as one CSV line (RFC 4180, "." decimals, durations in
+ * minutes, empty cells for undefined values) to out, preceded by the
+ * header line when header is true. */
+void insight_report_csv(const struct insight_report *r, bool header, struct buf *out);
 /* Returns a new JSON object of the report (NaN → null); caller decrefs. */
 json_t *insight_report_to_json(const struct insight_report *r);
 

@@ -322,6 +322,22 @@ int insight_risk_explain(const struct insight_risk_model *m, const double *x, co
     return n < 0 ? 0 : n;
 }
 
+json_t *insight_risk_prediction_json(const struct insight_risk_model *m, const double *x,
+                                     const char *lang, int k)
+{
+    struct insight_risk_factor f[INSIGHT_RISK_MAX_FEATURES];
+    if (k > INSIGHT_RISK_MAX_FEATURES)
+        k = INSIGHT_RISK_MAX_FEATURES;
+    int n = insight_risk_explain(m, x, lang, f, k);
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:f,s:f}", "name", f[i].name, "label",
+                                             f[i].label, "value", f[i].value, "contribution",
+                                             f[i].contribution));
+    return json_pack("{s:s,s:f,s:o}", "kind", insight_risk_kind_name(m->kind), "probability",
+                     insight_risk_predict(m, x), "factors", arr);
+}
+
 /* ---- evaluation ----------------------------------------------------------- */
 
 struct ranked {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/buf.h"
 
 #define INSIGHT_RISK_MAX_FEATURES 24
@@ -93,6 +95,11 @@ struct insight_risk_factor {
  * returns how many were written. */
 int insight_risk_explain(const struct insight_risk_model *m, const double *x, const char *lang,
                          struct insight_risk_factor *out, int k);
+
+/* {"kind","probability","factors":[{"name","label","value","contribution"}]}
+ * with the top k factors; new JSON object, caller decrefs. */
+json_t *insight_risk_prediction_json(const struct insight_risk_model *m, const double *x,
+                                     const char *lang, int k);
 
 /* Exact AUC via ranks (ties get mid-ranks); NAN if a class is absent. */
 double insight_auc(const double *score, const int *y, size_t n);

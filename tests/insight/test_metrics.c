@@ -244,6 +244,13 @@ static void test_trend_and_json(void **state)
     insight_metrics_query(m, INSIGHT_DAY, day0(), day0() + DAY, INSIGHT_DIM_ALL, 0, &r1);
     insight_metrics_query(m2, INSIGHT_DAY, day0(), day0() + DAY, INSIGHT_DIM_ALL, 0, &r2);
     assert_memory_equal(&r1.sum, &r2.sum, sizeof r1.sum);
+    struct buf csv = BUF_INIT;
+    insight_report_csv(&r1, true, &csv);
+    assert_non_null(strstr(csv.ptr, "from,to,dim,value,created,"));
+    /* created 4, FRT mean 53.3333 min, NPS −100, backlog 2 */
+    assert_non_null(strstr(csv.ptr, "\r\n2026-11-02T00:00:00.000Z,2026-11-03T00:00:00.000Z,all,0,4,3,1,1,5,4,53.3333,"));
+    assert_non_null(strstr(csv.ptr, ",-100,-0.18,0.6,2\r\n"));
+    buf_release(&csv);
     json_t *rj = insight_report_to_json(&r1);
     assert_non_null(rj);
     assert_true(json_is_null(json_object_get(rj, "frt_p90_ms")) == 0);

@@ -74,6 +74,13 @@ static void test_escalation_model(void **state)
     assert_true(fac[0].contribution > 0);
     assert_true(fabs(fac[0].contribution) >= fabs(fac[1].contribution));
     assert_true(insight_risk_predict(&m, x) > 0.5);
+    json_t *pj = insight_risk_prediction_json(&m, x, "ru", 3);
+    assert_string_equal(json_string_value(json_object_get(pj, "kind")), "escalation");
+    assert_int_equal(json_array_size(json_object_get(pj, "factors")), 3);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(pj, "factors"), 0), "label")),
+                        fac[0].label);
+    json_decref(pj);
     /* Save and load: identical predictions; damage is detected. */
     struct buf b = BUF_INIT;
     insight_risk_save(&m, &b);
