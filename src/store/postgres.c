@@ -10,16 +10,15 @@
  * duplicate is PL_EEXISTS *without* aborting the surrounding transaction
  * (as in SQLite, where a failed statement leaves the transaction usable).
  * Any other error (SQLSTATE 23505 from an UPDATE, say) aborts the
- * transaction as PostgreSQL does; the caller's rollback_to() recovers. */
-#include "store/store.h"
-#include "store/store_internal.h"
+ * transaction as PostgreSQL does; the caller's rollback_to() recovers.
+ * This file: the connection, prepared statements, migrations and
+ * transactions; the data operations are in postgres_ops.c. */
+#include "store/postgres_internal.h"
 #include "store/migrations_postgres.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
-#include <inttypes.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,131 +26,13 @@
 /* Any constant: the key of the advisory lock that serialises migrations. */
 #define MIGRATION_LOCK_KEY 7270216451LL
 
-#define OID_INT4 23
-#define OID_INT8 20
-#define OID_TEXT 25
-
-/* ---- statements ------------------------------------------------------- */
-
-#define PG_STATEMENTS(X)                                                                   \
-    X(MIG_VERSION, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
-    X(MIG_RECORD, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")   \
-    X(CUST_INSERT, "INSERT INTO customers (name, tier, language, merged_into, created_at, " \
-                   "updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")             \
-    X(CUST_GET, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = $1")                   \
-    X(CUST_UPDATE, "UPDATE customers SET name = $2, tier = $3, language = $4, "            \
-                   "merged_into = $5, updated_at = $6 WHERE id = $1")                      \
-    X(IDENT_FIND, "SELECT " IDENTITY_COLS " FROM identities WHERE kind = $1 AND value = $2") \
-    X(IDENT_INSERT, "INSERT INTO identities (customer_id, kind, value, created_at) "       \
-                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id")         \
-    X(IDENT_LIST, "SELECT " IDENTITY_COLS " FROM identities WHERE customer_id = $1 "       \
-                  "ORDER BY id")                                                           \
-    X(MOVE_IDENT, "UPDATE identities SET customer_id = $2 WHERE customer_id = $1")         \
-    X(MOVE_TICKETS, "UPDATE tickets SET customer_id = $2 WHERE customer_id = $1")          \
-    X(TICKET_INSERT, "INSERT INTO tickets (customer_id, subject, status, priority, "       \
-                     "category, channel, thread, language, assignee_id, sla_first_due, "   \
-                     "sla_next_due, sla_resolve_due, created_at, updated_at, "             \
-                     "first_response_at, resolved_at, closed_at, message_count) VALUES "   \
-                     "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " \
-                     "$16, $17, $18) RETURNING id")                                        \
-    X(TICKET_GET, "SELECT " TICKET_COLS " FROM tickets WHERE id = $1")                     \
-    X(TICKET_UPDATE, "UPDATE tickets SET customer_id = $2, subject = $3, status = $4, "    \
-                     "priority = $5, category = $6, channel = $7, thread = $8, "           \
-                     "language = $9, assignee_id = $10, sla_first_due = $11, "             \
-                     "sla_next_due = $12, sla_resolve_due = $13, updated_at = $14, "       \
-                     "first_response_at = $15, resolved_at = $16, closed_at = $17, "       \
-                     "message_count = $18 WHERE id = $1")                                  \
-    X(FIND_OPEN_THREAD, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = $1 "      \
-                        "AND thread = $2 AND status IN (0, 1, 2) "                         \
-                        "ORDER BY updated_at DESC, id DESC LIMIT 1")                       \
-    X(FIND_OPEN_CHANNEL, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = $1 "     \
-                         "AND thread IS NULL AND channel = $2 AND status IN (0, 1, 2) "    \
-                         "ORDER BY updated_at DESC, id DESC LIMIT 1")                      \
-    X(MSG_INSERT, "INSERT INTO messages (ticket_id, kind, channel, author_user_id, "       \
-                  "author_customer_id, body, external_id, analysis, created_at) VALUES "   \
-                  "($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id") \
-    X(MSG_GET, "SELECT " MESSAGE_COLS " FROM messages WHERE id = $1")                      \
-    X(MSG_LIST, "SELECT " MESSAGE_COLS " FROM messages WHERE ticket_id = $1 ORDER BY id")  \
-    X(MSG_EXTERNAL, "SELECT " MESSAGE_COLS " FROM messages WHERE external_id = $1")        \
-    X(EV_INSERT, "INSERT INTO events (type, actor_kind, actor_id, ticket_id, customer_id, " \
-                 "message_id, before_json, after_json, created_at) VALUES "                \
-                 "($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")                      \
-    X(EV_LIST, "SELECT " EVENT_COLS " FROM events WHERE id > $1 ORDER BY id LIMIT $2")     \
-    X(EV_LIST_TICKET, "SELECT " EVENT_COLS " FROM events WHERE ticket_id = $2 AND id > $1 " \
-                      "AND ($3::bigint = 0 OR customer_id = $3) ORDER BY id LIMIT $4")     \
-    X(EV_LIST_CUSTOMER, "SELECT " EVENT_COLS " FROM events WHERE customer_id = $2 "        \
-                        "AND id > $1 ORDER BY id LIMIT $3")                                \
-    X(EV_LAST, "SELECT coalesce(max(id), 0) FROM events")                                  \
-    X(USER_INSERT, "INSERT INTO users (email, name, role, skills, languages, "             \
-                   "password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) " \
-                   "ON CONFLICT DO NOTHING RETURNING id")                                  \
-    X(USER_GET, "SELECT " USER_COLS " FROM users WHERE id = $1")                           \
-    X(USER_GET_EMAIL, "SELECT " USER_COLS " FROM users WHERE email = $1")                  \
-    X(USER_UPDATE, "UPDATE users SET email = $2, name = $3, role = $4, skills = $5, "      \
-                   "languages = $6, password_hash = $7, active = $8 WHERE id = $1")        \
-    X(USER_LIST, "SELECT " USER_COLS " FROM users ORDER BY id")                            \
-    X(USER_COUNT, "SELECT count(*) FROM users")                                            \
-    X(SESS_INSERT, "INSERT INTO sessions (token_hash, user_id, expires_at) "               \
-                   "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id")         \
-    X(SESS_LOOKUP, "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2") \
-    X(SESS_DELETE, "DELETE FROM sessions WHERE token_hash = $1")                           \
-    X(KEY_INSERT, "INSERT INTO apikeys (name, role, created_by, created_at, revoked, "     \
-                  "key_hash) VALUES ($1, $2, $3, $4, $5, $6) "                             \
-                  "ON CONFLICT DO NOTHING RETURNING id")                                   \
-    X(KEY_LOOKUP, "SELECT " APIKEY_COLS " FROM apikeys WHERE key_hash = $1")               \
-    X(KEY_LIST, "SELECT " APIKEY_COLS " FROM apikeys ORDER BY id")                         \
-    X(KEY_REVOKE, "UPDATE apikeys SET revoked = 1 WHERE id = $1")                          \
-    X(SET_GET, "SELECT value FROM settings WHERE key = $1")                                \
-    X(SET_SET, "INSERT INTO settings (key, value) VALUES ($1, $2) "                        \
-               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-
-enum pid {
-#define PG_ENUM_(name, sql) P_##name,
-    PG_STATEMENTS(PG_ENUM_)
-#undef PG_ENUM_
-    P__COUNT
-};
-
 static const char *const pg_sql[] = {
 #define PG_SQL_(name, sql) sql,
     PG_STATEMENTS(PG_SQL_)
 #undef PG_SQL_
 };
 
-struct pg {
-    struct store base;         /* first: a struct pg * is a struct store * */
-    PGconn *conn;
-    unsigned char prepared[P__COUNT];
-    unsigned *shapes;          /* ticket list/count shapes prepared as "t<shape>" */
-    size_t nshapes, capshapes;
-    char err[512];
-};
-
-static struct pg *PG(struct store *st)
-{
-    return (struct pg *)st;
-}
-
-/* Parameters as text, as libpq sends them. */
-struct args {
-    int n;
-    const char *v[TQ_NPARAMS + 8];
-    char num[TQ_NPARAMS + 8][24];
-};
-
-static void a_i64(struct args *a, int64_t x)
-{
-    snprintf(a->num[a->n], sizeof a->num[0], "%" PRId64, x);
-    a->v[a->n] = a->num[a->n];
-    a->n++;
-}
-
-static void a_str(struct args *a, const char *s)
-{
-    a->v[a->n++] = s;          /* NULL is SQL NULL */
-}
-
-static void set_err(struct pg *p, const char *msg)
+void pg__set_err(struct pg *p, const char *msg)
 {
     snprintf(p->err, sizeof p->err, "%s", msg && *msg ? msg : "postgresql: unknown error");
     size_t n = strlen(p->err);
@@ -161,12 +42,12 @@ static void set_err(struct pg *p, const char *msg)
 
 /* Maps a failed result (or a NULL one) to a PL_E* code, recording the
  * message; clears r. */
-static int fail(struct pg *p, PGresult *r)
+int pg__fail(struct pg *p, PGresult *r)
 {
     int rc = PL_EDB;
     if (r) {
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        set_err(p, PQresultErrorMessage(r));
+        pg__set_err(p, PQresultErrorMessage(r));
         if (state && strcmp(state, "23505") == 0)
             rc = PL_EEXISTS;
         else if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
@@ -174,7 +55,7 @@ static int fail(struct pg *p, PGresult *r)
             rc = PL_EBUSY;
         PQclear(r);
     } else {
-        set_err(p, PQerrorMessage(p->conn));
+        pg__set_err(p, PQerrorMessage(p->conn));
     }
     if (PQstatus(p->conn) == CONNECTION_BAD)
         rc = PL_EUNAVAIL;
@@ -188,10 +69,12 @@ static int ok_status(PGresult *r)
 }
 
 /* A connection that dropped is re-established between transactions; the
- * new session has no prepared statements. */
-static void check_conn(struct pg *p)
+ * new session has no prepared statements. Inside a transaction it is not:
+ * the writes so far are lost, and silently carrying on in autocommit would
+ * break atomicity, so every call fails until rollback(). */
+void pg__check_conn(struct pg *p)
 {
-    if (PQstatus(p->conn) != CONNECTION_BAD)
+    if (PQstatus(p->conn) != CONNECTION_BAD || p->in_tx)
         return;
     PQreset(p->conn);
     memset(p->prepared, 0, sizeof p->prepared);
@@ -201,29 +84,29 @@ static void check_conn(struct pg *p)
 /* Runs fixed SQL without parameters (transaction control, DDL). */
 static int simple(struct pg *p, const char *sql)
 {
-    check_conn(p);
+    pg__check_conn(p);
     PGresult *r = PQexec(p->conn, sql);
     if (!r || !ok_status(r))
-        return fail(p, r);
+        return pg__fail(p, r);
     PQclear(r);
     return 0;
 }
 
-static int prepare(struct pg *p, const char *name, const char *sql, int nparams,
+int pg__prepare(struct pg *p, const char *name, const char *sql, int nparams,
                    const Oid *types)
 {
     PGresult *r = PQprepare(p->conn, name, sql, nparams, types);
     if (!r || !ok_status(r))
-        return fail(p, r);
+        return pg__fail(p, r);
     PQclear(r);
     return 0;
 }
 
-static PGresult *run_prepared(struct pg *p, const char *name, const struct args *a, int *rc)
+PGresult *pg__run_prepared(struct pg *p, const char *name, const struct args *a, int *rc)
 {
     PGresult *r = PQexecPrepared(p->conn, name, a->n, a->v, NULL, NULL, 0);
     if (!r || !ok_status(r)) {
-        *rc = fail(p, r);
+        *rc = pg__fail(p, r);
         return NULL;
     }
     *rc = 0;
@@ -232,237 +115,22 @@ static PGresult *run_prepared(struct pg *p, const char *name, const struct args 
 
 /* Executes statement id with a; returns the result (caller PQclear()s)
  * or NULL with *rc set. */
-static PGresult *exec(struct pg *p, enum pid id, const struct args *a, int *rc)
+PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc)
 {
     char name[16];
     snprintf(name, sizeof name, "p%d", (int)id);
-    check_conn(p);
+    pg__check_conn(p);
     if (!p->prepared[id]) {
-        if ((*rc = prepare(p, name, pg_sql[id], 0, NULL)))
+        if ((*rc = pg__prepare(p, name, pg_sql[id], 0, NULL)))
             return NULL;
         p->prepared[id] = 1;
     }
-    return run_prepared(p, name, a, rc);
-}
-
-static char *col_str(PGresult *r, int row, int i)
-{
-    return PQgetisnull(r, row, i) ? NULL : xstrdup(PQgetvalue(r, row, i));
-}
-
-static int64_t col_i64(PGresult *r, int row, int i)
-{
-    return PQgetisnull(r, row, i) ? 0 : strtoll(PQgetvalue(r, row, i), NULL, 10);
-}
-
-static int col_int(PGresult *r, int row, int i)
-{
-    return (int)col_i64(r, row, i);
-}
-
-/* ---- row readers (column order: the *_COLS macros) ------------------- */
-
-static void read_customer(PGresult *r, int row, void *out)
-{
-    struct customer *c = out;
-    c->id = col_i64(r, row, 0);
-    c->name = col_str(r, row, 1);
-    c->tier = col_str(r, row, 2);
-    c->language = col_str(r, row, 3);
-    c->merged_into = col_i64(r, row, 4);
-    c->created_at = col_i64(r, row, 5);
-    c->updated_at = col_i64(r, row, 6);
-}
-
-static void read_identity(PGresult *r, int row, void *out)
-{
-    struct identity *i = out;
-    i->id = col_i64(r, row, 0);
-    i->customer_id = col_i64(r, row, 1);
-    i->kind = (enum identity_kind)col_int(r, row, 2);
-    i->value = col_str(r, row, 3);
-    i->created_at = col_i64(r, row, 4);
-}
-
-static void read_ticket(PGresult *r, int row, void *out)
-{
-    struct ticket *t = out;
-    t->id = col_i64(r, row, 0);
-    t->customer_id = col_i64(r, row, 1);
-    t->subject = col_str(r, row, 2);
-    t->status = (enum ticket_status)col_int(r, row, 3);
-    t->priority = (enum priority)col_int(r, row, 4);
-    t->category = col_str(r, row, 5);
-    t->channel = (enum channel)col_int(r, row, 6);
-    t->thread = col_str(r, row, 7);
-    t->language = col_str(r, row, 8);
-    t->assignee_id = col_i64(r, row, 9);
-    t->sla_first_due = col_i64(r, row, 10);
-    t->sla_next_due = col_i64(r, row, 11);
-    t->sla_resolve_due = col_i64(r, row, 12);
-    t->created_at = col_i64(r, row, 13);
-    t->updated_at = col_i64(r, row, 14);
-    t->first_response_at = col_i64(r, row, 15);
-    t->resolved_at = col_i64(r, row, 16);
-    t->closed_at = col_i64(r, row, 17);
-    t->message_count = col_int(r, row, 18);
-}
-
-static void read_message(PGresult *r, int row, void *out)
-{
-    struct message *m = out;
-    m->id = col_i64(r, row, 0);
-    m->ticket_id = col_i64(r, row, 1);
-    m->kind = (enum message_kind)col_int(r, row, 2);
-    m->channel = (enum channel)col_int(r, row, 3);
-    m->author_user_id = col_i64(r, row, 4);
-    m->author_customer_id = col_i64(r, row, 5);
-    m->body = col_str(r, row, 6);
-    m->external_id = col_str(r, row, 7);
-    m->analysis = col_str(r, row, 8);
-    m->created_at = col_i64(r, row, 9);
-}
-
-static void read_event(PGresult *r, int row, void *out)
-{
-    struct event *e = out;
-    e->id = col_i64(r, row, 0);
-    e->type = col_str(r, row, 1);
-    e->actor_kind = (enum actor_kind)col_int(r, row, 2);
-    e->actor_id = col_i64(r, row, 3);
-    e->ticket_id = col_i64(r, row, 4);
-    e->customer_id = col_i64(r, row, 5);
-    e->message_id = col_i64(r, row, 6);
-    e->before = col_str(r, row, 7);
-    e->after = col_str(r, row, 8);
-    e->created_at = col_i64(r, row, 9);
-}
-
-static void read_user(PGresult *r, int row, void *out)
-{
-    struct user *u = out;
-    u->id = col_i64(r, row, 0);
-    u->email = col_str(r, row, 1);
-    u->name = col_str(r, row, 2);
-    u->role = (enum role)col_int(r, row, 3);
-    u->skills = col_str(r, row, 4);
-    u->languages = col_str(r, row, 5);
-    u->password_hash = col_str(r, row, 6);
-    u->active = col_int(r, row, 7) != 0;
-    u->created_at = col_i64(r, row, 8);
-}
-
-static void read_apikey(PGresult *r, int row, void *out)
-{
-    struct apikey *k = out;
-    k->id = col_i64(r, row, 0);
-    k->name = col_str(r, row, 1);
-    k->role = (enum role)col_int(r, row, 2);
-    k->created_by = col_i64(r, row, 3);
-    k->created_at = col_i64(r, row, 4);
-    k->revoked = col_int(r, row, 5);
-}
-
-typedef void (*reader_fn)(PGresult *r, int row, void *out);
-
-/* ---- generic get / list / write --------------------------------------- */
-
-static int get_one(struct pg *p, enum pid id, const struct args *a, reader_fn read, void *out)
-{
-    int rc;
-    PGresult *r = exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        read(r, 0, out);
-    else
-        rc = PL_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
-static int rows_to_array(PGresult *r, reader_fn read, size_t size, void **out, size_t *n)
-{
-    size_t len = (size_t)PQntuples(r);
-    char *v = len ? xcalloc(len, size) : NULL;
-    for (size_t i = 0; i < len; i++)
-        read(r, (int)i, v + i * size);
-    *out = v;
-    *n = len;
-    return 0;
-}
-
-static int get_all(struct pg *p, enum pid id, const struct args *a, reader_fn read, size_t size,
-                   void **out, size_t *n)
-{
-    int rc;
-    *out = NULL;
-    *n = 0;
-    PGresult *r = exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    rows_to_array(r, read, size, out, n);
-    PQclear(r);
-    return 0;
-}
-
-/* UPDATE/DELETE: PL_ENOTFOUND when no row was touched. */
-static int write_one(struct pg *p, enum pid id, const struct args *a)
-{
-    int rc;
-    PGresult *r = exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    const char *tuples = PQcmdTuples(r);
-    if (!tuples || strcmp(tuples, "0") == 0)
-        rc = PL_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
-static int write_any(struct pg *p, enum pid id, const struct args *a)
-{
-    int rc;
-    PGresult *r = exec(p, id, a, &rc);
-    if (r)
-        PQclear(r);
-    return rc;
-}
-
-/* INSERT ... [ON CONFLICT DO NOTHING] RETURNING id: no row = a clash. */
-static int insert(struct pg *p, enum pid id, const struct args *a, int64_t *out_id)
-{
-    int rc;
-    PGresult *r = exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) == 1) {
-        if (out_id)
-            *out_id = col_i64(r, 0, 0);
-    } else {
-        set_err(p, "duplicate key value violates a unique constraint");
-        rc = PL_EEXISTS;
-    }
-    PQclear(r);
-    return rc;
-}
-
-static int scalar(struct pg *p, enum pid id, const struct args *a, int64_t *out)
-{
-    int rc;
-    *out = 0;
-    PGresult *r = exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *out = col_i64(r, 0, 0);
-    PQclear(r);
-    return 0;
+    return pg__run_prepared(p, name, a, rc);
 }
 
 /* ---- lifecycle, migrations, transactions ----------------------------- */
 
-static void pg_close(struct store *st)
+void pg__close(struct store *st)
 {
     struct pg *p = PG(st);
     if (!p)
@@ -472,33 +140,37 @@ static void pg_close(struct store *st)
     free(p);
 }
 
-static const char *pg_errmsg(struct store *st)
+const char *pg__errmsg(struct store *st)
 {
     return PG(st)->err;
 }
 
-static int pg_schema_version(struct store *st, int *version)
+int pg__schema_version(struct store *st, int *version)
 {
     struct pg *p = PG(st);
     struct args a = {0};
-    int64_t v = 0;
     *version = 0;
-    check_conn(p);
+    pg__check_conn(p);
     PGresult *r = PQexec(p->conn, "SELECT to_regclass('schema_migrations') IS NOT NULL");
     if (!r || !ok_status(r))
-        return fail(p, r);
+        return pg__fail(p, r);
     int exists = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
     if (!exists)
         return 0;
-    int rc = scalar(p, P_MIG_VERSION, &a, &v);
-    *version = (int)v;
-    return rc;
+    int rc;
+    r = pg__exec(p, P_MIG_VERSION, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        *version = (int)col_i64(r, 0, 0);
+    PQclear(r);
+    return 0;
 }
 
 /* One transaction holding an advisory lock: two processes migrating the
  * same database run one after the other; the second finds nothing to do. */
-static int pg_migrate(struct store *st)
+int pg__migrate(struct store *st)
 {
     struct pg *p = PG(st);
     int rc, version = 0;
@@ -510,7 +182,7 @@ static int pg_migrate(struct store *st)
     if ((rc = simple(p, lock)) ||
         (rc = simple(p, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                         "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)")) ||
-        (rc = pg_schema_version(st, &version)))
+        (rc = pg__schema_version(st, &version)))
         goto out;
     for (int v = version + 1; v <= POSTGRES_NMIGRATIONS; v++) {
         struct args a = {0};
@@ -518,8 +190,10 @@ static int pg_migrate(struct store *st)
             goto out;
         a_i64(&a, v);
         a_i64(&a, clock_now_ms());
-        if ((rc = write_any(p, P_MIG_RECORD, &a)))
+        PGresult *r = pg__exec(p, P_MIG_RECORD, &a, &rc);
+        if (!r)
             goto out;
+        PQclear(r);
     }
     rc = simple(p, "COMMIT");
 out:
@@ -532,581 +206,59 @@ out:
     return rc;
 }
 
-static int pg_begin(struct store *st)
+int pg__begin(struct store *st)
 {
-    return simple(PG(st), "BEGIN");
+    struct pg *p = PG(st);
+    int rc = simple(p, "BEGIN");
+    p->in_tx = rc == 0;
+    return rc;
 }
 
-static int pg_commit(struct store *st)
+int pg__commit(struct store *st)
 {
     struct pg *p = PG(st);
     /* COMMIT of an aborted transaction "succeeds" as a ROLLBACK. */
     if (PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
         simple(p, "ROLLBACK");
-        set_err(p, "commit of a failed transaction: rolled back");
+        p->in_tx = 0;
+        pg__set_err(p, "commit of a failed transaction: rolled back");
         return PL_EDB;
     }
-    return simple(p, "COMMIT");
+    int rc = simple(p, "COMMIT");
+    if (rc == 0 || PQtransactionStatus(p->conn) == PQTRANS_IDLE)
+        p->in_tx = 0;
+    return rc;
 }
 
-static int pg_rollback(struct store *st)
+int pg__rollback(struct store *st)
 {
     struct pg *p = PG(st);
+    p->in_tx = 0;
+    if (PQstatus(p->conn) == CONNECTION_BAD) {
+        pg__check_conn(p);         /* the server rolled back when the link dropped */
+        return 0;
+    }
     if (PQtransactionStatus(p->conn) == PQTRANS_IDLE)
         return 0;
     return simple(p, "ROLLBACK");
 }
 
-static int pg_savepoint(struct store *st)
+int pg__savepoint(struct store *st)
 {
     return simple(PG(st), "SAVEPOINT sp");
 }
 
-static int pg_release(struct store *st)
+int pg__release(struct store *st)
 {
     return simple(PG(st), "RELEASE SAVEPOINT sp");
 }
 
-static int pg_rollback_to(struct store *st)
+int pg__rollback_to(struct store *st)
 {
     struct pg *p = PG(st);
     int rc = simple(p, "ROLLBACK TO SAVEPOINT sp");
     return rc ? rc : simple(p, "RELEASE SAVEPOINT sp");
 }
-
-/* ---- customers and identities ---------------------------------------- */
-
-static int pg_customer_insert(struct store *st, struct customer *c)
-{
-    struct args a = {0};
-    if (!c->created_at)
-        c->created_at = clock_now_ms();
-    if (!c->updated_at)
-        c->updated_at = c->created_at;
-    a_str(&a, c->name);
-    a_str(&a, c->tier);
-    a_str(&a, c->language);
-    a_i64(&a, c->merged_into);
-    a_i64(&a, c->created_at);
-    a_i64(&a, c->updated_at);
-    return insert(PG(st), P_CUST_INSERT, &a, &c->id);
-}
-
-static int pg_customer_get(struct store *st, int64_t id, struct customer *out)
-{
-    struct args a = {0};
-    a_i64(&a, id);
-    return get_one(PG(st), P_CUST_GET, &a, read_customer, out);
-}
-
-static int pg_customer_update(struct store *st, const struct customer *c)
-{
-    struct args a = {0};
-    a_i64(&a, c->id);
-    a_str(&a, c->name);
-    a_str(&a, c->tier);
-    a_str(&a, c->language);
-    a_i64(&a, c->merged_into);
-    a_i64(&a, c->updated_at);
-    return write_one(PG(st), P_CUST_UPDATE, &a);
-}
-
-static int pg_identity_find(struct store *st, enum identity_kind kind, const char *value,
-                            struct identity *out)
-{
-    struct args a = {0};
-    a_i64(&a, kind);
-    a_str(&a, value);
-    return get_one(PG(st), P_IDENT_FIND, &a, read_identity, out);
-}
-
-static int pg_identity_insert(struct store *st, struct identity *i)
-{
-    struct args a = {0};
-    if (!i->created_at)
-        i->created_at = clock_now_ms();
-    a_i64(&a, i->customer_id);
-    a_i64(&a, i->kind);
-    a_str(&a, i->value);
-    a_i64(&a, i->created_at);
-    return insert(PG(st), P_IDENT_INSERT, &a, &i->id);
-}
-
-static int pg_identity_list(struct store *st, int64_t customer_id, struct identity **out,
-                            size_t *n)
-{
-    struct args a = {0};
-    a_i64(&a, customer_id);
-    return get_all(PG(st), P_IDENT_LIST, &a, read_identity, sizeof **out, (void **)out, n);
-}
-
-static int pg_customer_move(struct store *st, int64_t from, int64_t into)
-{
-    struct args a = {0};
-    a_i64(&a, from);
-    a_i64(&a, into);
-    int rc = write_any(PG(st), P_MOVE_IDENT, &a);
-    return rc ? rc : write_any(PG(st), P_MOVE_TICKETS, &a);
-}
-
-/* ---- tickets ---------------------------------------------------------- */
-
-/* The columns in TICKET_COLS order: for an INSERT all but id ($1..$18);
- * for an UPDATE id first and all but created_at ($1..$18). */
-static void ticket_args(struct args *a, const struct ticket *t, int update)
-{
-    if (update)
-        a_i64(a, t->id);
-    a_i64(a, t->customer_id);
-    a_str(a, t->subject);
-    a_i64(a, t->status);
-    a_i64(a, t->priority);
-    a_str(a, t->category);
-    a_i64(a, t->channel);
-    a_str(a, t->thread);
-    a_str(a, t->language);
-    a_i64(a, t->assignee_id);
-    a_i64(a, t->sla_first_due);
-    a_i64(a, t->sla_next_due);
-    a_i64(a, t->sla_resolve_due);
-    if (!update)
-        a_i64(a, t->created_at);
-    a_i64(a, t->updated_at);
-    a_i64(a, t->first_response_at);
-    a_i64(a, t->resolved_at);
-    a_i64(a, t->closed_at);
-    a_i64(a, t->message_count);
-}
-
-static int pg_ticket_insert(struct store *st, struct ticket *t)
-{
-    struct args a = {0};
-    if (!t->created_at)
-        t->created_at = clock_now_ms();
-    if (!t->updated_at)
-        t->updated_at = t->created_at;
-    ticket_args(&a, t, 0);
-    return insert(PG(st), P_TICKET_INSERT, &a, &t->id);
-}
-
-static int pg_ticket_get(struct store *st, int64_t id, struct ticket *out)
-{
-    struct args a = {0};
-    a_i64(&a, id);
-    return get_one(PG(st), P_TICKET_GET, &a, read_ticket, out);
-}
-
-static int pg_ticket_update(struct store *st, const struct ticket *t)
-{
-    struct args a = {0};
-    ticket_args(&a, t, 1);
-    return write_one(PG(st), P_TICKET_UPDATE, &a);
-}
-
-static int pg_ticket_find_open(struct store *st, int64_t customer_id, enum channel channel,
-                               const char *thread, struct ticket *out)
-{
-    struct args a = {0};
-    a_i64(&a, customer_id);
-    if (thread)
-        a_str(&a, thread);
-    else
-        a_i64(&a, channel);
-    return get_one(PG(st), thread ? P_FIND_OPEN_THREAD : P_FIND_OPEN_CHANNEL, &a, read_ticket,
-                   out);
-}
-
-/* Every shape is prepared with all TQ_NPARAMS parameters typed, so the
- * ones a shape does not use are still well-defined. */
-static const Oid tq_types[TQ_NPARAMS] = {
-    OID_INT4, OID_INT8, OID_INT8, OID_TEXT, OID_INT8, OID_INT8, OID_INT8,
-    OID_INT4, OID_INT4, OID_INT4, OID_INT4, OID_INT4,
-};
-
-static PGresult *run_query(struct pg *p, const struct ticket_query *tq, int *rc)
-{
-    char name[24];
-    size_t i;
-
-    snprintf(name, sizeof name, "t%u", tq->shape);
-    check_conn(p);
-    for (i = 0; i < p->nshapes; i++)
-        if (p->shapes[i] == tq->shape)
-            break;
-    if (i == p->nshapes) {
-        struct buf sql = BUF_INIT;
-        ticket_query_sql(tq, '$', &sql);
-        *rc = prepare(p, name, buf_str(&sql), TQ_NPARAMS, tq_types);
-        buf_release(&sql);
-        if (*rc)
-            return NULL;
-        if (p->nshapes == p->capshapes) {
-            p->capshapes = p->capshapes ? p->capshapes * 2 : 16;
-            p->shapes = xrealloc(p->shapes, p->capshapes * sizeof *p->shapes);
-        }
-        p->shapes[p->nshapes++] = tq->shape;
-    }
-
-    struct args a = {0};
-    a.n = TQ_NPARAMS;          /* all NULL ... */
-    if (tq->has_priority) {    /* ... but what the shape uses */
-        snprintf(a.num[0], sizeof a.num[0], "%d", tq->priority);
-        a.v[TQ_P_PRIORITY - 1] = a.num[0];
-    }
-#define SET_I64(slot, val)                                                  \
-    do {                                                                    \
-        snprintf(a.num[(slot) - 1], sizeof a.num[0], "%" PRId64, (int64_t)(val)); \
-        a.v[(slot) - 1] = a.num[(slot) - 1];                                \
-    } while (0)
-    if (tq->has_assignee)
-        SET_I64(TQ_P_ASSIGNEE, tq->assignee_id);
-    if (tq->has_customer)
-        SET_I64(TQ_P_CUSTOMER, tq->customer_id);
-    if (tq->has_category)
-        a.v[TQ_P_CATEGORY - 1] = tq->category;
-    if (tq->has_cursor) {
-        SET_I64(TQ_P_CKEY, tq->cursor_key);
-        SET_I64(TQ_P_CID, tq->cursor_id);
-    }
-    if (tq->limit)
-        SET_I64(TQ_P_LIMIT, tq->limit);
-    for (int s = 0; s < tq->nstatus; s++)
-        SET_I64(TQ_P_STATUS + s, tq->statuses[s]);
-#undef SET_I64
-    return run_prepared(p, name, &a, rc);
-}
-
-static int pg_ticket_list(struct store *st, const struct ticket_filter *f, struct ticket **out,
-                          size_t *n)
-{
-    struct ticket_query tq;
-    int rc;
-
-    *out = NULL;
-    *n = 0;
-    ticket_query_init(&tq, f, 0);
-    if (tq.empty)
-        return 0;
-    PGresult *r = run_query(PG(st), &tq, &rc);
-    if (!r)
-        return rc;
-    rows_to_array(r, read_ticket, sizeof **out, (void **)out, n);
-    PQclear(r);
-    return 0;
-}
-
-static int pg_ticket_count(struct store *st, const struct ticket_filter *f, int64_t *count)
-{
-    struct ticket_query tq;
-    int rc;
-
-    *count = 0;
-    ticket_query_init(&tq, f, 1);
-    if (tq.empty)
-        return 0;
-    PGresult *r = run_query(PG(st), &tq, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *count = col_i64(r, 0, 0);
-    PQclear(r);
-    return 0;
-}
-
-/* ---- messages and events ---------------------------------------------- */
-
-static int pg_message_insert(struct store *st, struct message *m)
-{
-    struct args a = {0};
-    if (!m->created_at)
-        m->created_at = clock_now_ms();
-    a_i64(&a, m->ticket_id);
-    a_i64(&a, m->kind);
-    a_i64(&a, m->channel);
-    a_i64(&a, m->author_user_id);
-    a_i64(&a, m->author_customer_id);
-    a_str(&a, m->body);
-    a_str(&a, m->external_id);
-    a_str(&a, m->analysis);
-    a_i64(&a, m->created_at);
-    return insert(PG(st), P_MSG_INSERT, &a, &m->id);
-}
-
-static int pg_message_get(struct store *st, int64_t id, struct message *out)
-{
-    struct args a = {0};
-    a_i64(&a, id);
-    return get_one(PG(st), P_MSG_GET, &a, read_message, out);
-}
-
-static int pg_message_list(struct store *st, int64_t ticket_id, struct message **out,
-                           size_t *n)
-{
-    struct args a = {0};
-    a_i64(&a, ticket_id);
-    return get_all(PG(st), P_MSG_LIST, &a, read_message, sizeof **out, (void **)out, n);
-}
-
-static int pg_message_find_external(struct store *st, const char *external_id,
-                                    struct message *out)
-{
-    struct args a = {0};
-    if (!external_id)
-        return PL_ENOTFOUND;
-    a_str(&a, external_id);
-    return get_one(PG(st), P_MSG_EXTERNAL, &a, read_message, out);
-}
-
-static int pg_event_insert(struct store *st, struct event *e)
-{
-    struct args a = {0};
-    if (!e->created_at)
-        e->created_at = clock_now_ms();
-    a_str(&a, e->type);
-    a_i64(&a, e->actor_kind);
-    a_i64(&a, e->actor_id);
-    a_i64(&a, e->ticket_id);
-    a_i64(&a, e->customer_id);
-    a_i64(&a, e->message_id);
-    a_str(&a, e->before);
-    a_str(&a, e->after);
-    a_i64(&a, e->created_at);
-    return insert(PG(st), P_EV_INSERT, &a, &e->id);
-}
-
-static int pg_event_list(struct store *st, const struct event_filter *f, struct event **out,
-                         size_t *n)
-{
-    struct event_filter def = {0};
-    struct args a = {0};
-    if (!f)
-        f = &def;
-    enum pid id = P_EV_LIST;
-    a_i64(&a, f->after_id);
-    if (f->ticket_id) {
-        id = P_EV_LIST_TICKET;
-        a_i64(&a, f->ticket_id);
-        a_i64(&a, f->customer_id);
-    } else if (f->customer_id) {
-        id = P_EV_LIST_CUSTOMER;
-        a_i64(&a, f->customer_id);
-    }
-    a_i64(&a, event_limit(f->limit));
-    return get_all(PG(st), id, &a, read_event, sizeof **out, (void **)out, n);
-}
-
-static int pg_event_last_id(struct store *st, int64_t *id)
-{
-    struct args a = {0};
-    return scalar(PG(st), P_EV_LAST, &a, id);
-}
-
-/* ---- users, sessions, API keys, settings ------------------------------ */
-
-static void user_args(struct args *a, const struct user *u, int with_id)
-{
-    if (with_id)
-        a_i64(a, u->id);
-    a_str(a, u->email);
-    a_str(a, u->name);
-    a_i64(a, u->role);
-    a_str(a, u->skills);
-    a_str(a, u->languages);
-    a_str(a, u->password_hash);
-    a_i64(a, u->active ? 1 : 0);
-    if (!with_id)
-        a_i64(a, u->created_at);
-}
-
-static int pg_user_insert(struct store *st, struct user *u)
-{
-    struct args a = {0};
-    if (!u->created_at)
-        u->created_at = clock_now_ms();
-    user_args(&a, u, 0);
-    return insert(PG(st), P_USER_INSERT, &a, &u->id);
-}
-
-static int pg_user_get(struct store *st, int64_t id, struct user *out)
-{
-    struct args a = {0};
-    a_i64(&a, id);
-    return get_one(PG(st), P_USER_GET, &a, read_user, out);
-}
-
-static int pg_user_get_by_email(struct store *st, const char *email, struct user *out)
-{
-    struct args a = {0};
-    a_str(&a, email);
-    return get_one(PG(st), P_USER_GET_EMAIL, &a, read_user, out);
-}
-
-static int pg_user_update(struct store *st, const struct user *u)
-{
-    struct args a = {0};
-    user_args(&a, u, 1);
-    return write_one(PG(st), P_USER_UPDATE, &a);
-}
-
-static int pg_user_list(struct store *st, struct user **out, size_t *n)
-{
-    struct args a = {0};
-    return get_all(PG(st), P_USER_LIST, &a, read_user, sizeof **out, (void **)out, n);
-}
-
-static int pg_user_count(struct store *st, int64_t *count)
-{
-    struct args a = {0};
-    return scalar(PG(st), P_USER_COUNT, &a, count);
-}
-
-static int pg_session_insert(struct store *st, const char *token_hash, int64_t user_id,
-                             int64_t expires_at)
-{
-    struct args a = {0};
-    a_str(&a, token_hash);
-    a_i64(&a, user_id);
-    a_i64(&a, expires_at);
-    return insert(PG(st), P_SESS_INSERT, &a, NULL);
-}
-
-static int pg_session_lookup(struct store *st, const char *token_hash, int64_t now,
-                             int64_t *user_id)
-{
-    struct pg *p = PG(st);
-    struct args a = {0};
-    int rc;
-    a_str(&a, token_hash);
-    a_i64(&a, now);
-    PGresult *r = exec(p, P_SESS_LOOKUP, &a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *user_id = col_i64(r, 0, 0);
-    else
-        rc = PL_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
-static int pg_session_delete(struct store *st, const char *token_hash)
-{
-    struct args a = {0};
-    a_str(&a, token_hash);
-    return write_one(PG(st), P_SESS_DELETE, &a);
-}
-
-static int pg_apikey_insert(struct store *st, struct apikey *k, const char *key_hash)
-{
-    struct args a = {0};
-    if (!k->created_at)
-        k->created_at = clock_now_ms();
-    a_str(&a, k->name);
-    a_i64(&a, k->role);
-    a_i64(&a, k->created_by);
-    a_i64(&a, k->created_at);
-    a_i64(&a, k->revoked ? 1 : 0);
-    a_str(&a, key_hash);
-    return insert(PG(st), P_KEY_INSERT, &a, &k->id);
-}
-
-static int pg_apikey_lookup(struct store *st, const char *key_hash, struct apikey *out)
-{
-    struct args a = {0};
-    a_str(&a, key_hash);
-    return get_one(PG(st), P_KEY_LOOKUP, &a, read_apikey, out);
-}
-
-static int pg_apikey_list(struct store *st, struct apikey **out, size_t *n)
-{
-    struct args a = {0};
-    return get_all(PG(st), P_KEY_LIST, &a, read_apikey, sizeof **out, (void **)out, n);
-}
-
-static int pg_apikey_revoke(struct store *st, int64_t id)
-{
-    struct args a = {0};
-    a_i64(&a, id);
-    return write_one(PG(st), P_KEY_REVOKE, &a);
-}
-
-static int pg_setting_get(struct store *st, const char *key, char **value)
-{
-    struct pg *p = PG(st);
-    struct args a = {0};
-    int rc;
-    *value = NULL;
-    a_str(&a, key);
-    PGresult *r = exec(p, P_SET_GET, &a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *value = col_str(r, 0, 0);
-    else
-        rc = PL_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
-static int pg_setting_set(struct store *st, const char *key, const char *value)
-{
-    struct args a = {0};
-    a_str(&a, key);
-    a_str(&a, value);
-    return write_any(PG(st), P_SET_SET, &a);
-}
-
-/* ---- the table and the constructor ------------------------------------ */
-
-static const struct store_ops postgres_ops = {
-    .version = 1,
-    .name = "postgresql",
-    .close = pg_close,
-    .errmsg = pg_errmsg,
-    .migrate = pg_migrate,
-    .schema_version = pg_schema_version,
-    .begin = pg_begin,
-    .commit = pg_commit,
-    .rollback = pg_rollback,
-    .savepoint = pg_savepoint,
-    .release = pg_release,
-    .rollback_to = pg_rollback_to,
-    .customer_insert = pg_customer_insert,
-    .customer_get = pg_customer_get,
-    .customer_update = pg_customer_update,
-    .identity_find = pg_identity_find,
-    .identity_insert = pg_identity_insert,
-    .identity_list = pg_identity_list,
-    .customer_move = pg_customer_move,
-    .ticket_insert = pg_ticket_insert,
-    .ticket_get = pg_ticket_get,
-    .ticket_update = pg_ticket_update,
-    .ticket_find_open = pg_ticket_find_open,
-    .ticket_list = pg_ticket_list,
-    .ticket_count = pg_ticket_count,
-    .message_insert = pg_message_insert,
-    .message_get = pg_message_get,
-    .message_list = pg_message_list,
-    .message_find_external = pg_message_find_external,
-    .event_insert = pg_event_insert,
-    .event_list = pg_event_list,
-    .event_last_id = pg_event_last_id,
-    .user_insert = pg_user_insert,
-    .user_get = pg_user_get,
-    .user_get_by_email = pg_user_get_by_email,
-    .user_update = pg_user_update,
-    .user_list = pg_user_list,
-    .user_count = pg_user_count,
-    .session_insert = pg_session_insert,
-    .session_lookup = pg_session_lookup,
-    .session_delete = pg_session_delete,
-    .apikey_insert = pg_apikey_insert,
-    .apikey_lookup = pg_apikey_lookup,
-    .apikey_list = pg_apikey_list,
-    .apikey_revoke = pg_apikey_revoke,
-    .setting_get = pg_setting_get,
-    .setting_set = pg_setting_set,
-};
 
 static void quiet_notices(void *arg, const char *message)
 {
@@ -1120,10 +272,10 @@ int store_postgres_open(const char *conninfo, struct store **out, char **err)
     int rc = 0;
 
     *out = NULL;
-    p->base.ops = &postgres_ops;
+    p->base.ops = &pg__ops;
     p->conn = PQconnectdb(conninfo);
     if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
-        set_err(p, p->conn ? PQerrorMessage(p->conn) : "out of memory");
+        pg__set_err(p, p->conn ? PQerrorMessage(p->conn) : "out of memory");
         rc = PL_EUNAVAIL;
         goto out;
     }
@@ -1138,7 +290,7 @@ out:
     if (p) {
         if (err)
             *err = xasprintf("postgresql: %s", p->err);
-        pg_close(&p->base);
+        pg__close(&p->base);
     }
     return rc;
 }

@@ -1,0 +1,183 @@
+/* postgres_internal.h — what the two halves of the PostgreSQL backend
+ * share: the statement list, the connection struct and small helpers.
+ * postgres.c: connection, prepared statements, migrations, transactions;
+ * postgres_ops.c: the data operations and the ops table.
+ * Not for use outside src/store/. */
+#ifndef PARLEY_STORE_POSTGRES_INTERNAL_H
+#define PARLEY_STORE_POSTGRES_INTERNAL_H
+
+#include "store/store.h"
+#include "store/store_internal.h"
+#include "base/xalloc.h"
+
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+
+#define OID_INT4 23
+#define OID_INT8 20
+#define OID_TEXT 25
+
+
+/* Every data statement of the backend, PQprepare()d by name ("p<N>") on
+ * first use and cached per connection (struct pg.prepared). */
+#define PG_STATEMENTS(X)                                                                   \
+    X(MIG_VERSION, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
+    X(MIG_RECORD, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")   \
+    X(CUST_INSERT, "INSERT INTO customers (name, tier, language, merged_into, created_at, " \
+                   "updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")             \
+    X(CUST_GET, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = $1")                   \
+    X(CUST_UPDATE, "UPDATE customers SET name = $2, tier = $3, language = $4, "            \
+                   "merged_into = $5, updated_at = $6 WHERE id = $1")                      \
+    X(IDENT_FIND, "SELECT " IDENTITY_COLS " FROM identities WHERE kind = $1 AND value = $2") \
+    X(IDENT_INSERT, "INSERT INTO identities (customer_id, kind, value, created_at) "       \
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id")         \
+    X(IDENT_LIST, "SELECT " IDENTITY_COLS " FROM identities WHERE customer_id = $1 "       \
+                  "ORDER BY id")                                                           \
+    X(MOVE_IDENT, "UPDATE identities SET customer_id = $2 WHERE customer_id = $1")         \
+    X(MOVE_TICKETS, "UPDATE tickets SET customer_id = $2 WHERE customer_id = $1")          \
+    X(TICKET_INSERT, "INSERT INTO tickets (customer_id, subject, status, priority, "       \
+                     "category, channel, thread, language, assignee_id, sla_first_due, "   \
+                     "sla_next_due, sla_resolve_due, created_at, updated_at, "             \
+                     "first_response_at, resolved_at, closed_at, message_count) VALUES "   \
+                     "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " \
+                     "$16, $17, $18) RETURNING id")                                        \
+    X(TICKET_GET, "SELECT " TICKET_COLS " FROM tickets WHERE id = $1")                     \
+    X(TICKET_UPDATE, "UPDATE tickets SET customer_id = $2, subject = $3, status = $4, "    \
+                     "priority = $5, category = $6, channel = $7, thread = $8, "           \
+                     "language = $9, assignee_id = $10, sla_first_due = $11, "             \
+                     "sla_next_due = $12, sla_resolve_due = $13, updated_at = $14, "       \
+                     "first_response_at = $15, resolved_at = $16, closed_at = $17, "       \
+                     "message_count = $18 WHERE id = $1")                                  \
+    X(FIND_OPEN_THREAD, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = $1 "      \
+                        "AND thread = $2 AND status IN (0, 1, 2) "                         \
+                        "ORDER BY updated_at DESC, id DESC LIMIT 1")                       \
+    X(FIND_OPEN_CHANNEL, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = $1 "     \
+                         "AND thread IS NULL AND channel = $2 AND status IN (0, 1, 2) "    \
+                         "ORDER BY updated_at DESC, id DESC LIMIT 1")                      \
+    X(MSG_INSERT, "INSERT INTO messages (ticket_id, kind, channel, author_user_id, "       \
+                  "author_customer_id, body, external_id, analysis, created_at) VALUES "   \
+                  "($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id") \
+    X(MSG_GET, "SELECT " MESSAGE_COLS " FROM messages WHERE id = $1")                      \
+    X(MSG_LIST, "SELECT " MESSAGE_COLS " FROM messages WHERE ticket_id = $1 ORDER BY id")  \
+    X(MSG_EXTERNAL, "SELECT " MESSAGE_COLS " FROM messages WHERE external_id = $1")        \
+    X(EV_INSERT, "INSERT INTO events (type, actor_kind, actor_id, ticket_id, customer_id, " \
+                 "message_id, before_json, after_json, created_at) VALUES "                \
+                 "($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")                      \
+    X(EV_LIST, "SELECT " EVENT_COLS " FROM events WHERE id > $1 ORDER BY id LIMIT $2")     \
+    X(EV_LIST_TICKET, "SELECT " EVENT_COLS " FROM events WHERE ticket_id = $2 AND id > $1 " \
+                      "AND ($3::bigint = 0 OR customer_id = $3) ORDER BY id LIMIT $4")     \
+    X(EV_LIST_CUSTOMER, "SELECT " EVENT_COLS " FROM events WHERE customer_id = $2 "        \
+                        "AND id > $1 ORDER BY id LIMIT $3")                                \
+    X(EV_LAST, "SELECT coalesce(max(id), 0) FROM events")                                  \
+    X(USER_INSERT, "INSERT INTO users (email, name, role, skills, languages, "             \
+                   "password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) " \
+                   "ON CONFLICT DO NOTHING RETURNING id")                                  \
+    X(USER_GET, "SELECT " USER_COLS " FROM users WHERE id = $1")                           \
+    X(USER_GET_EMAIL, "SELECT " USER_COLS " FROM users WHERE email = $1")                  \
+    X(USER_UPDATE, "UPDATE users SET email = $2, name = $3, role = $4, skills = $5, "      \
+                   "languages = $6, password_hash = $7, active = $8 WHERE id = $1")        \
+    X(USER_LIST, "SELECT " USER_COLS " FROM users ORDER BY id")                            \
+    X(USER_COUNT, "SELECT count(*) FROM users")                                            \
+    X(SESS_INSERT, "INSERT INTO sessions (token_hash, user_id, expires_at) "               \
+                   "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING user_id")         \
+    X(SESS_LOOKUP, "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2") \
+    X(SESS_DELETE, "DELETE FROM sessions WHERE token_hash = $1")                           \
+    X(KEY_INSERT, "INSERT INTO apikeys (name, role, created_by, created_at, revoked, "     \
+                  "key_hash) VALUES ($1, $2, $3, $4, $5, $6) "                             \
+                  "ON CONFLICT DO NOTHING RETURNING id")                                   \
+    X(KEY_LOOKUP, "SELECT " APIKEY_COLS " FROM apikeys WHERE key_hash = $1")               \
+    X(KEY_LIST, "SELECT " APIKEY_COLS " FROM apikeys ORDER BY id")                         \
+    X(KEY_REVOKE, "UPDATE apikeys SET revoked = 1 WHERE id = $1")                          \
+    X(SET_GET, "SELECT value FROM settings WHERE key = $1")                                \
+    X(SET_SET, "INSERT INTO settings (key, value) VALUES ($1, $2) "                        \
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+
+enum pid {
+#define PG_ENUM_(name, sql) P_##name,
+    PG_STATEMENTS(PG_ENUM_)
+#undef PG_ENUM_
+    P__COUNT
+};
+
+struct pg {
+    struct store base;         /* first: a struct pg * is a struct store * */
+    PGconn *conn;
+    unsigned char prepared[P__COUNT];
+    unsigned *shapes;          /* ticket list/count shapes prepared as "t<shape>" */
+    int in_tx;                 /* between begin() and commit()/rollback() */
+    size_t nshapes, capshapes;
+    char err[512];
+};
+
+static inline struct pg *PG(struct store *st)
+{
+    return (struct pg *)st;
+}
+
+/* Parameters as text, as libpq sends them. */
+struct args {
+    int n;
+    const char *v[TQ_NPARAMS + 8];
+    char num[TQ_NPARAMS + 8][24];
+};
+
+static inline void a_i64(struct args *a, int64_t x)
+{
+    snprintf(a->num[a->n], sizeof a->num[0], "%" PRId64, x);
+    a->v[a->n] = a->num[a->n];
+    a->n++;
+}
+
+static inline void a_str(struct args *a, const char *s)
+{
+    a->v[a->n++] = s;          /* NULL is SQL NULL */
+}
+
+static inline char *col_str(PGresult *r, int row, int i)
+{
+    return PQgetisnull(r, row, i) ? NULL : xstrdup(PQgetvalue(r, row, i));
+}
+
+static inline int64_t col_i64(PGresult *r, int row, int i)
+{
+    return PQgetisnull(r, row, i) ? 0 : strtoll(PQgetvalue(r, row, i), NULL, 10);
+}
+
+static inline int col_int(PGresult *r, int row, int i)
+{
+    return (int)col_i64(r, row, i);
+}
+
+/* postgres.c */
+/* Records msg (trailing newline dropped) as the connection's error. */
+void pg__set_err(struct pg *p, const char *msg);
+/* Maps a failed result (NULL: the connection's error) to a PL_E* code and
+ * records its message; clears r. */
+int pg__fail(struct pg *p, PGresult *r);
+/* Re-establishes a dropped connection, except inside a transaction. */
+void pg__check_conn(struct pg *p);
+int pg__prepare(struct pg *p, const char *name, const char *sql, int nparams,
+                const Oid *types);
+/* Runs a prepared statement; the result (caller PQclear()s) or NULL with *rc. */
+PGresult *pg__run_prepared(struct pg *p, const char *name, const struct args *a, int *rc);
+/* Runs statement id, preparing it on first use; as pg__run_prepared(). */
+PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc);
+void pg__close(struct store *st);
+const char *pg__errmsg(struct store *st);
+int pg__schema_version(struct store *st, int *version);
+int pg__migrate(struct store *st);
+int pg__begin(struct store *st);
+int pg__commit(struct store *st);
+int pg__rollback(struct store *st);
+int pg__savepoint(struct store *st);
+int pg__release(struct store *st);
+int pg__rollback_to(struct store *st);
+
+/* postgres_ops.c */
+extern const struct store_ops pg__ops;
+
+#endif

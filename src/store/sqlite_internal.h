@@ -1,0 +1,188 @@
+/* sqlite_internal.h — what the two halves of the SQLite backend share:
+ * the statement list, the connection struct and small helpers.
+ * sqlite.c: connection, statements cache, migrations, transactions;
+ * sqlite_ops.c: the data operations and the ops table.
+ * Not for use outside src/store/. */
+#ifndef PARLEY_STORE_SQLITE_INTERNAL_H
+#define PARLEY_STORE_SQLITE_INTERNAL_H
+
+#include "store/store.h"
+#include "store/store_internal.h"
+#include "base/xalloc.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* Every statement of the backend, prepared on first use and cached per
+ * connection (struct sq.stmts, indexed by enum sid). Parameters are
+ * numbered (?N) so rows can be bound by one function for INSERT and
+ * UPDATE. */
+
+#define SQ_STATEMENTS(X)                                                                   \
+    X(BEGIN, "BEGIN IMMEDIATE")                                                            \
+    X(COMMIT, "COMMIT")                                                                    \
+    X(ROLLBACK, "ROLLBACK")                                                                \
+    X(SAVEPOINT, "SAVEPOINT sp")                                                           \
+    X(RELEASE, "RELEASE sp")                                                               \
+    X(ROLLBACK_TO, "ROLLBACK TO sp")                                                       \
+    X(MIG_VERSION, "SELECT coalesce(max(version), 0) FROM schema_migrations")              \
+    X(MIG_RECORD, "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)")   \
+    X(CUST_INSERT, "INSERT INTO customers (name, tier, language, merged_into, created_at, " \
+                   "updated_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7)")                          \
+    X(CUST_GET, "SELECT " CUSTOMER_COLS " FROM customers WHERE id = ?1")                   \
+    X(CUST_UPDATE, "UPDATE customers SET name = ?2, tier = ?3, language = ?4, "            \
+                   "merged_into = ?5, updated_at = ?7 WHERE id = ?1")                      \
+    X(IDENT_FIND, "SELECT " IDENTITY_COLS " FROM identities WHERE kind = ?1 AND value = ?2") \
+    X(IDENT_INSERT, "INSERT INTO identities (customer_id, kind, value, created_at) "       \
+                    "VALUES (?1, ?2, ?3, ?4)")                                             \
+    X(IDENT_LIST, "SELECT " IDENTITY_COLS " FROM identities WHERE customer_id = ?1 "       \
+                  "ORDER BY id")                                                           \
+    X(MOVE_IDENT, "UPDATE identities SET customer_id = ?2 WHERE customer_id = ?1")         \
+    X(MOVE_TICKETS, "UPDATE tickets SET customer_id = ?2 WHERE customer_id = ?1")          \
+    X(TICKET_INSERT, "INSERT INTO tickets (customer_id, subject, status, priority, "       \
+                     "category, channel, thread, language, assignee_id, sla_first_due, "   \
+                     "sla_next_due, sla_resolve_due, created_at, updated_at, "             \
+                     "first_response_at, resolved_at, closed_at, message_count) VALUES "   \
+                     "(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, " \
+                     "?17, ?18, ?19)")                                                     \
+    X(TICKET_GET, "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1")                     \
+    X(TICKET_UPDATE, "UPDATE tickets SET customer_id = ?2, subject = ?3, status = ?4, "    \
+                     "priority = ?5, category = ?6, channel = ?7, thread = ?8, "           \
+                     "language = ?9, assignee_id = ?10, sla_first_due = ?11, "             \
+                     "sla_next_due = ?12, sla_resolve_due = ?13, updated_at = ?15, "       \
+                     "first_response_at = ?16, resolved_at = ?17, closed_at = ?18, "       \
+                     "message_count = ?19 WHERE id = ?1")                                  \
+    X(FIND_OPEN_THREAD, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = ?1 "      \
+                        "AND thread = ?2 AND status IN (0, 1, 2) "                         \
+                        "ORDER BY updated_at DESC, id DESC LIMIT 1")                       \
+    X(FIND_OPEN_CHANNEL, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = ?1 "     \
+                         "AND thread IS NULL AND channel = ?2 AND status IN (0, 1, 2) "    \
+                         "ORDER BY updated_at DESC, id DESC LIMIT 1")                      \
+    X(MSG_INSERT, "INSERT INTO messages (ticket_id, kind, channel, author_user_id, "       \
+                  "author_customer_id, body, external_id, analysis, created_at) VALUES "   \
+                  "(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                                 \
+    X(MSG_GET, "SELECT " MESSAGE_COLS " FROM messages WHERE id = ?1")                      \
+    X(MSG_LIST, "SELECT " MESSAGE_COLS " FROM messages WHERE ticket_id = ?1 ORDER BY id")  \
+    X(MSG_EXTERNAL, "SELECT " MESSAGE_COLS " FROM messages WHERE external_id = ?1")        \
+    X(EV_INSERT, "INSERT INTO events (type, actor_kind, actor_id, ticket_id, customer_id, " \
+                 "message_id, before_json, after_json, created_at) VALUES "                \
+                 "(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                                  \
+    X(EV_LIST, "SELECT " EVENT_COLS " FROM events WHERE id > ?1 ORDER BY id LIMIT ?4")     \
+    X(EV_LIST_TICKET, "SELECT " EVENT_COLS " FROM events WHERE ticket_id = ?2 AND id > ?1 " \
+                      "AND (?3 = 0 OR customer_id = ?3) ORDER BY id LIMIT ?4")             \
+    X(EV_LIST_CUSTOMER, "SELECT " EVENT_COLS " FROM events WHERE customer_id = ?3 "        \
+                        "AND id > ?1 ORDER BY id LIMIT ?4")                     \
+    X(EV_LAST, "SELECT coalesce(max(id), 0) FROM events")                                  \
+    X(USER_INSERT, "INSERT INTO users (email, name, role, skills, languages, "             \
+                   "password_hash, active, created_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+    X(USER_GET, "SELECT " USER_COLS " FROM users WHERE id = ?1")                           \
+    X(USER_GET_EMAIL, "SELECT " USER_COLS " FROM users WHERE email = ?1")                  \
+    X(USER_UPDATE, "UPDATE users SET email = ?2, name = ?3, role = ?4, skills = ?5, "      \
+                   "languages = ?6, password_hash = ?7, active = ?8 WHERE id = ?1")        \
+    X(USER_LIST, "SELECT " USER_COLS " FROM users ORDER BY id")                            \
+    X(USER_COUNT, "SELECT count(*) FROM users")                                            \
+    X(SESS_INSERT, "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)") \
+    X(SESS_LOOKUP, "SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2") \
+    X(SESS_DELETE, "DELETE FROM sessions WHERE token_hash = ?1")                           \
+    X(KEY_INSERT, "INSERT INTO apikeys (name, role, created_by, created_at, revoked, "     \
+                  "key_hash) VALUES (?2, ?3, ?4, ?5, ?6, ?7)")                             \
+    X(KEY_LOOKUP, "SELECT " APIKEY_COLS " FROM apikeys WHERE key_hash = ?1")               \
+    X(KEY_LIST, "SELECT " APIKEY_COLS " FROM apikeys ORDER BY id")                         \
+    X(KEY_REVOKE, "UPDATE apikeys SET revoked = 1 WHERE id = ?1")                          \
+    X(SET_GET, "SELECT value FROM settings WHERE key = ?1")                                \
+    X(SET_SET, "INSERT INTO settings (key, value) VALUES (?1, ?2) "                        \
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+
+enum sid {
+#define SQ_ENUM_(name, sql) S_##name,
+    SQ_STATEMENTS(SQ_ENUM_)
+#undef SQ_ENUM_
+    S__COUNT
+};
+
+/* The connection. */
+struct shape_stmt {
+    unsigned shape;
+    sqlite3_stmt *st;
+};
+
+struct sq {
+    struct store base;         /* first: a struct sq * is a struct store * */
+    sqlite3 *db;
+    sqlite3_stmt *stmts[S__COUNT];
+    struct shape_stmt *shapes; /* ticket list/count statements by shape */
+    size_t nshapes, capshapes;
+    char err[512];
+};
+
+static inline struct sq *SQ(struct store *st)
+{
+    return (struct sq *)st;
+}
+
+static inline void done(sqlite3_stmt *q)
+{
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+}
+
+static inline void bind_text(sqlite3_stmt *q, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+static inline void bind_i64(sqlite3_stmt *q, int i, int64_t v)
+{
+    sqlite3_bind_int64(q, i, v);
+}
+
+static inline char *col_str(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? xstrdup((const char *)t) : NULL;
+}
+
+static inline int64_t col_i64(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_int64(q, i);
+}
+
+static inline int col_int(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_int(q, i);
+}
+
+/* sqlite.c */
+/* Records the connection's error in s->err and maps a SQLite code. */
+int sq__fail(struct sq *s, int rc);
+/* Prepares sql (uncached); NULL and s->err on error. */
+sqlite3_stmt *sq__prepare(struct sq *s, const char *sql);
+/* The cached statement id, prepared on first use; NULL and s->err on error. */
+sqlite3_stmt *sq__stmt(struct sq *s, enum sid id);
+/* Runs a bound statement to completion and resets it. */
+int sq__run(struct sq *s, sqlite3_stmt *q);
+/* Steps once: 1 = a row is ready, 0 = done, or a PL_E* code. */
+int sq__next(struct sq *s, sqlite3_stmt *q);
+void sq__close(struct store *st);
+const char *sq__errmsg(struct store *st);
+int sq__schema_version(struct store *st, int *version);
+int sq__migrate(struct store *st);
+int sq__begin(struct store *st);
+int sq__commit(struct store *st);
+int sq__rollback(struct store *st);
+int sq__savepoint(struct store *st);
+int sq__release(struct store *st);
+int sq__rollback_to(struct store *st);
+
+/* sqlite_ops.c */
+extern const struct store_ops sq__ops;
+
+#define STMT_OR_FAIL(q, s, id)       \
+    sqlite3_stmt *q = sq__stmt(s, id);   \
+    if (!q)                          \
+        return PL_EDB
+
+#endif
