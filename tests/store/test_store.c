@@ -1119,6 +1119,59 @@ static void test_transactions(void **state)
     store_close(reader);
 }
 
+/* PostgreSQL only: a connection that drops inside a transaction fails
+ * every call until rollback(), then reconnects; outside a transaction the
+ * call that finds the link dead fails and the next one reconnects. */
+static int terminate(PGconn *admin, const char *app)
+{
+    const char *params[1] = {app};
+    PGresult *r = PQexecParams(admin,
+                               "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name = $1",
+                               1, NULL, params, NULL, NULL, 0);
+    int n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    usleep(100 * 1000);        /* let the backend go */
+    return n;
+}
+
+static void test_pg_reconnect(void **state)
+{
+    struct fx *fx = *state;
+    if (!fx->admin)
+        skip();
+    char *app = xasprintf("reconnect_%s", fx->schema);
+    char *url = xasprintf("%s&application_name=%s", fx->url, app);
+    struct store *st = open_or_die(url, 0);
+    struct customer c = {0};
+
+    assert_int_equal(st->ops->begin(st), 0);
+    int64_t id = new_customer(st, "lost");
+    if (terminate(fx->admin, app) != 1) {
+        store_close(st);
+        free(url);
+        free(app);
+        skip();
+    }
+    struct customer d = {.name = (char *)"after drop"};
+    assert_int_not_equal(st->ops->customer_insert(st, &d), 0);
+    assert_int_equal(st->ops->customer_get(st, id, &c), PL_EUNAVAIL);  /* no autocommit */
+    assert_int_not_equal(st->ops->commit(st), 0);
+    assert_int_equal(st->ops->rollback(st), 0);
+    assert_int_equal(st->ops->customer_get(st, id, &c), PL_ENOTFOUND);
+    int64_t id2 = new_customer(st, "kept");
+
+    assert_int_equal(terminate(fx->admin, app), 1);
+    assert_int_not_equal(st->ops->customer_get(st, id2, &c), 0);
+    assert_int_equal(st->ops->customer_get(st, id2, &c), 0);
+    assert_string_equal(c.name, "kept");
+    customer_clear(&c);
+
+    store_close(st);
+    free(url);
+    free(app);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1141,6 +1194,7 @@ int main(void)
         T(test_settings),
         T(test_savepoints),
         T(test_transactions),
+        T(test_pg_reconnect),
     };
 #undef T
     const char *db = getenv("PARLEY_TEST_DB");
