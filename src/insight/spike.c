@@ -25,7 +25,9 @@ struct insight_spike {
     double day_x[24], day_n[24], week_x[7], week_n[7];
     double lev_x, lev_n;
     double day[24], week[7];   /* factors, mean 1 */
-    double disp;               /* EW mean of squared Pearson residuals, ≥ 1 */
+    /* Overdispersion α of a negative binomial (variance λ + αλ²), as
+     * Σ((x−λ)² − x) / Σλ² over recent hours, exponentially weighted. */
+    double od_num, od_den;
     double S;                  /* CUSUM statistic */
     bool active;
     int zero_run;
@@ -74,7 +76,6 @@ struct insight_spike *insight_spike_new(const struct insight_spike_config *cfg)
         s->day[i] = 1.0;
     for (int i = 0; i < 7; i++)
         s->week[i] = 1.0;
-    s->disp = 1.0;
     return s;
 }
 
@@ -148,10 +149,18 @@ static void factors(double *f, const double *x, const double *n, int slots, doub
 }
 
 
+static double overdispersion(const struct insight_spike *s)
+{
+    if (!(s->od_den > 0))
+        return 0.0;
+    double a = s->od_num / s->od_den;
+    return a < 0 ? 0.0 : a > 2.0 ? 2.0 : a;
+}
+
 static void learn(struct insight_spike *s, int h, int d, double x, double lambda)
 {
     /* Winsorise: one bad hour moves the baseline at most ~3σ worth. */
-    double cap = lambda + 3.0 * sqrt(lambda) + 1.0;
+    double cap = lambda + 3.0 * sqrt(lambda + overdispersion(s) * lambda * lambda) + 1.0;
     double xw = s->nobs > 48 && x > cap ? cap : x;
     double kd = 1.0 - s->cfg.alpha_day;
     s->day_x[h] = s->day_x[h] * kd + xw;
@@ -164,15 +173,12 @@ static void learn(struct insight_spike *s, int h, int d, double x, double lambda
     double kl = 1.0 - s->cfg.alpha_level;
     s->lev_x = s->lev_x * kl + xw;
     s->lev_n = s->lev_n * kl + s->day[h] * s->week[d];
-    /* Overdispersion from hours with λ ≥ 1 only: below that the squared
-     * Pearson residual is too skewed to average in reasonable time. */
-    if (s->nobs >= s->cfg.warmup_hours / 2 && lambda >= 1.0) {
-        double r2 = (xw - lambda) * (xw - lambda) / lambda;
-        s->disp += 0.01 * (r2 - s->disp);
-        if (s->disp < 1.0)
-            s->disp = 1.0;
-        if (s->disp > 10.0)
-            s->disp = 10.0;
+    if (s->nobs >= 24) {
+        /* Outliers are capped at 5 sd so one spike does not read as noise. */
+        double sd = sqrt(lambda + overdispersion(s) * lambda * lambda);
+        double xo = x > lambda + 5 * sd ? lambda + 5 * sd : x;
+        s->od_num = s->od_num * (1.0 - 0.01) + ((xo - lambda) * (xo - lambda) - xo);
+        s->od_den = s->od_den * (1.0 - 0.01) + lambda * lambda;
     }
 }
 
@@ -192,7 +198,16 @@ static int observe_one(struct insight_spike *s, int64_t hour, double x,
             r = 1.0 + 3.0 / sqrt((mean > 0.05 ? mean : 0.05) * 6.0);
             r = r < 1.25 ? 1.25 : r > 4.0 ? 4.0 : r;
         }
-        double inc = (x * log(r) - (r - 1.0) * lambda) / s->disp;
+        /* Log-likelihood ratio of rate rλ vs λ: negative binomial with the
+         * measured α (shape k = 1/α), Poisson when α is negligible. */
+        double a = overdispersion(s), inc;
+        if (a < 1e-3) {
+            inc = x * log(r) - (r - 1.0) * lambda;
+        } else {
+            double k = 1.0 / a;
+            inc = x * log(r * (k + lambda) / (k + r * lambda)) +
+                  k * log((k + lambda) / (k + r * lambda));
+        }
         s->S = s->S + inc > 0 ? s->S + inc : 0.0;
         if (s->S > 0 && !s->in_run && !s->active) {
             memset(&s->run, 0, sizeof s->run);

@@ -6,10 +6,10 @@
  * each factor an exponentially weighted mean that starts as a plain mean,
  * in local time (utc_offset_min); updates are winsorised and paused during
  * an alert so a spike does not teach the baseline that spikes are normal.
- * Trigger: a Poisson CUSUM tuned to a rise by `shift`× (log-likelihood
- * ratio x·ln r − (r−1)·λ, divided by the measured overdispersion),
- * raised at `threshold`, cleared after `clear_hours` hours with the
- * statistic back at zero. See docs/insight.md and docs/insight-quality.md. */
+ * Trigger: a CUSUM of the log-likelihood ratio of rate `shift`×λ against λ
+ * — negative binomial with the overdispersion measured online, Poisson when
+ * there is none — raised at `threshold`, cleared after `clear_hours` hours
+ * at or below the baseline. See docs/insight.md and docs/insight-quality.md. */
 #ifndef PARLEY_INSIGHT_SPIKE_H
 #define PARLEY_INSIGHT_SPIKE_H
 
