@@ -195,3 +195,21 @@ unsigned insight_rng_poisson(struct insight_rng *r, double lambda)
     } while (p > l);
     return k - 1;
 }
+
+double insight_rng_gamma(struct insight_rng *r, double shape)
+{
+    if (!(shape >= 1.0) || !isfinite(shape))
+        return NAN;
+    double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = insight_rng_normal(r), v = 1.0 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        double u = insight_rng_uniform(r);
+        if (u < 1e-300)
+            continue;
+        if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+            return d * v;
+    }
+}

@@ -50,5 +50,7 @@ uint64_t insight_rng_next(struct insight_rng *r);
 double insight_rng_uniform(struct insight_rng *r);          /* [0,1) */
 double insight_rng_normal(struct insight_rng *r);           /* N(0,1) */
 unsigned insight_rng_poisson(struct insight_rng *r, double lambda);
+/* Gamma(shape, scale 1), shape ≥ 1 (Marsaglia–Tsang); NAN for shape < 1. */
+double insight_rng_gamma(struct insight_rng *r, double shape);
 
 #endif

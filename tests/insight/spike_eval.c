@@ -51,21 +51,9 @@ struct spike {
  * traffic of real desks. */
 static double gamma_shape;
 
-/* Marsaglia–Tsang, shape ≥ 1. */
 static double gamma_draw(struct insight_rng *r, double k)
 {
-    double d = k - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
-    for (;;) {
-        double x = insight_rng_normal(r), v = 1.0 + c * x;
-        if (v <= 0)
-            continue;
-        v = v * v * v;
-        double u = insight_rng_uniform(r);
-        if (u < 1e-300)
-            continue;
-        if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
-            return d * v / k;
-    }
+    return insight_rng_gamma(r, k) / k;
 }
 
 struct result {

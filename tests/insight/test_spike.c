@@ -71,6 +71,33 @@ static void test_detects_injected_spike(void **state)
     insight_spike_free(s);
 }
 
+/* Bursty (negative-binomial) traffic: no false alarm in six quiet weeks,
+ * and a 4× rise for six hours is still found. */
+static void test_bursty_traffic(void **state)
+{
+    (void)state;
+    struct insight_spike *s = insight_spike_new(NULL);
+    struct insight_rng r = {2024};
+    int spike_from = 7 * 168 + 24 + 10, spike_to = spike_from + 6; /* Tue 10:00–16:00 */
+    int false_alarms = 0, found = 0;
+    for (int t = 0; t < 8 * 168; t++) {
+        double lam = rate(t, 8.0) * insight_rng_gamma(&r, 3.0) / 3.0; /* var λ + λ²/3 */
+        if (t >= spike_from && t < spike_to)
+            lam *= 4.0;
+        struct insight_spike_alert a;
+        int c = insight_spike_observe(s, t0() + t * HOUR, insight_rng_poisson(&r, lam), &a);
+        if (c == INSIGHT_SPIKE_RAISED) {
+            if (t >= spike_from && t < spike_to + 6)
+                found++;
+            else
+                false_alarms++;
+        }
+    }
+    assert_int_equal(false_alarms, 0);
+    assert_int_equal(found, 1);
+    insight_spike_free(s);
+}
+
 static void test_bad_input_and_gaps(void **state)
 {
     (void)state;
@@ -141,6 +168,7 @@ int run_spike_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detects_injected_spike),
+        cmocka_unit_test(test_bursty_traffic),
         cmocka_unit_test(test_bad_input_and_gaps),
         cmocka_unit_test(test_set_names_category_and_samples),
     };
