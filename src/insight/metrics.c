@@ -94,6 +94,16 @@ struct insight_metrics *insight_metrics_new(const struct insight_metrics_config 
         m->cfg = *cfg;
     else
         insight_metrics_config_default(&m->cfg);
+    if (m->cfg.handle_cap_ms < 0)
+        m->cfg.handle_cap_ms = 0;
+    if (m->cfg.repeat_window_ms < 0)
+        m->cfg.repeat_window_ms = 0;
+    for (int p = 0; p < PRIORITY__COUNT; p++) {
+        if (m->cfg.first_target_ms[p] < 0)
+            m->cfg.first_target_ms[p] = 0;
+        if (m->cfg.resolve_target_ms[p] < 0)
+            m->cfg.resolve_target_ms[p] = 0;
+    }
     m->min_day = INT64_MAX;
     m->ncats = 1;
     m->capcats = 16;
@@ -662,6 +672,13 @@ void insight_metrics_query(const struct insight_metrics *m, enum insight_gran gr
                            int64_t to, enum insight_dim dim, int64_t value,
                            struct insight_report *out)
 {
+    insight_metrics_query_set(m, gran, from, to, dim, &value, 1, out);
+}
+
+void insight_metrics_query_set(const struct insight_metrics *m, enum insight_gran gran,
+                               int64_t from, int64_t to, enum insight_dim dim,
+                               const int64_t *values, size_t nvalues, struct insight_report *out)
+{
     memset(out, 0, sizeof *out);
     int64_t step = gran == INSIGHT_HOUR ? HOUR_MS : DAY_MS;
     if (gran != INSIGHT_HOUR)
@@ -671,37 +688,37 @@ void insight_metrics_query(const struct insight_metrics *m, enum insight_gran gr
     out->from = from;
     out->to = to;
     out->dim = dim;
-    out->value = value;
+    out->value = nvalues == 1 ? values[0] : 0;
     struct insight_agg *s = &out->sum;
-    if (m->min_day == INT64_MAX)
-        goto rates;
     /* Only buckets that can hold rows are visited, so a period of any
      * length (even one a caller got wrong by centuries) costs at most the
      * span of the data. */
     int64_t lo = from > m->min_day ? from : m->min_day;
-    int64_t hi = to < m->max_day + DAY_MS ? to : m->max_day + DAY_MS;
-    for (int64_t b = lo; b < hi; b += step) {
-        struct insight_key k = {b, gran, dim, value};
-        const struct insight_agg *a = insight_metrics_row(m, &k);
-        if (a)
-            insight_agg_merge(s, a);
-    }
-    /* Backlog at `to`: all deltas before it — whole days, then the hours of
-     * the last partial day when hour rows exist for this dimension. */
+    int64_t hi = m->min_day == INT64_MAX ? lo : to < m->max_day + DAY_MS ? to : m->max_day + DAY_MS;
     int64_t day_to = floor_to(hi, DAY_MS);
-    for (int64_t b = m->min_day; b < day_to; b += DAY_MS) {
-        struct insight_key k = {b, INSIGHT_DAY, dim, value};
-        const struct insight_agg *a = insight_metrics_row(m, &k);
-        if (a)
-            out->backlog_end += a->backlog_delta;
+    for (size_t v = 0; v < nvalues; v++) {
+        for (int64_t b = lo; b < hi; b += step) {
+            struct insight_key k = {b, gran, dim, values[v]};
+            const struct insight_agg *a = insight_metrics_row(m, &k);
+            if (a)
+                insight_agg_merge(s, a);
+        }
+        /* Backlog at `to`: all deltas before it — whole days, then the
+         * hours of the last partial day when hour rows exist for this
+         * dimension. */
+        for (int64_t b = m->min_day; b < day_to; b += DAY_MS) {
+            struct insight_key k = {b, INSIGHT_DAY, dim, values[v]};
+            const struct insight_agg *a = insight_metrics_row(m, &k);
+            if (a)
+                out->backlog_end += a->backlog_delta;
+        }
+        for (int64_t b = day_to; b < hi; b += HOUR_MS) {
+            struct insight_key k = {b, INSIGHT_HOUR, dim, values[v]};
+            const struct insight_agg *a = insight_metrics_row(m, &k);
+            if (a)
+                out->backlog_end += a->backlog_delta;
+        }
     }
-    for (int64_t b = day_to; b < hi; b += HOUR_MS) {
-        struct insight_key k = {b, INSIGHT_HOUR, dim, value};
-        const struct insight_agg *a = insight_metrics_row(m, &k);
-        if (a)
-            out->backlog_end += a->backlog_delta;
-    }
-rates:
     out->frt_mean_ms = ratio(s->frt_sum, s->frt_n);
     out->frt_p50_ms = insight_hist_quantile(&s->frt, 0.5);
     out->frt_p90_ms = insight_hist_quantile(&s->frt, 0.9);

@@ -155,6 +155,11 @@ struct insight_report {
 void insight_metrics_query(const struct insight_metrics *m, enum insight_gran gran, int64_t from,
                            int64_t to, enum insight_dim dim, int64_t value,
                            struct insight_report *out);
+/* The same for several values of one dimension merged — a team is the
+ * set of its agents, a product line a set of categories. */
+void insight_metrics_query_set(const struct insight_metrics *m, enum insight_gran gran,
+                               int64_t from, int64_t to, enum insight_dim dim,
+                               const int64_t *values, size_t nvalues, struct insight_report *out);
 /* Splits [from, to) into n equal periods (n ≤ 1000) and fills out[0..n-1];
  * *ttr_slope receives the least-squares slope of the mean time to
  * resolution in ms per period (NaN periods skipped). */

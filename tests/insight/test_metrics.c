@@ -184,6 +184,13 @@ static void test_dimensions(void **state)
     insight_metrics_query(m, INSIGHT_DAY, day0(), day0() + DAY, INSIGHT_DIM_AGENT, 0, &r);
     assert_int_equal(r.sum.created, 4);
     assert_int_equal(r.backlog_end, 2);
+    /* A "team" of agents 0 and 7 is the whole desk. */
+    int64_t team[] = {0, 7};
+    struct insight_report all;
+    insight_metrics_query_set(m, INSIGHT_DAY, day0(), day0() + DAY, INSIGHT_DIM_AGENT, team, 2, &r);
+    insight_metrics_query(m, INSIGHT_DAY, day0(), day0() + DAY, INSIGHT_DIM_ALL, 0, &all);
+    assert_memory_equal(&r.sum, &all.sum, sizeof r.sum);
+    assert_int_equal(r.backlog_end, all.backlog_end);
     /* Category billing: t1 only. */
     int billing = insight_metrics_category_id(m, "billing");
     assert_true(billing > 0);
