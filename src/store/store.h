@@ -156,6 +156,30 @@ struct store_ops {
     int (*apikey_list)(struct store *st, struct apikey **out, size_t *n);
     int (*apikey_revoke)(struct store *st, int64_t id);
 
+    /* The tamper-evident log (src/ledger/, docs/ledger.md). Leaves are the
+     * SHA-256 leaf hashes of events, in log order, idx = 0, 1, 2, ...;
+     * written in the same transaction as their event. */
+    int (*leaf_insert)(struct store *st, int64_t idx, int64_t event_id,
+                       const unsigned char hash[32]);
+    /* Calls fn for every leaf with idx >= from, in idx order, until fn
+     * returns non-zero (which is then returned). */
+    int (*leaf_scan)(struct store *st, int64_t from,
+                     int (*fn)(void *ctx, int64_t idx, int64_t event_id,
+                               const unsigned char hash[32]),
+                     void *ctx);
+    /* Calls fn for every event with id > after_id, in id order (for audits
+     * and rebuilding aggregates), until fn returns non-zero. */
+    int (*event_scan)(struct store *st, int64_t after_id,
+                      int (*fn)(void *ctx, const struct event *e), void *ctx);
+    int (*event_get)(struct store *st, int64_t id, struct event *out);
+    /* The leaf index of an event; PL_ENOTFOUND if it has none. */
+    int (*leaf_of_event)(struct store *st, int64_t event_id, int64_t *idx);
+    /* Signed checkpoints (note text) by tree size; the latest one. */
+    int (*checkpoint_insert)(struct store *st, int64_t size, const char *note,
+                             int64_t created_at);
+    int (*checkpoint_latest)(struct store *st, int64_t *size, char **note);
+    int (*checkpoint_get)(struct store *st, int64_t size, char **note);
+
     /* Settings: a small key → JSON text table for configuration
      * (service standards, routing limits, ...). */
     int (*setting_get)(struct store *st, const char *key, char **value);

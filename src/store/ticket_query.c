@@ -15,9 +15,8 @@
  * list for one customer: a customer has few tickets, so one query on the
  * (customer_id, ...) index and a small sort beats scanning a status index
  * for that customer's rows ("+status" keeps SQLite's planner, which has no
- * statistics, off the status indexes). The keyset cursor is a row-value
- * comparison (k, id) < (?5, ?6), which both SQLite and PostgreSQL turn
- * into an index range. */
+ * statistics, off the status indexes). With a keyset cursor each status
+ * branch is split in two (see enum cur). */
 #include "store/store_internal.h"
 
 #include <string.h>
@@ -116,9 +115,22 @@ static void status_in(const struct ticket_query *q, char ph, struct buf *b)
     buf_puts(b, ")");
 }
 
+/* How a branch applies the keyset cursor (k0, id0) (for descending order;
+ * ascending flips the comparisons):
+ *   CUR_ROW:  (k, id) < (k0, id0)      one condition (customer lists)
+ *   CUR_SAME: k = k0 AND id < id0      the rest of the cursor's key
+ *   CUR_NEXT: k < k0                   the keys after it
+ * SQLite seeks an index only on the first column of a row-value range and
+ * would walk every row that shares the cursor's key; split in two, both
+ * halves are exact index seeks, so a deep page costs what the first does. */
+enum cur { CUR_NONE, CUR_ROW, CUR_SAME, CUR_NEXT };
+
 /* One SELECT: the rows of status number i (i < 0: of every status in q). */
-static void branch(const struct ticket_query *q, int i, char ph, struct buf *b)
+static void branch(const struct ticket_query *q, int i, enum cur cur, char ph, struct buf *b)
 {
+    const char *k = sort_col(q->sort);
+    char op = q->ascending ? '>' : '<';
+
     buf_puts(b, "SELECT " TICKET_COLS " FROM tickets WHERE ");
     if (i >= 0) {
         buf_puts(b, "status = ");
@@ -129,12 +141,26 @@ static void branch(const struct ticket_query *q, int i, char ph, struct buf *b)
             status_in(q, ph, b);
     }
     filters(q, ph, b);
-    if (q->has_cursor) {
-        buf_printf(b, " AND (%s, id) %c (", sort_col(q->sort), q->ascending ? '>' : '<');
+    switch (cur) {
+    case CUR_ROW:
+        buf_printf(b, " AND (%s, id) %c (", k, op);
         param(b, ph, TQ_P_CKEY);
         buf_puts(b, ", ");
         param(b, ph, TQ_P_CID);
         buf_puts(b, ")");
+        break;
+    case CUR_SAME:
+        buf_printf(b, " AND %s = ", k);
+        param(b, ph, TQ_P_CKEY);
+        buf_printf(b, " AND id %c ", op);
+        param(b, ph, TQ_P_CID);
+        break;
+    case CUR_NEXT:
+        buf_printf(b, " AND %s %c ", k, op);
+        param(b, ph, TQ_P_CKEY);
+        break;
+    case CUR_NONE:
+        break;
     }
     order_limit(q, ph, b);
 }
@@ -158,20 +184,22 @@ void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b)
         return;
     }
     if (q->has_customer) {
-        branch(q, -1, ph, b);
+        branch(q, -1, q->has_cursor ? CUR_ROW : CUR_NONE, ph, b);
         return;
     }
-    if (q->nstatus == 1) {
-        branch(q, 0, ph, b);
+    if (q->nstatus == 1 && !q->has_cursor) {
+        branch(q, 0, CUR_NONE, ph, b);
         return;
     }
-    for (int i = 0; i < q->nstatus; i++) {
-        if (i)
-            buf_puts(b, " UNION ALL ");
-        buf_puts(b, "SELECT * FROM (");
-        branch(q, i, ph, b);
-        buf_printf(b, ") AS b%d", i);
-    }
+    int n = 0;
+    for (int i = 0; i < q->nstatus; i++)
+        for (int half = 0; half < (q->has_cursor ? 2 : 1); half++) {
+            if (n)
+                buf_puts(b, " UNION ALL ");
+            buf_puts(b, "SELECT * FROM (");
+            branch(q, i, !q->has_cursor ? CUR_NONE : half ? CUR_NEXT : CUR_SAME, ph, b);
+            buf_printf(b, ") AS b%d", n++);
+        }
     order_limit(q, ph, b);
 }
 

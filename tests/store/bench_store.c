@@ -130,6 +130,7 @@ int main(int argc, char **argv)
     } q[] = {
         {"inbox, priority desc, page 1", OPEN_MASK, TSORT_PRIORITY, -1, 0, 1},
         {"inbox, priority desc, pages 1-20", OPEN_MASK, TSORT_PRIORITY, -1, 0, 20},
+        {"inbox, priority desc, pages 1-400", OPEN_MASK, TSORT_PRIORITY, -1, 0, 400},
         {"inbox, updated desc, page 1", OPEN_MASK, TSORT_UPDATED, -1, 0, 1},
         {"agent 7 queue, priority desc", OPEN_MASK, TSORT_PRIORITY, 7, 0, 1},
         {"unassigned open, created desc", OPEN_MASK, TSORT_CREATED, 0, 0, 1},
