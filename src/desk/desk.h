@@ -146,6 +146,47 @@ int desk_authenticate(struct desk *d, const char *token, struct desk_actor *who)
 int desk_apikey_add(struct desk *d, const struct desk_actor *who, const char *name,
                     enum role role, char **secret, int64_t *id);
 
+/* ---- the tamper-evident log (docs/ledger.md) ----------------------------- */
+
+/* Generates an Ed25519 signing key named `name` (the log's origin, e.g.
+ * "parley.example.com/log") into path (mode 0600) and its public key into
+ * path.pub; *vkey (optional) receives the public key string. Refuses to
+ * overwrite. */
+int desk_ledger_keygen(const char *name, const char *path, char **vkey, char **err);
+/* Signs checkpoints with the key in path; when the file does not exist and
+ * origin != NULL, creates it first. */
+int desk_ledger_use_key(struct desk *d, const char *path, const char *origin, char **err);
+/* The log's public (verifier) key string, or NULL without a key. Caller frees. */
+char *desk_ledger_vkey(struct desk *d);
+/* Number of leaves (committed events) in the log. */
+uint64_t desk_ledger_size(struct desk *d);
+/* The signed checkpoint of the current tree (signed and stored on first
+ * request for a size). PL_EUNAVAIL without a key. Caller frees. */
+int desk_ledger_checkpoint(struct desk *d, char **note);
+/* A receipt (JSON parley-receipt/v1) proving event_id is in the log,
+ * against the current checkpoint. Caller frees. */
+int desk_ledger_receipt(struct desk *d, int64_t event_id, char **json);
+/* RFC 9162 proofs from the in-memory tree; proof has room for 64 hashes. */
+int desk_ledger_inclusion(struct desk *d, uint64_t index, uint64_t size, uint8_t proof[][32],
+                          size_t *n);
+int desk_ledger_consistency(struct desk *d, uint64_t size1, uint64_t size2, uint8_t proof[][32],
+                            size_t *n);
+
+struct desk_verify_report {
+    int64_t events;          /* events read */
+    int64_t leaves;          /* leaves read */
+    int64_t checkpoint_size; /* the checkpoint checked (0 = none) */
+    int ok;                  /* 1: everything matches */
+    char *problem;           /* first problem, in words (caller frees), or NULL */
+};
+
+/* Checks the whole store against the log: every event re-hashed and
+ * compared with its leaf, in order, and the leaves against the latest
+ * signed checkpoint (verified with vkey when not NULL). Names the first
+ * event that was altered, deleted, inserted or reordered. Returns 0 when
+ * the check could run (see rep->ok), or an error opening/reading. */
+int desk_ledger_verify(const char *db_url, const char *vkey, struct desk_verify_report *rep);
+
 /* Hex SHA-256 of a secret, as stored for sessions and API keys. */
 void desk_secret_hash(const char *secret, char out[65]);
 

@@ -24,11 +24,21 @@ struct desk {
     pthread_cond_t ev_cv;
     int64_t last_event;
 
+    struct desk_ledger *ledger;  /* the tamper-evident log (ledger.c) */
+
     pthread_key_t reader_key;
     pthread_mutex_t readers_mu;
     struct store **readers;
     size_t nreaders;
 };
+
+/* The log's hooks into the writer (ledger.c). */
+int desk_ledger_open(struct desk *d, char **err);
+void desk_ledger_close(struct desk *d);
+int desk_ledger_append(struct desk_tx *tx, const struct event *e);
+size_t desk_ledger_mark(struct desk *d);
+void desk_ledger_rollback(struct desk *d, size_t mark);
+void desk_ledger_commit(struct desk *d);
 
 /* Returns a new compact JSON text with sorted keys (the canonical form of
  * event payloads); consumes j; NULL in, NULL out. Caller frees. */

@@ -42,7 +42,10 @@ int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *typ
         .after = (char *)after,
         .created_at = at,
     };
-    return tx->st->ops->event_insert(tx->st, &e);
+    int rc = tx->st->ops->event_insert(tx->st, &e);
+    if (rc == 0)
+        rc = desk_ledger_append(tx, &e);
+    return rc;
 }
 
 static int check_text(const char *s, size_t max, int required)

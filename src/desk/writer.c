@@ -45,8 +45,11 @@ static void run_batch(struct desk *d, struct job *batch)
             j->rc = PL_EDB;
             continue;
         }
+        size_t mark = desk_ledger_mark(d);
         struct desk_tx tx = {st, d};
         j->rc = j->fn(&tx, j->arg);
+        if (j->rc != 0)
+            desk_ledger_rollback(d, mark);
         if (j->rc == 0) {
             if (st->ops->release(st))
                 j->rc = PL_EDB;
@@ -57,6 +60,7 @@ static void run_batch(struct desk *d, struct job *batch)
             /* The transaction is unusable: fail everything in it. */
             log_error("desk: rollback to savepoint failed: %s", store_errmsg(st));
             st->ops->rollback(st);
+            desk_ledger_rollback(d, 0);
             for (struct job *k = batch; k; k = k->next)
                 if (k->rc == 0)
                     k->rc = PL_EDB;
@@ -65,16 +69,19 @@ static void run_batch(struct desk *d, struct job *batch)
     }
     if (ok == 0) {
         st->ops->rollback(st);
+        desk_ledger_rollback(d, 0);
         return;
     }
     if (st->ops->commit(st)) {
         log_error("desk: commit failed: %s", store_errmsg(st));
         st->ops->rollback(st);
+        desk_ledger_rollback(d, 0);
         for (struct job *j = batch; j; j = j->next)
             if (j->rc == 0)
                 j->rc = PL_EDB;
         return;
     }
+    desk_ledger_commit(d);
     int64_t last = 0;
     if (st->ops->event_last_id(st, &last) == 0) {
         pthread_mutex_lock(&d->ev_mu);
@@ -248,6 +255,10 @@ int desk_open(const char *db_url, struct desk **out, char **err)
             *err = xstrdup("cannot start the writer thread");
         return PL_EUNAVAIL;
     }
+    if ((rc = desk_ledger_open(d, err)) != 0) {
+        desk_close(d);
+        return rc;
+    }
     *out = d;
     return 0;
 }
@@ -264,6 +275,7 @@ void desk_close(struct desk *d)
     pthread_cond_broadcast(&d->ev_cv);
     pthread_mutex_unlock(&d->ev_mu);
     pthread_join(d->thread, NULL);
+    desk_ledger_close(d);
 
     /* The calling thread's own reader, then any left by live threads. */
     struct reader *mine = pthread_getspecific(d->reader_key);
