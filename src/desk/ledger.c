@@ -208,6 +208,11 @@ int desk_ledger_keygen(const char *name, const char *path, char **vkey_out, char
 
 int desk_ledger_use_key(struct desk *d, const char *path, const char *origin, char **err)
 {
+    if (!d->ledger) {
+        if (err)
+            *err = xstrdup("this database has no tamper-evident log");
+        return PL_EUNAVAIL;
+    }
     char *skey = read_file(path);
     if (!skey && errno == ENOENT && origin) {
         int rc = desk_ledger_keygen(origin, path, NULL, err);
@@ -257,7 +262,7 @@ int desk_ledger_checkpoint(struct desk *d, char **note)
 {
     struct desk_ledger *l = d->ledger;
     struct store *st = desk_reader(d);
-    if (!st)
+    if (!st || !l)
         return PL_EUNAVAIL;
     pthread_mutex_lock(&l->sign_mu);
     uint64_t size = ledger_tree_size(l->tree);
@@ -294,7 +299,7 @@ out:
 int desk_ledger_receipt(struct desk *d, int64_t event_id, char **json)
 {
     struct store *st = desk_reader(d);
-    if (!st)
+    if (!st || !d->ledger)
         return PL_EUNAVAIL;
     int64_t idx;
     int rc = st->ops->leaf_of_event(st, event_id, &idx);
@@ -327,12 +332,16 @@ uint64_t desk_ledger_size(struct desk *d)
 int desk_ledger_inclusion(struct desk *d, uint64_t index, uint64_t size,
                           uint8_t proof[][32], size_t *n)
 {
+    if (!d->ledger)
+        return PL_EUNAVAIL;
     return ledger_tree_inclusion_proof(d->ledger->tree, index, size, proof, n);
 }
 
 int desk_ledger_consistency(struct desk *d, uint64_t size1, uint64_t size2,
                             uint8_t proof[][32], size_t *n)
 {
+    if (!d->ledger)
+        return PL_EUNAVAIL;
     return ledger_tree_consistency_proof(d->ledger->tree, size1, size2, proof, n);
 }
 
