@@ -1,0 +1,103 @@
+// An agent signs in, sees an angry ticket at the top with its badge, opens it,
+// reads the guidance, gets a defensive draft flagged, replies — and the
+// customer's chat page receives the reply live.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, USERS, launch, newPage, signIn, screenshot, needs, api, apiToken, assertNoErrors,
+} from '../lib/harness.mjs';
+
+const token = await apiToken(USERS.admin);
+const list = token ? await api('GET', '/tickets?status=new,open,pending&limit=100', { token }) : { data: null };
+const tickets = list.data?.tickets || [];
+const hasEmotion = tickets.some((t) => t.emotion || t.analysis);
+const skipAngry = !token ? 'needs POST /api/v1/auth/login'
+  : !tickets.length ? 'needs GET /api/v1/tickets with the demo data'
+    : !hasEmotion ? 'needs the ticket emotion (field `emotion`) in GET /api/v1/tickets' : false;
+const skipGuidance = skipAngry || await needs(['POST', '/tone-check', { token, body: { text: 'x', language: 'en' } }]);
+const skipChat = skipAngry || await needs(['POST', '/chat', { body: { language: 'en', name: 'probe', body: 'probe' } }]);
+
+let browser;
+test.before(async () => { browser = await launch(); });
+test.after(async () => { await browser?.close(); });
+
+test('agent: sign-in page, then an angry ticket at the top of the inbox with its badge', { skip: skipAngry, timeout: 60000 }, async () => {
+  const page = await newPage(browser);
+  await page.goto(`${BASE}/#/login`);
+  await page.waitForSelector('#login-title');
+  await screenshot(page, 'login');
+  await signIn(page, USERS.agent);
+  await page.waitForSelector('.ticket-row');
+  const first = page.locator('.ticket-row').first();
+  assert.equal(await first.getAttribute('data-emotion'), 'anger');
+  const badge = first.locator('.badge.emo-anger');
+  assert.match(await badge.textContent(), /Anger/);
+  assert.ok(await first.locator('.sla').count(), 'SLA countdown shown');
+  assert.ok(await first.locator('.channel').count(), 'channel shown');
+  assert.ok(await first.locator('.risk').count(), 'risk shown');
+  await screenshot(page, 'inbox');
+  assertNoErrors(assert, page);
+});
+
+test('agent: opens the angry ticket, reads the guidance, a defensive draft is flagged, replies', { skip: skipGuidance, timeout: 90000 }, async () => {
+  const page = await newPage(browser);
+  await signIn(page, USERS.agent);
+  await page.locator('.ticket-row').first().locator('.ticket-link').click();
+  await page.waitForSelector('.msg-inbound');
+  await page.waitForSelector('#guidance .guidance-body');
+  const guidance = await page.locator('#guidance').textContent();
+  assert.match(guidance, /calm|apolog/i, 'guidance for anger');
+  assert.ok(await page.locator('.msg-inbound .analysis .badge').count(), 'analysis chips on the customer message');
+  await page.fill('#draft', "That's not our fault, our policy says refunds take 14 days.");
+  await page.click('#check-tone');
+  await page.waitForSelector('#tone-flags li');
+  const flags = await page.locator('#tone-flags').textContent();
+  assert.match(flags, /Defensive/);
+  assert.ok(await page.locator('.tone-preview mark.flag').count(), 'phrase highlighted in the draft');
+  await screenshot(page, 'ticket-tone-check');
+  const reply = `I'm sorry for the double charge, I understand why you are angry. I have started the refund now. [e2e ${Date.now()}]`;
+  await page.fill('#draft', reply);
+  await page.click('#send');
+  await page.waitForFunction((text) => [...document.querySelectorAll('.msg-reply .msg-body')].some((e) => e.textContent === text), reply);
+  await screenshot(page, 'ticket');
+  assert.ok(await page.locator('#pause-offer:not([hidden])').count(), 'pause offered after an intense conversation');
+  await page.click('#take-pause');
+  await page.waitForSelector('#pause-dialog[open]');
+  await screenshot(page, 'pause');
+  await page.click('#pause-done');
+  assertNoErrors(assert, page);
+});
+
+test("agent's reply reaches the customer's chat page live", { skip: skipChat, timeout: 90000 }, async () => {
+  const marker = `e2e-${Date.now()}`;
+  const customer = await newPage(browser);
+  await customer.goto(`${BASE}/chat.html`);
+  await customer.fill('#c-name', 'E2E Customer');
+  await customer.fill('#c-first', `Where is my parcel? ${marker}`);
+  await customer.click('#chat-start');
+  await customer.waitForSelector('#chat-log');
+  await customer.click('#talk-human');
+  await customer.waitForFunction(() => document.querySelector('#chat-state').textContent.length > 0);
+  // The agent finds the chat's ticket and answers it.
+  let ticketId = null;
+  for (let i = 0; i < 20 && !ticketId; i++) {
+    const r = await api('GET', '/tickets?status=new,open,pending&channel=chat&limit=100', { token });
+    for (const t of r.data?.tickets || []) {
+      const d = await api('GET', `/tickets/${t.id}`, { token });
+      if ((d.data?.messages || []).some((m) => (m.body || '').includes(marker)) || (t.subject || '').includes(marker)) { ticketId = t.id; break; }
+    }
+    if (!ticketId) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(ticketId, 'the chat became a ticket');
+  const agent = await newPage(browser);
+  await signIn(agent, USERS.agent);
+  await agent.goto(`${BASE}/#/ticket/${ticketId}`);
+  await agent.waitForSelector('.msg-inbound');
+  const reply = `Hello! Your parcel is on its way. ${marker}`;
+  await agent.fill('#draft', reply);
+  await agent.click('#send');
+  await customer.waitForFunction((text) => [...document.querySelectorAll('#chat-log .bubble-text')].some((e) => e.textContent === text), reply, { timeout: 15000 });
+  await screenshot(customer, 'chat-live-reply');
+  assertNoErrors(assert, customer);
+  assertNoErrors(assert, agent);
+});

@@ -1,0 +1,61 @@
+// Screenshots of the remaining main screens, on a laptop and a phone, with a
+// basic accessibility check: every form control has a label.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, USERS, launch, newPage, signIn, screenshot, needs, assertNoErrors } from '../lib/harness.mjs';
+
+const skip = await needs(['POST', '/auth/login', { body: {} }]);
+
+let browser;
+test.before(async () => { browser = await launch(); });
+test.after(async () => { await browser?.close(); });
+
+async function unlabelled(page) {
+  return page.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+    .map((el) => el.id || el.name || el.outerHTML.slice(0, 60)));
+}
+
+test('admin pages and phone layout', { skip, timeout: 90000 }, async () => {
+  const page = await newPage(browser);
+  await signIn(page, USERS.admin);
+  await page.goto(`${BASE}/#/admin/users`);
+  await page.waitForSelector('#admin-users h2');
+  await page.waitForSelector('#admin-users table, #admin-users .notice, #admin-users .muted');
+  assert.deepEqual(await unlabelled(page), []);
+  await screenshot(page, 'admin-users');
+  await page.goto(`${BASE}/#/admin/config`);
+  await page.waitForSelector('#admin-config textarea, #admin-config .notice');
+  await screenshot(page, 'admin-config');
+  assertNoErrors(assert, page);
+
+  const phone = await newPage(browser, { viewport: { width: 390, height: 844 } });
+  await signIn(phone, USERS.agent);
+  await phone.waitForSelector('.ticket-row, .inbox p[role=status]');
+  assert.deepEqual(await unlabelled(phone), []);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal scrolling on a phone (overflow ${overflow}px)`);
+  await screenshot(phone, 'inbox-phone');
+  // Keyboard: Tab reaches the first ticket link.
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await phone.keyboard.press('Tab');
+    reached = await phone.evaluate(() => document.activeElement?.classList.contains('ticket-link'));
+  }
+  assert.ok(reached, 'tickets reachable by keyboard');
+  assertNoErrors(assert, phone);
+});
+
+test('customer survey and status pages render', { timeout: 60000 }, async () => {
+  const page = await newPage(browser, { viewport: { width: 420, height: 860 } });
+  await page.goto(`${BASE}/survey.html?t=demo`);
+  await page.waitForSelector('#survey-form');
+  assert.equal(await page.locator('.csat-option').count(), 5);
+  assert.deepEqual(await unlabelled(page), []);
+  await page.check('#score-5');
+  await screenshot(page, 'survey');
+  await page.goto(`${BASE}/status.html?t=demo`);
+  await page.waitForSelector('#status-title');
+  await screenshot(page, 'status');
+  assertNoErrors(assert, page);
+});

@@ -1,0 +1,59 @@
+// A supervisor sees a complaint-spike alert and drills into its tickets; the
+// charts drill down to the tickets behind them.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, USERS, launch, newPage, signIn, screenshot, needs, api, apiToken, assertNoErrors,
+} from '../lib/harness.mjs';
+
+const token = await apiToken(USERS.admin);
+const skipConsole = !token ? 'needs POST /api/v1/auth/login' : await needs(['GET', '/tickets', { token }]);
+const skipSpike = skipConsole || await needs(['GET', '/alerts', { token }], ['POST', '/messages', { token, body: {} }]);
+
+let browser;
+test.before(async () => { browser = await launch(); });
+test.after(async () => { await browser?.close(); });
+
+test('supervisor console: live queue, agent load, charts with drill-down to tickets', { skip: skipConsole, timeout: 60000 }, async () => {
+  const page = await newPage(browser, { viewport: { width: 1280, height: 1100 } });
+  await signIn(page, USERS.supervisor);
+  await page.click('a[href="#/supervisor"]');
+  await page.waitForSelector('#chart-category .bar');
+  assert.ok(await page.locator('#queue .ticket-row').count(), 'live queue shown');
+  assert.ok(await page.locator('#load table').count(), 'agent load shown');
+  await screenshot(page, 'supervisor');
+  const bar = page.locator('#chart-category .bar').first();
+  const key = await bar.getAttribute('data-key');
+  await bar.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#inbox-title');
+  await page.waitForSelector('.ticket-row, .inbox p[role=status]');
+  assert.match(page.url(), new RegExp(`category=${encodeURIComponent(key)}`));
+  assertNoErrors(assert, page);
+});
+
+test('supervisor sees a complaint-spike alert and drills into its tickets', { skip: skipSpike, timeout: 120000 }, async () => {
+  // A burst of angry billing complaints from different customers.
+  const stamp = Date.now();
+  for (let i = 0; i < 25; i++) {
+    await api('POST', '/messages', { token, body: { channel: 'email', customer: { email: `spike${stamp}.${i}@example.com`, name: `Spike ${i}` },
+      subject: 'Charged twice again', body: `You charged my card twice! This is outrageous, I want my money back now. (${i})` } });
+  }
+  let spike = null;
+  for (let i = 0; i < 40 && !spike; i++) {
+    const r = await api('GET', '/alerts', { token });
+    spike = (r.data?.alerts || []).find((a) => /spike/.test(a.kind || a.type || ''));
+    if (!spike) await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(spike, 'the server raised a complaint-spike alert');
+  const page = await newPage(browser);
+  await signIn(page, USERS.supervisor);
+  await page.goto(`${BASE}/#/supervisor`);
+  const alert = page.locator('.alert[data-kind*="spike"]').first();
+  await alert.waitFor();
+  await screenshot(page, 'supervisor-spike');
+  await alert.locator('a.drill').click();
+  await page.waitForSelector('.ticket-row');
+  assert.ok(await page.locator('.ticket-row').count() > 0, 'tickets behind the spike listed');
+  assertNoErrors(assert, page);
+});

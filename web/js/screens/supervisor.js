@@ -1,0 +1,194 @@
+// supervisor.js — live queue and agent load, alerts, charts with drill-down, CSV export.
+import { h, replace, debounce } from '../dom.js';
+import { t, getLang } from '../i18n.js';
+import { get, optional, liveEvents, getSession, BASE } from '../api.js';
+import { barChart, lineChart, mixBar } from '../charts.js';
+import {
+  emotionOf, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, duration, slaDue, when,
+} from '../format.js';
+import { ticketRow, byUrgency } from './inbox.js';
+
+export const name = 'supervisor';
+const DAY = 86400000;
+const HOSTILE = new Set(['anger', 'frustration']);
+const OPEN = new Set(['new', 'open', 'pending']);
+
+function countBy(list, keyFn) {
+  const m = new Map();
+  for (const x of list) { const k = keyFn(x); if (k !== undefined && k !== null) m.set(k, (m.get(k) || 0) + 1); }
+  return m;
+}
+
+/** Alerts computed from tickets: escalations and SLA breaches (the server adds spikes). */
+export function localAlerts(tickets, now = Date.now()) {
+  const out = [];
+  const esc = tickets.filter((x) => x.escalated && OPEN.has(x.status));
+  if (esc.length) out.push({ kind: 'escalation', title: t('alerts.escalations', { n: esc.length }), ticket_ids: esc.map((x) => x.id) });
+  const late = tickets.filter((x) => { const d = slaDue(x); return d && d.due < now; });
+  if (late.length) out.push({ kind: 'sla_breach', title: t('alerts.breaches', { n: late.length }), ticket_ids: late.map((x) => x.id) });
+  return out;
+}
+
+function alertTitle(a) {
+  if (a.title && !a.kind) return a.title;
+  const lang = getLang();
+  const text = a[`message_${lang}`] ?? a[`title_${lang}`] ?? a.title ?? a.message;
+  if (a.kind === 'spike' || a.type === 'spike' || a.type === 'complaint_spike') {
+    return text || t('alerts.spike', { category: categoryName(a.category), size: a.size ?? a.count ?? '' });
+  }
+  return text || a.kind || a.type;
+}
+
+function csvOf(tickets) {
+  const cols = ['id', 'subject', 'status', 'priority', 'category', 'channel', 'emotion', 'risk', 'escalated', 'assignee_id', 'created_at', 'resolved_at'];
+  const esc = (v) => { const str = v === undefined || v === null ? '' : String(v); return /[",\n\r]/.test(str) ? `"${str.replace(/"/g, '""')}"` : str; };
+  const rows = tickets.map((x) => [x.id, x.subject, x.status, x.priority, x.category, x.channel, emotionOf(x)?.name,
+    typeof x.risk === 'number' ? x.risk : '', x.escalated ? 1 : 0, x.assignee_id ?? '', x.created_at, x.resolved_at ?? ''].map(esc).join(','));
+  return [cols.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+export function render(main, { navigate }) {
+  const drill = (q) => navigate(`#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', ...q })}`);
+  const section = (id, title, ...body) => h('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, title), ...body);
+
+  const alertsBox = h('div', { id: 'alerts-list' });
+  const queueBox = h('div');
+  const loadBox = h('div');
+  const csatBox = h('div'), ttrBox = h('div'), emoBox = h('div'), catBox = h('div'), chanBox = h('div');
+  const exportBtn = h('button', { type: 'button', class: 'btn', id: 'export-csv' }, '⬇ ', t('sup.export'));
+  const stamp = h('p', { class: 'muted small', role: 'status' });
+  let tickets = [];
+
+  main.append(h('div', { class: 'supervisor' },
+    h('div', { class: 'screen-head' }, h('h1', {}, t('sup.title')), exportBtn),
+    stamp,
+    h('div', { class: 'grid-2' },
+      section('alerts', t('sup.alerts'), alertsBox),
+      section('load', t('sup.load'), loadBox)),
+    section('queue', t('sup.queue'), queueBox),
+    h('div', { class: 'grid-2' },
+      section('chart-csat', t('sup.csat'), csatBox),
+      section('chart-ttr', t('sup.ttr'), ttrBox),
+      section('chart-emotions', t('sup.emotions'), emoBox),
+      section('chart-category', t('sup.bycategory'), catBox),
+      section('chart-channel', t('sup.bychannel'), chanBox))));
+
+  exportBtn.addEventListener('click', async () => {
+    // The server's report when it has one (cookie or bearer), else the loaded tickets.
+    let blob = null;
+    try {
+      const s = getSession();
+      const res = await fetch(`${BASE}/reports/tickets.csv`, { credentials: 'same-origin',
+        headers: s?.token ? { Authorization: `Bearer ${s.token}` } : {} });
+      if (res.ok) blob = await res.blob();
+    } catch { /* fall back */ }
+    if (!blob) blob = new Blob([csvOf(tickets)], { type: 'text/csv;charset=utf-8' });
+    const a = h('a', { href: URL.createObjectURL(blob), download: `parley-tickets-${new Date().toISOString().slice(0, 10)}.csv` });
+    document.body.append(a); a.click(); a.remove();
+  });
+
+  function paintAlerts(server) {
+    const list = [...(server || []), ...localAlerts(tickets)];
+    if (!list.length) { replace(alertsBox, h('p', { class: 'muted' }, t('alerts.none'))); return; }
+    replace(alertsBox, h('ul', { class: 'alerts' }, list.map((a) => {
+      const kind = a.kind || a.type || 'alert';
+      const ids = a.ticket_ids || a.sample_ticket_ids || a.tickets?.map((x) => x.id ?? x) || [];
+      return h('li', { class: `alert alert-${kind}`, 'data-kind': kind },
+        h('span', { class: 'alert-kind' }, t(`alerts.kind.${kind}`) === `alerts.kind.${kind}` ? kind : t(`alerts.kind.${kind}`)),
+        h('span', { class: 'alert-title' }, alertTitle(a)),
+        a.created_at ? h('time', { class: 'muted small' }, when(a.created_at)) : null,
+        ids.length ? h('a', { class: 'btn btn-small drill', href: `#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', ids: ids.join(',') })}` }, t('alerts.show', { n: ids.length }))
+          : a.category ? h('a', { class: 'btn btn-small drill', href: `#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', category: a.category })}` }, t('alerts.showcat')) : null);
+    })));
+  }
+
+  function paintLoad(users) {
+    const open = tickets.filter((x) => OPEN.has(x.status));
+    const load = countBy(open, (x) => x.assignee_id ?? x.assignee?.id ?? 0);
+    const hostile = countBy(tickets.filter((x) => HOSTILE.has(emotionOf(x)?.name)), (x) => x.assignee_id ?? 0);
+    const agents = (users || []).filter((u) => u.role !== 'integration');
+    const ids = new Set([...agents.map((u) => u.id), ...load.keys()]);
+    ids.delete(0);
+    const rows = [...ids].map((uid) => {
+      const u = agents.find((x) => x.id === uid);
+      return { uid, name: u?.name || u?.email || `#${uid}`, open: load.get(uid) || 0, hostile: hostile.get(uid) || 0,
+        wellbeing: u?.wellbeing };
+    }).sort((a, b) => b.open - a.open);
+    replace(loadBox, h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('sup.agent')), h('th', { scope: 'col' }, t('sup.open')), h('th', { scope: 'col' }, t('sup.hostile')))),
+      h('tbody', {}, rows.map((r) => h('tr', {},
+        h('th', { scope: 'row' }, r.name),
+        h('td', {}, h('a', { href: `#/inbox?assignee=${r.uid}` }, String(r.open))),
+        h('td', { class: r.hostile >= 3 ? 'warn' : '' }, String(r.hostile)))),
+      h('tr', {}, h('th', { scope: 'row' }, t('props.unassigned')), h('td', {}, h('a', { href: '#/inbox?assignee=0' }, String(load.get(0) || 0))), h('td', {}, '')))));
+  }
+
+  function paintCharts(metrics) {
+    // Emotions
+    const emo = countBy(tickets, (x) => emotionOf(x)?.name);
+    replace(emoBox, emo.size ? mixBar(EMOTIONS.map((e) => ({ key: e, label: emotionName(e), value: emo.get(e) || 0 })),
+      { title: t('sup.emotions'), onSelect: (it) => drill({ emotion: it.key }) }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    // Categories and channels
+    const cats = [...countBy(tickets, (x) => x.category || '').entries()].sort((a, b) => b[1] - a[1]);
+    replace(catBox, cats.length ? barChart(cats.map(([k, v]) => ({ key: k, label: categoryName(k), value: v })),
+      { title: t('sup.bycategory'), onSelect: (it) => drill({ category: it.key }) }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    const ch = countBy(tickets, (x) => x.channel);
+    replace(chanBox, ch.size ? barChart(CHANNELS.filter((c) => ch.get(c)).map((c) => ({ key: c, label: t(`channel.${c}`), value: ch.get(c) })),
+      { title: t('sup.bychannel'), onSelect: (it) => drill({ channel: it.key }) }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    // Time to resolution by day (median), from the server's series or the tickets.
+    const series = metrics?.series || metrics?.days || null;
+    let ttr = [];
+    if (series) {
+      ttr = series.filter((d) => d.ttr_median_ms ?? d.time_to_resolution_ms).map((d) => ({ x: toMs(d.day ?? d.t ?? d.date), y: (d.ttr_median_ms ?? d.time_to_resolution_ms) / 3600000 }));
+    } else {
+      const byDay = new Map();
+      for (const x of tickets) {
+        const r = toMs(x.resolved_at), c = toMs(x.created_at);
+        if (!r || !c) continue;
+        const day = Math.floor(r / DAY) * DAY;
+        if (!byDay.has(day)) byDay.set(day, []);
+        byDay.get(day).push(r - c);
+      }
+      ttr = [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([day, v]) => {
+        v.sort((a, b) => a - b);
+        return { x: day, y: v[Math.floor(v.length / 2)] / 3600000, ids: [] };
+      });
+    }
+    const hours = (v) => duration(v * 3600000);
+    const dayDrill = (p) => {
+      const ids = tickets.filter((x) => { const r = toMs(x.resolved_at); return r && Math.floor(r / DAY) * DAY === p.x; }).map((x) => x.id);
+      drill(ids.length ? { ids: ids.join(',') } : {});
+    };
+    replace(ttrBox, ttr.length ? lineChart(ttr, { title: t('sup.ttr'), format: hours, onSelect: dayDrill, yMin: 0 }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    const csat = (series || []).filter((d) => typeof (d.csat ?? d.csat_avg) === 'number').map((d) => ({ x: toMs(d.day ?? d.t ?? d.date), y: d.csat ?? d.csat_avg }));
+    replace(csatBox, csat.length ? lineChart(csat, { title: t('sup.csat'), format: (v) => v.toFixed(1), yMin: 1, onSelect: dayDrill })
+      : h('p', { class: 'muted' }, t('sup.nocsat')));
+  }
+
+  async function load() {
+    try {
+      const [r, users, alerts, metrics] = await Promise.all([
+        get('/tickets', { status: 'new,open,pending,resolved,closed', sort: 'created_at', order: 'desc', limit: 500 }),
+        optional('/users').catch(() => null),
+        optional('/alerts').catch(() => null),
+        optional('/metrics', { period: 'day', days: 30 }).catch(() => null),
+      ]);
+      tickets = r?.tickets || [];
+      const queue = tickets.filter((x) => OPEN.has(x.status)).sort(byUrgency).slice(0, 10);
+      replace(queueBox, queue.length ? h('ul', { class: 'ticket-list' }, queue.map(ticketRow)) : h('p', { class: 'muted' }, t('inbox.empty')),
+        h('a', { href: '#/inbox' }, t('sup.fullqueue')));
+      paintAlerts(alerts?.alerts || (Array.isArray(alerts) ? alerts : null));
+      paintLoad(users?.users || (Array.isArray(users) ? users : []));
+      paintCharts(metrics);
+      stamp.textContent = t('sup.updated', { time: new Date().toLocaleTimeString(getLang() === 'ru' ? 'ru-RU' : 'en-GB') });
+    } catch (e) {
+      stamp.textContent = t('error.generic', { msg: e.message });
+    }
+  }
+
+  const reload = debounce(load, 1000);
+  const stop = liveEvents(() => reload());
+  load();
+  return () => stop();
+}
