@@ -15,7 +15,10 @@ static const struct cli_command commands[] = {
     /* Keep sorted by name; one line per command. */
     {"demo", cmd_demo, "seed demo data (or --tickets N generated tickets)"},
     {"import", cmd_import, "import historical tickets from CSV"},
+    {"ledger", cmd_ledger, "manage the tamper-evident log's signing key (keygen)"},
     {"user", cmd_user, "add or list users (agents, supervisors, admins)"},
+    {"verify", cmd_verify, "check every stored event against the tamper-evident log"},
+    {"verify-receipt", cmd_verify_receipt, "check a customer's receipt offline"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -24,5 +24,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_verify_receipt(int argc, char **argv);
 
 #endif

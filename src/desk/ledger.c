@@ -421,6 +421,11 @@ int desk_ledger_verify(const char *db_url, const char *vkey, struct desk_verify_
         rep->problem = err ? err : xstrdup("cannot open the database");
         return rc;
     }
+    if (!v.st->ops->leaf_scan || !v.st->ops->event_scan) {
+        rep->problem = xstrdup("this storage backend keeps no tamper-evident log");
+        store_close(v.st);
+        return PL_EUNAVAIL;
+    }
     ledger_audit_init(&v.audit);
     rc = v.st->ops->leaf_scan(v.st, 0, collect_leaf, &v);
     if (rc == PL_ECHECKSUM) {
