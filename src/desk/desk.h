@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "insight/metrics.h"
 #include "model/model.h"
 #include "store/store.h"
 
@@ -186,6 +187,26 @@ struct desk_verify_report {
  * event that was altered, deleted, inserted or reordered. Returns 0 when
  * the check could run (see rep->ok), or an error opening/reading. */
 int desk_ledger_verify(const char *db_url, const char *vkey, struct desk_verify_report *rep);
+
+/* ---- live metrics (src/insight/metrics.h, docs/insight.md) ---------------- */
+
+/* Builds the live aggregates by replaying the stored events; from then on
+ * every commit updates them. Call it once before serving (reports call it
+ * on first use otherwise). */
+int desk_metrics_enable(struct desk *d);
+/* A report of [from, to) for one dimension value (INSIGHT_DIM_ALL, 0 for
+ * everything; an agent's user id; a category id from desk_category_id();
+ * an enum channel or enum priority), from aggregates kept up to date as
+ * events commit. */
+void desk_report(struct desk *d, enum insight_gran gran, int64_t from, int64_t to,
+                 enum insight_dim dim, int64_t value, struct insight_report *out);
+/* The same split into n equal periods (out has n entries), with the slope
+ * of time to resolution per period. */
+void desk_report_series(struct desk *d, enum insight_gran gran, int64_t from, int64_t to, int n,
+                        enum insight_dim dim, int64_t value, struct insight_report *out,
+                        double *ttr_slope);
+/* The id of a category name in reports, 0 if never seen. */
+int desk_category_id(struct desk *d, const char *name);
 
 /* Hex SHA-256 of a secret, as stored for sessions and API keys. */
 void desk_secret_hash(const char *secret, char out[65]);

@@ -26,6 +26,10 @@ struct desk {
 
     struct desk_ledger *ledger;  /* the tamper-evident log (ledger.c) */
 
+    struct insight_metrics *metrics;   /* live aggregates (metrics.c) */
+    int64_t metrics_last;              /* last event fed to them */
+    pthread_rwlock_t metrics_lock;
+
     pthread_key_t reader_key;
     pthread_mutex_t readers_mu;
     struct store **readers;
@@ -39,6 +43,10 @@ int desk_ledger_append(struct desk_tx *tx, const struct event *e);
 size_t desk_ledger_mark(struct desk *d);
 void desk_ledger_rollback(struct desk *d, size_t mark);
 void desk_ledger_commit(struct desk *d);
+
+/* Live metrics (metrics.c). */
+void desk_metrics_close(struct desk *d);
+int desk_metrics_catch_up(struct desk *d, struct store *st);
 
 /* Returns a new compact JSON text with sorted keys (the canonical form of
  * event payloads); consumes j; NULL in, NULL out. Caller frees. */

@@ -82,6 +82,8 @@ static void run_batch(struct desk *d, struct job *batch)
         return;
     }
     desk_ledger_commit(d);
+    if (desk_metrics_catch_up(d, st))
+        log_error("desk: metrics could not read the new events: %s", store_errmsg(st));
     int64_t last = 0;
     if (st->ops->event_last_id(st, &last) == 0) {
         pthread_mutex_lock(&d->ev_mu);
@@ -276,6 +278,7 @@ void desk_close(struct desk *d)
     pthread_mutex_unlock(&d->ev_mu);
     pthread_join(d->thread, NULL);
     desk_ledger_close(d);
+    desk_metrics_close(d);
 
     /* The calling thread's own reader, then any left by live threads. */
     struct reader *mine = pthread_getspecific(d->reader_key);
