@@ -105,6 +105,16 @@ static const char *const postgres_migrations[] = {
     "CREATE TABLE settings (\n"
     "  key TEXT PRIMARY KEY,\n"
     "  value TEXT NOT NULL);\n",
+    /* 2: the tamper-evident log (src/ledger/): one leaf hash (hex) per
+     * event in log order, and the signed checkpoints by tree size */
+    "CREATE TABLE ledger_leaves (\n"
+    "  idx BIGINT PRIMARY KEY,\n"
+    "  event_id BIGINT NOT NULL UNIQUE,\n"
+    "  hash TEXT NOT NULL);\n"
+    "CREATE TABLE ledger_checkpoints (\n"
+    "  size BIGINT PRIMARY KEY,\n"
+    "  note TEXT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

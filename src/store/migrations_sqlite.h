@@ -106,6 +106,16 @@ static const char *const sqlite_migrations[] = {
     "CREATE TABLE settings (\n"
     "  key TEXT PRIMARY KEY,\n"
     "  value TEXT NOT NULL);\n",
+    /* 2: the tamper-evident log (src/ledger/): one leaf hash (hex) per
+     * event in log order, and the signed checkpoints by tree size */
+    "CREATE TABLE ledger_leaves (\n"
+    "  idx INTEGER PRIMARY KEY,\n"
+    "  event_id INTEGER NOT NULL UNIQUE,\n"
+    "  hash TEXT NOT NULL);\n"
+    "CREATE TABLE ledger_checkpoints (\n"
+    "  size INTEGER PRIMARY KEY,\n"
+    "  note TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL);\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -92,6 +92,17 @@
     X(KEY_LOOKUP, "SELECT " APIKEY_COLS " FROM apikeys WHERE key_hash = $1")               \
     X(KEY_LIST, "SELECT " APIKEY_COLS " FROM apikeys ORDER BY id")                         \
     X(KEY_REVOKE, "UPDATE apikeys SET revoked = 1 WHERE id = $1")                          \
+    X(EV_GET, "SELECT " EVENT_COLS " FROM events WHERE id = $1")                           \
+    X(EV_SCAN, "SELECT " EVENT_COLS " FROM events WHERE id > $1 ORDER BY id LIMIT $2")     \
+    X(LEAF_INSERT, "INSERT INTO ledger_leaves (idx, event_id, hash) VALUES ($1, $2, $3) "  \
+                   "ON CONFLICT DO NOTHING RETURNING idx")                                 \
+    X(LEAF_SCAN, "SELECT idx, event_id, hash FROM ledger_leaves WHERE idx >= $1 "          \
+                 "ORDER BY idx LIMIT $2")                                                  \
+    X(LEAF_OF_EVENT, "SELECT idx FROM ledger_leaves WHERE event_id = $1")                  \
+    X(CP_INSERT, "INSERT INTO ledger_checkpoints (size, note, created_at) VALUES ($1, $2, $3) " \
+                 "ON CONFLICT DO NOTHING RETURNING size")                                  \
+    X(CP_LATEST, "SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1")   \
+    X(CP_GET, "SELECT note FROM ledger_checkpoints WHERE size = $1")                       \
     X(SET_GET, "SELECT value FROM settings WHERE key = $1")                                \
     X(SET_SET, "INSERT INTO settings (key, value) VALUES ($1, $2) "                        \
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value")

@@ -692,7 +692,160 @@ static int pg_setting_set(struct store *st, const char *key, const char *value)
     return write_any(PG(st), P_SET_SET, &a);
 }
 
-/* ---- the table and the constructor ------------------------------------ */
+/* ---- the tamper-evident log ----------------------------------------- */
+
+static int pg_event_get(struct store *st, int64_t id, struct event *out)
+{
+    struct args a = {0};
+    a_i64(&a, id);
+    return get_one(PG(st), P_EV_GET, &a, read_event, out);
+}
+
+/* Chunks of SCAN_CHUNK events, each read whole before fn sees it. */
+static int pg_event_scan(struct store *st, int64_t after_id,
+                         int (*fn)(void *ctx, const struct event *e), void *ctx)
+{
+    struct event *v = NULL;
+    size_t n = 0;
+    int rc;
+
+    for (;;) {
+        struct args a = {0};
+        a_i64(&a, after_id);
+        a_i64(&a, SCAN_CHUNK);
+        if ((rc = get_all(PG(st), P_EV_SCAN, &a, read_event, sizeof *v, (void **)&v, &n)))
+            return rc;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = fn(ctx, &v[i]);
+        if (n)
+            after_id = v[n - 1].id;
+        store_free_events(v, n);
+        if (rc || n < SCAN_CHUNK)
+            return rc;
+    }
+}
+
+static int pg_leaf_insert(struct store *st, int64_t idx, int64_t event_id,
+                          const unsigned char hash[32])
+{
+    struct args a = {0};
+    char hex[65];
+    store__hex32(hash, hex);
+    a_i64(&a, idx);
+    a_i64(&a, event_id);
+    a_str(&a, hex);
+    return insert(PG(st), P_LEAF_INSERT, &a, NULL);
+}
+
+struct leaf_row {
+    int64_t idx, event_id;
+    unsigned char hash[32];
+};
+
+static int pg_leaf_scan(struct store *st, int64_t from,
+                        int (*fn)(void *ctx, int64_t idx, int64_t event_id,
+                                  const unsigned char hash[32]),
+                        void *ctx)
+{
+    struct pg *p = PG(st);
+    struct leaf_row *v = xmalloc(SCAN_CHUNK * sizeof *v);
+    int rc = 0;
+
+    for (;;) {
+        struct args a = {0};
+        a_i64(&a, from);
+        a_i64(&a, SCAN_CHUNK);
+        PGresult *r = pg__exec(p, P_LEAF_SCAN, &a, &rc);
+        if (!r)
+            goto out;
+        size_t n = (size_t)PQntuples(r);
+        for (size_t i = 0; i < n; i++) {
+            v[i].idx = col_i64(r, (int)i, 0);
+            v[i].event_id = col_i64(r, (int)i, 1);
+            if (store__unhex32(PQgetvalue(r, (int)i, 2), v[i].hash)) {
+                char msg[64];
+                snprintf(msg, sizeof msg, "ledger leaf %lld: bad hash", (long long)v[i].idx);
+                pg__set_err(p, msg);
+                rc = PL_EDB;
+                break;
+            }
+        }
+        PQclear(r);
+        if (rc)
+            goto out;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = fn(ctx, v[i].idx, v[i].event_id, v[i].hash);
+        if (rc || n < SCAN_CHUNK)
+            goto out;
+        from = v[n - 1].idx + 1;
+    }
+out:
+    free(v);
+    return rc;
+}
+
+static int pg_leaf_of_event(struct store *st, int64_t event_id, int64_t *idx)
+{
+    struct args a = {0};
+    int rc;
+    a_i64(&a, event_id);
+    PGresult *r = pg__exec(PG(st), P_LEAF_OF_EVENT, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        *idx = col_i64(r, 0, 0);
+    else
+        rc = PL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+static int pg_checkpoint_insert(struct store *st, int64_t size, const char *note,
+                                int64_t created_at)
+{
+    struct args a = {0};
+    a_i64(&a, size);
+    a_str(&a, note);
+    a_i64(&a, created_at ? created_at : clock_now_ms());
+    return insert(PG(st), P_CP_INSERT, &a, NULL);
+}
+
+static int pg_checkpoint_latest(struct store *st, int64_t *size, char **note)
+{
+    struct args a = {0};
+    int rc;
+    *note = NULL;
+    PGresult *r = pg__exec(PG(st), P_CP_LATEST, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0) {
+        *size = col_i64(r, 0, 0);
+        *note = col_str(r, 0, 1);
+    } else {
+        rc = PL_ENOTFOUND;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int pg_checkpoint_get(struct store *st, int64_t size, char **note)
+{
+    struct args a = {0};
+    int rc;
+    *note = NULL;
+    a_i64(&a, size);
+    PGresult *r = pg__exec(PG(st), P_CP_GET, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        *note = col_str(r, 0, 0);
+    else
+        rc = PL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+/* ---- the table ------------------------------------ */
 
 const struct store_ops pg__ops = {
     .version = 1,
@@ -740,6 +893,14 @@ const struct store_ops pg__ops = {
     .apikey_lookup = pg_apikey_lookup,
     .apikey_list = pg_apikey_list,
     .apikey_revoke = pg_apikey_revoke,
+    .leaf_insert = pg_leaf_insert,
+    .leaf_scan = pg_leaf_scan,
+    .event_scan = pg_event_scan,
+    .event_get = pg_event_get,
+    .leaf_of_event = pg_leaf_of_event,
+    .checkpoint_insert = pg_checkpoint_insert,
+    .checkpoint_latest = pg_checkpoint_latest,
+    .checkpoint_get = pg_checkpoint_get,
     .setting_get = pg_setting_get,
     .setting_set = pg_setting_set,
 };

@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -695,7 +696,165 @@ static int sq_setting_set(struct store *st, const char *key, const char *value)
     return sq__run(s, q);
 }
 
-/* ---- the table and the constructor ------------------------------------ */
+/* ---- the tamper-evident log ----------------------------------------- */
+
+static int sq_event_get(struct store *st, int64_t id, struct event *out)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_EV_GET);
+    bind_i64(q, 1, id);
+    return get_one(s, q, read_event_cb, out);
+}
+
+/* Chunks of SCAN_CHUNK events, each read whole before fn sees it. */
+static int sq_event_scan(struct store *st, int64_t after_id,
+                         int (*fn)(void *ctx, const struct event *e), void *ctx)
+{
+    struct sq *s = SQ(st);
+    struct event *v = NULL;
+    size_t n = 0;
+    int rc;
+
+    for (;;) {
+        STMT_OR_FAIL(q, s, S_EV_SCAN);
+        bind_i64(q, 1, after_id);
+        bind_i64(q, 2, SCAN_CHUNK);
+        if ((rc = get_all(s, q, read_event_cb, event_clear_cb, sizeof *v, (void **)&v, &n)))
+            return rc;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = fn(ctx, &v[i]);
+        if (n)
+            after_id = v[n - 1].id;
+        store_free_events(v, n);
+        if (rc || n < SCAN_CHUNK)
+            return rc;
+    }
+}
+
+static int sq_leaf_insert(struct store *st, int64_t idx, int64_t event_id,
+                          const unsigned char hash[32])
+{
+    struct sq *s = SQ(st);
+    char hex[65];
+    STMT_OR_FAIL(q, s, S_LEAF_INSERT);
+    store__hex32(hash, hex);
+    bind_i64(q, 1, idx);
+    bind_i64(q, 2, event_id);
+    bind_text(q, 3, hex);
+    return sq__run(s, q);
+}
+
+struct leaf_row {
+    int64_t idx, event_id;
+    unsigned char hash[32];
+};
+
+static int sq_leaf_scan(struct store *st, int64_t from,
+                        int (*fn)(void *ctx, int64_t idx, int64_t event_id,
+                                  const unsigned char hash[32]),
+                        void *ctx)
+{
+    struct sq *s = SQ(st);
+    struct leaf_row *v = xmalloc(SCAN_CHUNK * sizeof *v);
+    int rc = 0;
+
+    for (;;) {
+        sqlite3_stmt *q = sq__stmt(s, S_LEAF_SCAN);
+        size_t n = 0;
+        if (!q) {
+            rc = PL_EDB;
+            goto out;
+        }
+        bind_i64(q, 1, from);
+        bind_i64(q, 2, SCAN_CHUNK);
+        while ((rc = sq__next(s, q)) == 1) {
+            v[n].idx = col_i64(q, 0);
+            v[n].event_id = col_i64(q, 1);
+            if (store__unhex32((const char *)sqlite3_column_text(q, 2), v[n].hash)) {
+                snprintf(s->err, sizeof s->err, "ledger leaf %lld: bad hash",
+                         (long long)v[n].idx);
+                rc = PL_EDB;
+                break;
+            }
+            n++;
+        }
+        done(q);
+        if (rc < 0)
+            goto out;
+        rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = fn(ctx, v[i].idx, v[i].event_id, v[i].hash);
+        if (rc || n < SCAN_CHUNK)
+            goto out;
+        from = v[n - 1].idx + 1;
+    }
+out:
+    free(v);
+    return rc;
+}
+
+static int sq_leaf_of_event(struct store *st, int64_t event_id, int64_t *idx)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_LEAF_OF_EVENT);
+    bind_i64(q, 1, event_id);
+    int rc = sq__next(s, q);
+    if (rc == 1) {
+        *idx = col_i64(q, 0);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = PL_ENOTFOUND;
+    }
+    done(q);
+    return rc;
+}
+
+static int sq_checkpoint_insert(struct store *st, int64_t size, const char *note,
+                                int64_t created_at)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CP_INSERT);
+    bind_i64(q, 1, size);
+    bind_text(q, 2, note);
+    bind_i64(q, 3, created_at ? created_at : clock_now_ms());
+    return sq__run(s, q);
+}
+
+static int sq_checkpoint_latest(struct store *st, int64_t *size, char **note)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CP_LATEST);
+    *note = NULL;
+    int rc = sq__next(s, q);
+    if (rc == 1) {
+        *size = col_i64(q, 0);
+        *note = col_str(q, 1);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = PL_ENOTFOUND;
+    }
+    done(q);
+    return rc;
+}
+
+static int sq_checkpoint_get(struct store *st, int64_t size, char **note)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CP_GET);
+    *note = NULL;
+    bind_i64(q, 1, size);
+    int rc = sq__next(s, q);
+    if (rc == 1) {
+        *note = col_str(q, 0);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = PL_ENOTFOUND;
+    }
+    done(q);
+    return rc;
+}
+
+/* ---- the table ------------------------------------ */
 
 const struct store_ops sq__ops = {
     .version = 1,
@@ -743,6 +902,14 @@ const struct store_ops sq__ops = {
     .apikey_lookup = sq_apikey_lookup,
     .apikey_list = sq_apikey_list,
     .apikey_revoke = sq_apikey_revoke,
+    .leaf_insert = sq_leaf_insert,
+    .leaf_scan = sq_leaf_scan,
+    .event_scan = sq_event_scan,
+    .event_get = sq_event_get,
+    .leaf_of_event = sq_leaf_of_event,
+    .checkpoint_insert = sq_checkpoint_insert,
+    .checkpoint_latest = sq_checkpoint_latest,
+    .checkpoint_get = sq_checkpoint_get,
     .setting_get = sq_setting_get,
     .setting_set = sq_setting_set,
 };

@@ -71,6 +71,16 @@ void ticket_query_init(struct ticket_query *q, const struct ticket_filter *f, in
  * backend: '?' (SQLite, "?N") or '$' (PostgreSQL, "$N"). */
 void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b);
 
+/* Rows per round trip of leaf_scan()/event_scan(): each chunk is read
+ * whole before the callback runs, so the callback may use the store. */
+#define SCAN_CHUNK 512
+
+/* A 32-byte hash as 64 lower-case hex digits + NUL, and back (0, or -1
+ * when s is not exactly 64 hex digits). The log's hashes are stored as
+ * hex text in both backends. */
+void store__hex32(const unsigned char h[32], char out[65]);
+int store__unhex32(const char *s, unsigned char out[32]);
+
 /* Clamps an event_filter limit to 1..EVENT_LIST_MAX (0 = default). */
 int64_t event_limit(int limit);
 

@@ -864,6 +864,128 @@ static void test_events(void **state)
     store_free_events(v, n);
 }
 
+/* ---- the tamper-evident log's tables ------------------------------------- */
+
+struct scan_ctx {
+    struct store *st;
+    int64_t seen[1200];
+    int n;
+    int stop_at;               /* return 7 at this count (0 = never) */
+    int add_leaves;            /* event_scan: write a leaf per event (re-entrant use) */
+};
+
+static int on_leaf(void *ctx, int64_t idx, int64_t event_id, const unsigned char hash[32])
+{
+    struct scan_ctx *c = ctx;
+    assert_int_equal(hash[0], (unsigned char)(idx & 0xff));
+    assert_int_equal(hash[31], 0xab);
+    assert_int_equal(event_id, 1000 + idx);
+    c->seen[c->n++] = idx;
+    return c->stop_at && c->n == c->stop_at ? 7 : 0;
+}
+
+static int on_event(void *ctx, const struct event *e)
+{
+    struct scan_ctx *c = ctx;
+    c->seen[c->n++] = e->id;
+    if (c->add_leaves) {
+        unsigned char h[32] = {0};
+        h[0] = (unsigned char)(e->id & 0xff);
+        h[31] = 0xab;
+        /* idx = 5000 + id: the leaf write happens mid-scan. */
+        if (c->st->ops->leaf_insert(c->st, 5000 + e->id, 900000 + e->id, h))
+            return 1;
+    }
+    return c->stop_at && c->n == c->stop_at ? 7 : 0;
+}
+
+static void test_ledger_tables(void **state)
+{
+    struct store *st = ST(state);
+    unsigned char h[32] = {0};
+    struct scan_ctx *c = xcalloc(1, sizeof *c);
+
+    /* Leaves: more than one scan chunk. */
+    assert_int_equal(st->ops->begin(st), 0);
+    for (int64_t i = 0; i < 1100; i++) {
+        h[0] = (unsigned char)(i & 0xff);
+        h[31] = 0xab;
+        assert_int_equal(st->ops->leaf_insert(st, i, 1000 + i, h), 0);
+    }
+    assert_int_equal(st->ops->commit(st), 0);
+    assert_int_equal(st->ops->leaf_insert(st, 5, 99999, h), PL_EEXISTS);    /* idx taken */
+    assert_int_equal(st->ops->leaf_insert(st, 99999, 1005, h), PL_EEXISTS); /* event taken */
+
+    assert_int_equal(st->ops->leaf_scan(st, 0, on_leaf, c), 0);
+    assert_int_equal(c->n, 1100);
+    for (int i = 0; i < c->n; i++)
+        assert_int_equal(c->seen[i], i);
+    memset(c, 0, sizeof *c);
+    assert_int_equal(st->ops->leaf_scan(st, 1099, on_leaf, c), 0);
+    assert_int_equal(c->n, 1);
+    memset(c, 0, sizeof *c);
+    c->stop_at = 600;          /* stops in the second chunk with fn's value */
+    assert_int_equal(st->ops->leaf_scan(st, 0, on_leaf, c), 7);
+    assert_int_equal(c->n, 600);
+    memset(c, 0, sizeof *c);
+    assert_int_equal(st->ops->leaf_scan(st, 5000, on_leaf, c), 0);
+    assert_int_equal(c->n, 0);
+
+    int64_t idx = -1;
+    assert_int_equal(st->ops->leaf_of_event(st, 1042, &idx), 0);
+    assert_int_equal(idx, 42);
+    assert_int_equal(st->ops->leaf_of_event(st, 5, &idx), PL_ENOTFOUND);
+
+    /* Events: get, and a scan whose callback writes (as the desk's
+     * backfill does), across chunks. */
+    int64_t ids[700];
+    for (int i = 0; i < 700; i++) {
+        struct event e = {.type = (char *)"x", .ticket_id = i, .after = (char *)"{}"};
+        assert_int_equal(st->ops->event_insert(st, &e), 0);
+        ids[i] = e.id;
+    }
+    struct event g = {0};
+    assert_int_equal(st->ops->event_get(st, ids[3], &g), 0);
+    assert_int_equal(g.ticket_id, 3);
+    assert_string_equal(g.after, "{}");
+    event_clear(&g);
+    assert_int_equal(st->ops->event_get(st, 999999, &g), PL_ENOTFOUND);
+
+    memset(c, 0, sizeof *c);
+    c->st = st;
+    c->add_leaves = 1;
+    assert_int_equal(st->ops->event_scan(st, ids[99], on_event, c), 0);
+    assert_int_equal(c->n, 600);
+    for (int i = 0; i < 600; i++)
+        assert_int_equal(c->seen[i], ids[100 + i]);
+    assert_int_equal(st->ops->leaf_of_event(st, 900000 + ids[699], &idx), 0);
+    assert_int_equal(idx, 5000 + ids[699]);
+    memset(c, 0, sizeof *c);
+    c->stop_at = 3;
+    assert_int_equal(st->ops->event_scan(st, 0, on_event, c), 7);
+    assert_int_equal(c->n, 3);
+    free(c);
+
+    /* Checkpoints. */
+    int64_t size = 0;
+    char *note = NULL;
+    assert_int_equal(st->ops->checkpoint_latest(st, &size, &note), PL_ENOTFOUND);
+    assert_null(note);
+    assert_int_equal(st->ops->checkpoint_insert(st, 10, "note ten\n", 0), 0);
+    assert_int_equal(st->ops->checkpoint_insert(st, 1100, "note 1100\n", 5), 0);
+    assert_int_equal(st->ops->checkpoint_insert(st, 50, "note fifty\n", 0), 0);
+    assert_int_equal(st->ops->checkpoint_insert(st, 50, "again\n", 0), PL_EEXISTS);
+    assert_int_equal(st->ops->checkpoint_latest(st, &size, &note), 0);
+    assert_int_equal(size, 1100);
+    assert_string_equal(note, "note 1100\n");
+    free(note);
+    assert_int_equal(st->ops->checkpoint_get(st, 50, &note), 0);
+    assert_string_equal(note, "note fifty\n");
+    free(note);
+    assert_int_equal(st->ops->checkpoint_get(st, 51, &note), PL_ENOTFOUND);
+    assert_null(note);
+}
+
 /* ---- users, sessions, API keys, settings -------------------------------- */
 
 static void test_users(void **state)
@@ -1188,6 +1310,7 @@ int main(void)
         T(test_ticket_list_limits),
         T(test_messages),
         T(test_events),
+        T(test_ledger_tables),
         T(test_users),
         T(test_sessions),
         T(test_apikeys),
