@@ -1,6 +1,7 @@
 /* store.c — store_open() dispatch by URL, and the backend-independent
- * helpers declared in store.h. */
+ * helpers declared in store.h and store_internal.h. */
 #include "store/store.h"
+#include "store/store_internal.h"
 #include "base/err.h"
 #include "base/xalloc.h"
 
@@ -104,3 +105,32 @@ FREE_ARRAY(store_free_messages, message, message_clear)
 FREE_ARRAY(store_free_events, event, event_clear)
 FREE_ARRAY(store_free_users, user, user_clear)
 FREE_ARRAY(store_free_apikeys, apikey, apikey_clear)
+
+void store__hex32(const unsigned char h[32], char out[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = digits[h[i] >> 4];
+        out[2 * i + 1] = digits[h[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int store__unhex32(const char *s, unsigned char out[32])
+{
+    if (!s || strlen(s) != 64)
+        return -1;
+    for (int i = 0; i < 32; i++) {
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 0;
+}

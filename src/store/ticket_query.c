@@ -207,32 +207,3 @@ int64_t event_limit(int limit)
 {
     return limit <= 0 ? EVENT_LIST_DEFAULT : limit > EVENT_LIST_MAX ? EVENT_LIST_MAX : limit;
 }
-
-void store__hex32(const unsigned char h[32], char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = digits[h[i] >> 4];
-        out[2 * i + 1] = digits[h[i] & 15];
-    }
-    out[64] = '\0';
-}
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-int store__unhex32(const char *s, unsigned char out[32])
-{
-    if (!s || strlen(s) != 64)
-        return -1;
-    for (int i = 0; i < 32; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (unsigned char)(hi << 4 | lo);
-    }
-    return 0;
-}
