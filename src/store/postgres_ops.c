@@ -11,10 +11,13 @@
 
 
 /* ---- row readers (column order: the *_COLS macros) ------------------- */
+/* Each zeroes its struct first: the out struct may be uninitialised, and a
+ * field the schema does not (yet) hold reads as 0 / NULL, never garbage. */
 
 static void read_customer(PGresult *r, int row, void *out)
 {
     struct customer *c = out;
+    memset(c, 0, sizeof *c);
     c->id = col_i64(r, row, 0);
     c->name = col_str(r, row, 1);
     c->tier = col_str(r, row, 2);
@@ -27,6 +30,7 @@ static void read_customer(PGresult *r, int row, void *out)
 static void read_identity(PGresult *r, int row, void *out)
 {
     struct identity *i = out;
+    memset(i, 0, sizeof *i);
     i->id = col_i64(r, row, 0);
     i->customer_id = col_i64(r, row, 1);
     i->kind = (enum identity_kind)col_int(r, row, 2);
@@ -37,6 +41,7 @@ static void read_identity(PGresult *r, int row, void *out)
 static void read_ticket(PGresult *r, int row, void *out)
 {
     struct ticket *t = out;
+    memset(t, 0, sizeof *t);
     t->id = col_i64(r, row, 0);
     t->customer_id = col_i64(r, row, 1);
     t->subject = col_str(r, row, 2);
@@ -61,6 +66,7 @@ static void read_ticket(PGresult *r, int row, void *out)
 static void read_message(PGresult *r, int row, void *out)
 {
     struct message *m = out;
+    memset(m, 0, sizeof *m);
     m->id = col_i64(r, row, 0);
     m->ticket_id = col_i64(r, row, 1);
     m->kind = (enum message_kind)col_int(r, row, 2);
@@ -76,6 +82,7 @@ static void read_message(PGresult *r, int row, void *out)
 static void read_event(PGresult *r, int row, void *out)
 {
     struct event *e = out;
+    memset(e, 0, sizeof *e);
     e->id = col_i64(r, row, 0);
     e->type = col_str(r, row, 1);
     e->actor_kind = (enum actor_kind)col_int(r, row, 2);
@@ -91,6 +98,7 @@ static void read_event(PGresult *r, int row, void *out)
 static void read_user(PGresult *r, int row, void *out)
 {
     struct user *u = out;
+    memset(u, 0, sizeof *u);
     u->id = col_i64(r, row, 0);
     u->email = col_str(r, row, 1);
     u->name = col_str(r, row, 2);
@@ -105,6 +113,7 @@ static void read_user(PGresult *r, int row, void *out)
 static void read_apikey(PGresult *r, int row, void *out)
 {
     struct apikey *k = out;
+    memset(k, 0, sizeof *k);
     k->id = col_i64(r, row, 0);
     k->name = col_str(r, row, 1);
     k->role = (enum role)col_int(r, row, 2);

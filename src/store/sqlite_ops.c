@@ -12,9 +12,12 @@
 #include <string.h>
 
 /* ---- row readers (column order: the *_COLS macros) ------------------- */
+/* Each zeroes its struct first: the out struct may be uninitialised, and a
+ * field the schema does not (yet) hold reads as 0 / NULL, never garbage. */
 
 static void read_customer(sqlite3_stmt *q, struct customer *c)
 {
+    memset(c, 0, sizeof *c);
     c->id = col_i64(q, 0);
     c->name = col_str(q, 1);
     c->tier = col_str(q, 2);
@@ -26,6 +29,7 @@ static void read_customer(sqlite3_stmt *q, struct customer *c)
 
 static void read_identity(sqlite3_stmt *q, struct identity *i)
 {
+    memset(i, 0, sizeof *i);
     i->id = col_i64(q, 0);
     i->customer_id = col_i64(q, 1);
     i->kind = (enum identity_kind)col_int(q, 2);
@@ -35,6 +39,7 @@ static void read_identity(sqlite3_stmt *q, struct identity *i)
 
 static void read_ticket(sqlite3_stmt *q, struct ticket *t)
 {
+    memset(t, 0, sizeof *t);
     t->id = col_i64(q, 0);
     t->customer_id = col_i64(q, 1);
     t->subject = col_str(q, 2);
@@ -58,6 +63,7 @@ static void read_ticket(sqlite3_stmt *q, struct ticket *t)
 
 static void read_message(sqlite3_stmt *q, struct message *m)
 {
+    memset(m, 0, sizeof *m);
     m->id = col_i64(q, 0);
     m->ticket_id = col_i64(q, 1);
     m->kind = (enum message_kind)col_int(q, 2);
@@ -72,6 +78,7 @@ static void read_message(sqlite3_stmt *q, struct message *m)
 
 static void read_event(sqlite3_stmt *q, struct event *e)
 {
+    memset(e, 0, sizeof *e);
     e->id = col_i64(q, 0);
     e->type = col_str(q, 1);
     e->actor_kind = (enum actor_kind)col_int(q, 2);
@@ -86,6 +93,7 @@ static void read_event(sqlite3_stmt *q, struct event *e)
 
 static void read_user(sqlite3_stmt *q, struct user *u)
 {
+    memset(u, 0, sizeof *u);
     u->id = col_i64(q, 0);
     u->email = col_str(q, 1);
     u->name = col_str(q, 2);
@@ -99,6 +107,7 @@ static void read_user(sqlite3_stmt *q, struct user *u)
 
 static void read_apikey(sqlite3_stmt *q, struct apikey *k)
 {
+    memset(k, 0, sizeof *k);
     k->id = col_i64(q, 0);
     k->name = col_str(q, 1);
     k->role = (enum role)col_int(q, 2);
