@@ -33,7 +33,19 @@ struct desk_actor {
 
 #define DESK_SYSTEM ((struct desk_actor){ACTOR_SYSTEM, 0, ROLE_ADMIN})
 
+struct text_engine;
+struct text_analysis;
+struct triage_config;
+
 int desk_open(const char *db_url, struct desk **out, char **err);
+/* Attaches a text engine (borrowed; must outlive the desk): every inbound
+ * message is then analysed and triaged. */
+void desk_set_text(struct desk *d, const struct text_engine *te);
+/* The triage configuration in force (service standards, routing and
+ * wellbeing limits, escalation rules); stored as setting "triage". */
+int desk_triage_config(struct desk *d, struct triage_config *out);
+int desk_set_triage_config(struct desk *d, const struct desk_actor *who,
+                           const struct triage_config *c);
 void desk_close(struct desk *d);
 /* The calling thread's read connection (opened on first use). Borrowed. */
 struct store *desk_reader(struct desk *d);
@@ -78,6 +90,13 @@ struct desk_inbound {
     const char *thread;           /* optional external thread key */
     const char *external_id;      /* optional, e.g. e-mail Message-ID */
     int64_t created_at;           /* 0 = now; set by import for history */
+    /* Filled by desk_ingest() when a text engine is attached; callers of
+     * desk_ingest_tx() may pass their own or leave both NULL. */
+    const struct text_analysis *analysis;
+    const char *analysis_json;
+    /* What to analyse when it differs from body (e-mail: without quoted
+     * history and signature); NULL = body. */
+    const char *analyze_text;
 };
 
 struct desk_ingest_result {
@@ -86,6 +105,11 @@ struct desk_ingest_result {
     int64_t message_id;
     bool new_customer;
     bool new_ticket;
+    bool triaged;                 /* analysis and triage ran */
+    enum priority priority;       /* the ticket's priority after triage */
+    bool escalated;
+    int64_t assignee_id;
+    bool offer_pause;             /* the assignee should be offered a pause */
 };
 
 /* Finds or creates the customer by identity, attaches the message to the

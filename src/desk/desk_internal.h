@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "desk/desk.h"
+#include "triage/triage.h"
 
 struct job;
 
@@ -25,6 +26,8 @@ struct desk {
     int64_t last_event;
 
     struct desk_ledger *ledger;  /* the tamper-evident log (ledger.c) */
+    const struct text_engine *text;    /* NULL: messages are not analysed */
+    struct triage_config triage_cfg;   /* read and changed on the writer only */
 
     struct insight_metrics *metrics;   /* live aggregates (metrics.c) */
     int64_t metrics_last;              /* last event fed to them */
@@ -47,6 +50,12 @@ void desk_ledger_commit(struct desk *d);
 /* Live metrics (metrics.c). */
 void desk_metrics_close(struct desk *d);
 int desk_metrics_catch_up(struct desk *d, struct store *st);
+
+/* The triage step of ingest (assess.c): t and c are the ticket after the
+ * message was added and its customer; t is updated in place and stored. */
+int desk_assess_tx(struct desk_tx *tx, const struct desk_actor *who, struct ticket *t,
+                   const struct customer *c, int64_t message_id, bool new_ticket,
+                   const struct text_analysis *a, int64_t now, struct desk_ingest_result *out);
 
 /* Returns a new compact JSON text with sorted keys (the canonical form of
  * event payloads); consumes j; NULL in, NULL out. Caller frees. */

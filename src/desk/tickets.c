@@ -175,6 +175,7 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
     m.author_customer_id = cust.id;
     m.body = xstrdup(in->body);
     m.external_id = xstrdup(in->external_id);
+    m.analysis = xstrdup(in->analysis_json);
     m.created_at = now;
     if ((rc = st->ops->message_insert(st, &m)))
         goto out;

@@ -226,6 +226,18 @@ struct store *desk_reader(struct desk *d)
 
 /* ---- life cycle ----------------------------------------------------------- */
 
+/* The stored triage configuration, or the defaults. */
+static void load_triage_config(struct desk *d)
+{
+    char *json = NULL, msg[200];
+    triage_config_default(&d->triage_cfg);
+    if (d->writer->ops->setting_get(d->writer, "triage", &json) != 0)
+        return;
+    if (triage_config_from_json(json, &d->triage_cfg, msg, sizeof msg) != 0)
+        log_warn("triage: stored configuration ignored: %s", msg);
+    free(json);
+}
+
 int desk_open(const char *db_url, struct desk **out, char **err)
 {
     if (sodium_init() < 0) {
@@ -249,6 +261,7 @@ int desk_open(const char *db_url, struct desk **out, char **err)
     pthread_mutex_init(&d->readers_mu, NULL);
     pthread_key_create(&d->reader_key, reader_destroy);
     d->writer->ops->event_last_id(d->writer, &d->last_event);
+    load_triage_config(d);
     if (pthread_create(&d->thread, NULL, writer_main, d) != 0) {
         store_close(d->writer);
         free(d->url);

@@ -150,6 +150,8 @@ void ticket_clear(struct ticket *t)
     free(t->category);
     free(t->thread);
     free(t->language);
+    free(t->emotion);
+    free(t->triage);
     memset(t, 0, sizeof *t);
 }
 

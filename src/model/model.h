@@ -122,6 +122,11 @@ struct ticket {
     int64_t resolved_at;
     int64_t closed_at;
     int message_count;
+    /* From triage of the latest inbound message (docs/triage.md). */
+    char *emotion;             /* dominant emotion, e.g. "anger"; NULL = not analysed */
+    int hostility;             /* 0..1000 (per mille) */
+    bool escalated;            /* sent to a supervisor */
+    char *triage;              /* JSON of the latest decision with its reasons */
 };
 
 struct message {
