@@ -17,8 +17,8 @@ PARLEY_BIN=${1:-${PARLEY_BIN:-$ROOT/build/parley}}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
 
-if [ ! -x /usr/bin/chromium ]; then
-    echo "e2e: installing chromium (Debian)"
+if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
+    echo "e2e: installing chromium and an emoji font (Debian)"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
 fi

@@ -46,7 +46,7 @@ export default {
   'analysis.intent': 'Intent',
   'cue.legal': 'Legal threat', 'cue.lawsuit': 'Legal threat', 'cue.regulator': 'Regulator', 'cue.press': 'Going public',
   'cue.public': 'Going public', 'cue.churn': 'Threat to leave', 'cue.leave': 'Threat to leave', 'cue.cancel': 'Threat to cancel',
-  'cue.repeat': 'Repeat contact', 'cue.urgent': 'Urgent', 'cue.escalate': 'Asks for a manager', 'cue.review': 'Bad review',
+  'cue.profanity': 'Profanity', 'cue.insult': 'Insult', 'cue.repeat': 'Repeat contact', 'cue.urgent': 'Urgent', 'cue.escalate': 'Asks for a manager', 'cue.review': 'Bad review',
   'guidance.title': 'How to respond', 'guidance.none': 'No guidance for this conversation yet.',
   'guidance.steps': 'Steps', 'guidance.use': 'Phrases that help', 'guidance.avoid': 'Avoid',
   'triage.title': 'Triage', 'triage.escalated': 'Escalated to a supervisor', 'triage.noreasons': 'No triage reasons recorded.',

@@ -46,7 +46,7 @@ export default {
   'analysis.intent': 'Намерение',
   'cue.legal': 'Угроза суда', 'cue.lawsuit': 'Угроза суда', 'cue.regulator': 'Жалоба регулятору', 'cue.press': 'Огласка',
   'cue.public': 'Огласка', 'cue.churn': 'Угроза уйти', 'cue.leave': 'Угроза уйти', 'cue.cancel': 'Угроза отказаться',
-  'cue.repeat': 'Повторное обращение', 'cue.urgent': 'Срочно', 'cue.escalate': 'Просит руководителя', 'cue.review': 'Плохой отзыв',
+  'cue.profanity': 'Брань', 'cue.insult': 'Оскорбление', 'cue.repeat': 'Повторное обращение', 'cue.urgent': 'Срочно', 'cue.escalate': 'Просит руководителя', 'cue.review': 'Плохой отзыв',
   'guidance.title': 'Как ответить', 'guidance.none': 'Для этого разговора пока нет подсказок.',
   'guidance.steps': 'Шаги', 'guidance.use': 'Помогающие фразы', 'guidance.avoid': 'Избегайте',
   'triage.title': 'Сортировка', 'triage.escalated': 'Передано руководителю', 'triage.noreasons': 'Причины сортировки не записаны.',

@@ -103,7 +103,7 @@ export function riskOf(tk) {
 
 export function riskBadge(tk) {
   const r = riskOf(tk);
-  if (tk.escalated) return h('span', { class: 'risk risk-escalated' }, t('risk.escalated'));
+  if (isEscalated(tk)) return h('span', { class: 'risk risk-escalated' }, t('risk.escalated'));
   if (r === null) return h('span', { class: 'risk risk-none' }, t('risk.unknown'));
   const level = r >= 0.6 ? 'high' : r >= 0.3 ? 'medium' : 'low';
   return h('span', { class: `risk risk-${level}`, title: `${Math.round(r * 100)}%` },
@@ -165,3 +165,23 @@ export function reasonText(r) {
 }
 
 export const categoryName = (c) => (c ? tMaybe(`category.${c}`) ?? c : t('category.none'));
+
+/** Escalated flag from the ticket or its embedded triage decision. */
+export function isEscalated(tk) {
+  if (typeof tk.escalated === 'boolean') return tk.escalated;
+  const e = tk.triage?.escalate;
+  if (typeof e === 'boolean') return e;
+  return !!(e && e.escalate);
+}
+
+/** Triage reasons [{stage, code, en, ru}] from wherever the server puts them. */
+export function reasonsOf(tk) {
+  return tk.reasons ?? tk.triage?.reasons ?? tk.triage_reasons ?? [];
+}
+
+/** Whether triage offered the agent a pause (wellbeing), and for how long. */
+export function pauseOffer(tk) {
+  const r = tk.triage?.route;
+  if (tk.pause_offered || r?.offer_pause) return { minutes: r?.pause_minutes || tk.pause_minutes || 2 };
+  return null;
+}

@@ -4,7 +4,7 @@ import { t } from '../i18n.js';
 import { get, liveEvents, getSession } from '../api.js';
 import {
   emotionOf, emotionBadge, channelLabel, priorityBadge, riskBadge, riskOf, slaCountdown,
-  refreshCountdowns, statusName, when, STATUSES, toMs, emotionName, CHANNELS, categoryName,
+  refreshCountdowns, statusName, when, STATUSES, toMs, emotionName, CHANNELS, categoryName, isEscalated,
 } from '../format.js';
 
 export const name = 'inbox';
@@ -16,7 +16,7 @@ export function byUrgency(a, b) {
   const pa = typeof a.priority === 'number' ? a.priority : PRIO_RANK[a.priority] ?? 1;
   const pb = typeof b.priority === 'number' ? b.priority : PRIO_RANK[b.priority] ?? 1;
   if (pa !== pb) return pb - pa;
-  if (!!a.escalated !== !!b.escalated) return a.escalated ? -1 : 1;
+  if (isEscalated(a) !== isEscalated(b)) return isEscalated(a) ? -1 : 1;
   const ra = riskOf(a) ?? 0, rb = riskOf(b) ?? 0;
   if (ra !== rb) return rb - ra;
   return (toMs(a.created_at) ?? 0) - (toMs(b.created_at) ?? 0);
@@ -25,7 +25,7 @@ export function byUrgency(a, b) {
 export function ticketRow(tk) {
   const emo = emotionOf(tk);
   const customer = tk.customer_name ?? tk.customer?.name;
-  return h('li', { class: ['ticket-row', tk.escalated && 'is-escalated'], 'data-ticket-id': tk.id,
+  return h('li', { class: ['ticket-row', isEscalated(tk) && 'is-escalated'], 'data-ticket-id': tk.id,
     'data-emotion': emo?.name || '' },
     h('div', { class: 'row-main' },
       h('a', { href: `#/ticket/${tk.id}`, class: 'ticket-link' },

@@ -4,7 +4,7 @@ import { t, getLang } from '../i18n.js';
 import { get, optional, liveEvents, getSession, BASE } from '../api.js';
 import { barChart, lineChart, mixBar } from '../charts.js';
 import {
-  emotionOf, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, duration, slaDue, when,
+  emotionOf, isEscalated, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, duration, slaDue, when,
 } from '../format.js';
 import { ticketRow, byUrgency } from './inbox.js';
 
@@ -22,7 +22,7 @@ function countBy(list, keyFn) {
 /** Alerts computed from tickets: escalations and SLA breaches (the server adds spikes). */
 export function localAlerts(tickets, now = Date.now()) {
   const out = [];
-  const esc = tickets.filter((x) => x.escalated && OPEN.has(x.status));
+  const esc = tickets.filter((x) => isEscalated(x) && OPEN.has(x.status));
   if (esc.length) out.push({ kind: 'escalation', title: t('alerts.escalations', { n: esc.length }), ticket_ids: esc.map((x) => x.id) });
   const late = tickets.filter((x) => { const d = slaDue(x); return d && d.due < now; });
   if (late.length) out.push({ kind: 'sla_breach', title: t('alerts.breaches', { n: late.length }), ticket_ids: late.map((x) => x.id) });
@@ -43,7 +43,7 @@ function csvOf(tickets) {
   const cols = ['id', 'subject', 'status', 'priority', 'category', 'channel', 'emotion', 'risk', 'escalated', 'assignee_id', 'created_at', 'resolved_at'];
   const esc = (v) => { const str = v === undefined || v === null ? '' : String(v); return /[",\n\r]/.test(str) ? `"${str.replace(/"/g, '""')}"` : str; };
   const rows = tickets.map((x) => [x.id, x.subject, x.status, x.priority, x.category, x.channel, emotionOf(x)?.name,
-    typeof x.risk === 'number' ? x.risk : '', x.escalated ? 1 : 0, x.assignee_id ?? '', x.created_at, x.resolved_at ?? ''].map(esc).join(','));
+    typeof x.risk === 'number' ? x.risk : '', isEscalated(x) ? 1 : 0, x.assignee_id ?? '', x.created_at, x.resolved_at ?? ''].map(esc).join(','));
   return [cols.join(','), ...rows].join('\r\n') + '\r\n';
 }
 

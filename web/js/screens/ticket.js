@@ -7,7 +7,7 @@ import { get, post, patch, optional, liveEvents, getSession } from '../api.js';
 import {
   emotionOf, emotionBadge, channelLabel, priorityBadge, riskBadge, slaCountdown, refreshCountdowns,
   statusName, priorityName, when, STATUSES, PRIORITIES, parseJson, intensityWord, sentimentWord,
-  reasonText, categoryName, emotionName, toMs,
+  reasonText, categoryName, emotionName, toMs, isEscalated, reasonsOf, pauseOffer as pauseOfferOf,
 } from '../format.js';
 
 export const name = 'ticket';
@@ -50,7 +50,7 @@ function analysisChips(m) {
   if (intent && typeof intent === 'string') chips.push(h('span', { class: 'chip' }, t('analysis.intent'), ': ', categoryName(intent)));
   for (const c of a.cues || []) {
     const kind = typeof c === 'string' ? c : c.kind ?? c.type ?? c.cue;
-    const text = typeof c === 'object' ? c.text ?? c.phrase ?? c.match : null;
+    const text = typeof c === 'object' ? c.evidence ?? c.text ?? c.phrase ?? c.match : null;
     chips.push(h('span', { class: 'chip chip-cue', 'data-cue': kind },
       '⚠ ', t(`cue.${kind}`) === `cue.${kind}` ? kind : t(`cue.${kind}`), text ? ` «${text}»` : ''));
   }
@@ -227,11 +227,11 @@ export function render(main, { params }) {
   }
 
   function paintTriage() {
-    const reasons = ticket.reasons ?? ticket.triage?.reasons ?? ticket.triage_reasons ?? [];
+    const reasons = reasonsOf(ticket);
     const cues = ticket.cues ?? [];
     replace(triage,
       h('h3', { id: 'triage-title' }, t('triage.title')),
-      h('p', {}, riskBadge(ticket), ticket.escalated ? [' ', h('strong', { class: 'escalated' }, t('triage.escalated'))] : null),
+      h('p', {}, riskBadge(ticket), isEscalated(ticket) ? [' ', h('strong', { class: 'escalated' }, t('triage.escalated'))] : null),
       reasons.length ? h('ul', { class: 'reasons', id: 'reasons' }, reasons.map((r) => h('li', {}, reasonText(r))))
         : h('p', { class: 'muted small' }, t('triage.noreasons')),
       cues.length ? h('p', {}, cues.map((c) => h('span', { class: 'chip chip-cue' }, '⚠ ', reasonText(c)))) : null);
@@ -328,7 +328,9 @@ export function render(main, { params }) {
 
   function paintPause() {
     const emo = emotionOf(ticket);
-    const intense = intenseReplySent || ticket.pause_offered || (ticket.status === 'resolved' && INTENSE.has(emo?.name));
+    const offer = pauseOfferOf(ticket);
+    const intense = intenseReplySent || (offer && ticket.assignee_id && String(ticket.assignee_id) === String(me?.id))
+      || (['resolved', 'closed'].includes(ticket.status) && INTENSE.has(emo?.name));
     pauseOffer.hidden = !intense;
     if (!intense) return;
     replace(pauseOffer, h('p', {}, t('pause.offer')),
