@@ -115,6 +115,12 @@ static const char *const postgres_migrations[] = {
     "  size BIGINT PRIMARY KEY,\n"
     "  note TEXT NOT NULL,\n"
     "  created_at BIGINT NOT NULL);\n",
+    /* 3: the latest triage of a ticket (struct ticket: emotion,
+     * hostility per mille, escalated, triage JSON) */
+    "ALTER TABLE tickets ADD COLUMN emotion TEXT;\n"
+    "ALTER TABLE tickets ADD COLUMN hostility INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE tickets ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE tickets ADD COLUMN triage TEXT;\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

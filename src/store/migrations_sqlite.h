@@ -116,6 +116,12 @@ static const char *const sqlite_migrations[] = {
     "  size INTEGER PRIMARY KEY,\n"
     "  note TEXT NOT NULL,\n"
     "  created_at INTEGER NOT NULL);\n",
+    /* 3: the latest triage of a ticket (struct ticket: emotion,
+     * hostility per mille, escalated, triage JSON) */
+    "ALTER TABLE tickets ADD COLUMN emotion TEXT;\n"
+    "ALTER TABLE tickets ADD COLUMN hostility INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE tickets ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE tickets ADD COLUMN triage TEXT;\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -10,6 +10,7 @@
 #include "store/store_internal.h"
 #include "base/xalloc.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdint.h>
@@ -42,16 +43,18 @@
     X(TICKET_INSERT, "INSERT INTO tickets (customer_id, subject, status, priority, "       \
                      "category, channel, thread, language, assignee_id, sla_first_due, "   \
                      "sla_next_due, sla_resolve_due, created_at, updated_at, "             \
-                     "first_response_at, resolved_at, closed_at, message_count) VALUES "   \
+                     "first_response_at, resolved_at, closed_at, message_count, emotion, "  \
+                     "hostility, escalated, triage) VALUES "                               \
                      "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " \
-                     "$16, $17, $18) RETURNING id")                                        \
+                     "$16, $17, $18, $19, $20, $21, $22) RETURNING id")                                        \
     X(TICKET_GET, "SELECT " TICKET_COLS " FROM tickets WHERE id = $1")                     \
     X(TICKET_UPDATE, "UPDATE tickets SET customer_id = $2, subject = $3, status = $4, "    \
                      "priority = $5, category = $6, channel = $7, thread = $8, "           \
                      "language = $9, assignee_id = $10, sla_first_due = $11, "             \
                      "sla_next_due = $12, sla_resolve_due = $13, updated_at = $14, "       \
                      "first_response_at = $15, resolved_at = $16, closed_at = $17, "       \
-                     "message_count = $18 WHERE id = $1")                                  \
+                     "message_count = $18, emotion = $19, hostility = $20, escalated = $21, " \
+                     "triage = $22 WHERE id = $1")                                  \
     X(FIND_OPEN_THREAD, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = $1 "      \
                         "AND thread = $2 AND status IN (0, 1, 2) "                         \
                         "ORDER BY updated_at DESC, id DESC LIMIT 1")                       \
@@ -129,15 +132,18 @@ static inline struct pg *PG(struct store *st)
     return (struct pg *)st;
 }
 
+#define PG_MAXPARAMS 32 /* the most any statement takes (tickets: 22) */
+
 /* Parameters as text, as libpq sends them. */
 struct args {
     int n;
-    const char *v[TQ_NPARAMS + 8];
-    char num[TQ_NPARAMS + 8][24];
+    const char *v[PG_MAXPARAMS];
+    char num[PG_MAXPARAMS][24];
 };
 
 static inline void a_i64(struct args *a, int64_t x)
 {
+    assert(a->n < PG_MAXPARAMS);
     snprintf(a->num[a->n], sizeof a->num[0], "%" PRId64, x);
     a->v[a->n] = a->num[a->n];
     a->n++;
@@ -145,6 +151,7 @@ static inline void a_i64(struct args *a, int64_t x)
 
 static inline void a_str(struct args *a, const char *s)
 {
+    assert(a->n < PG_MAXPARAMS);
     a->v[a->n++] = s;          /* NULL is SQL NULL */
 }
 

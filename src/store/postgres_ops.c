@@ -61,6 +61,10 @@ static void read_ticket(PGresult *r, int row, void *out)
     t->resolved_at = col_i64(r, row, 16);
     t->closed_at = col_i64(r, row, 17);
     t->message_count = col_int(r, row, 18);
+    t->emotion = col_str(r, row, 19);
+    t->hostility = col_int(r, row, 20);
+    t->escalated = col_int(r, row, 21) != 0;
+    t->triage = col_str(r, row, 22);
 }
 
 static void read_message(PGresult *r, int row, void *out)
@@ -296,8 +300,8 @@ static int pg_customer_move(struct store *st, int64_t from, int64_t into)
 
 /* ---- tickets ---------------------------------------------------------- */
 
-/* The columns in TICKET_COLS order: for an INSERT all but id ($1..$18);
- * for an UPDATE id first and all but created_at ($1..$18). */
+/* The columns in TICKET_COLS order: for an INSERT all but id ($1..$22);
+ * for an UPDATE id first and all but created_at ($1..$22). */
 static void ticket_args(struct args *a, const struct ticket *t, int update)
 {
     if (update)
@@ -321,6 +325,10 @@ static void ticket_args(struct args *a, const struct ticket *t, int update)
     a_i64(a, t->resolved_at);
     a_i64(a, t->closed_at);
     a_i64(a, t->message_count);
+    a_str(a, t->emotion);
+    a_i64(a, t->hostility);
+    a_i64(a, t->escalated ? 1 : 0);
+    a_str(a, t->triage);
 }
 
 static int pg_ticket_insert(struct store *st, struct ticket *t)

@@ -42,16 +42,18 @@
     X(TICKET_INSERT, "INSERT INTO tickets (customer_id, subject, status, priority, "       \
                      "category, channel, thread, language, assignee_id, sla_first_due, "   \
                      "sla_next_due, sla_resolve_due, created_at, updated_at, "             \
-                     "first_response_at, resolved_at, closed_at, message_count) VALUES "   \
+                     "first_response_at, resolved_at, closed_at, message_count, emotion, "  \
+                     "hostility, escalated, triage) VALUES "                               \
                      "(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, " \
-                     "?17, ?18, ?19)")                                                     \
+                     "?17, ?18, ?19, ?20, ?21, ?22, ?23)")                                                     \
     X(TICKET_GET, "SELECT " TICKET_COLS " FROM tickets WHERE id = ?1")                     \
     X(TICKET_UPDATE, "UPDATE tickets SET customer_id = ?2, subject = ?3, status = ?4, "    \
                      "priority = ?5, category = ?6, channel = ?7, thread = ?8, "           \
                      "language = ?9, assignee_id = ?10, sla_first_due = ?11, "             \
                      "sla_next_due = ?12, sla_resolve_due = ?13, updated_at = ?15, "       \
                      "first_response_at = ?16, resolved_at = ?17, closed_at = ?18, "       \
-                     "message_count = ?19 WHERE id = ?1")                                  \
+                     "message_count = ?19, emotion = ?20, hostility = ?21, escalated = ?22, " \
+                     "triage = ?23 WHERE id = ?1")                                  \
     X(FIND_OPEN_THREAD, "SELECT " TICKET_COLS " FROM tickets WHERE customer_id = ?1 "      \
                         "AND thread = ?2 AND status IN (0, 1, 2) "                         \
                         "ORDER BY updated_at DESC, id DESC LIMIT 1")                       \

@@ -59,6 +59,10 @@ static void read_ticket(sqlite3_stmt *q, struct ticket *t)
     t->resolved_at = col_i64(q, 16);
     t->closed_at = col_i64(q, 17);
     t->message_count = col_int(q, 18);
+    t->emotion = col_str(q, 19);
+    t->hostility = col_int(q, 20);
+    t->escalated = col_int(q, 21) != 0;
+    t->triage = col_str(q, 22);
 }
 
 static void read_message(sqlite3_stmt *q, struct message *m)
@@ -298,7 +302,7 @@ static int sq_customer_move(struct store *st, int64_t from, int64_t into)
 
 /* ---- tickets ---------------------------------------------------------- */
 
-/* Binds ?1 = id and ?2..?19 = the other columns in TICKET_COLS order. */
+/* Binds ?1 = id and ?2..?23 = the other columns in TICKET_COLS order. */
 static void bind_ticket(sqlite3_stmt *q, const struct ticket *t)
 {
     bind_i64(q, 1, t->id);
@@ -320,6 +324,10 @@ static void bind_ticket(sqlite3_stmt *q, const struct ticket *t)
     bind_i64(q, 17, t->resolved_at);
     bind_i64(q, 18, t->closed_at);
     bind_i64(q, 19, t->message_count);
+    bind_text(q, 20, t->emotion);
+    bind_i64(q, 21, t->hostility);
+    bind_i64(q, 22, t->escalated ? 1 : 0);
+    bind_text(q, 23, t->triage);
 }
 
 static int sq_ticket_insert(struct store *st, struct ticket *t)

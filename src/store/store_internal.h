@@ -18,8 +18,8 @@
     "id, customer_id, subject, status, priority, category, channel, thread, " \
     "language, assignee_id, sla_first_due, sla_next_due, sla_resolve_due, "   \
     "created_at, updated_at, first_response_at, resolved_at, closed_at, "     \
-    "message_count"
-#define TICKET_NCOLS 19
+    "message_count, emotion, hostility, escalated, triage"
+#define TICKET_NCOLS 23
 #define CUSTOMER_COLS "id, name, tier, language, merged_into, created_at, updated_at"
 #define IDENTITY_COLS "id, customer_id, kind, value, created_at"
 #define USER_COLS \

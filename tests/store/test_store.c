@@ -381,6 +381,10 @@ static void test_tickets_crud(void **state)
     assert_string_equal(g.language, "ru");
     assert_int_equal(g.assignee_id, 0);
     assert_int_equal(g.message_count, 0);
+    assert_null(g.emotion);
+    assert_int_equal(g.hostility, 0);
+    assert_false(g.escalated);
+    assert_null(g.triage);
 
     /* Every mutable field round-trips. */
     g.status = STATUS_RESOLVED;
@@ -397,6 +401,10 @@ static void test_tickets_crud(void **state)
     g.resolved_at = 555;
     g.closed_at = 666;
     g.message_count = 3;
+    g.emotion = xstrdup("anger");
+    g.hostility = 730;
+    g.escalated = true;
+    g.triage = xstrdup("{\"priority\":\"urgent\",\"reasons\":[\"угроза\"]}");
     assert_int_equal(st->ops->ticket_update(st, &g), 0);
     struct ticket h = {0};
     assert_int_equal(st->ops->ticket_get(st, t.id, &h), 0);
@@ -414,6 +422,10 @@ static void test_tickets_crud(void **state)
     assert_int_equal(h.resolved_at, 555);
     assert_int_equal(h.closed_at, 666);
     assert_int_equal(h.message_count, 3);
+    assert_string_equal(h.emotion, "anger");
+    assert_int_equal(h.hostility, 730);
+    assert_true(h.escalated);
+    assert_string_equal(h.triage, "{\"priority\":\"urgent\",\"reasons\":[\"угроза\"]}");
     ticket_clear(&h);
 
     g.id = 987654;
