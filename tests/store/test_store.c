@@ -241,6 +241,28 @@ static void test_migrations_concurrent(void **state)
     assert_true(id > 0);
 }
 
+/* Every operation of the table is implemented: a NULL pointer would crash
+ * the caller. Walks the table from `close` to its end as function
+ * pointers, so operations added to store.h later are covered too. */
+static void test_ops_complete(void **state)
+{
+    const struct store_ops *ops = ST(state)->ops;
+    typedef void (*any_fn)(void);
+    size_t first = offsetof(struct store_ops, close);
+
+    assert_non_null(ops->name);
+    assert_true(ops->version >= 1);
+    assert_int_equal((sizeof *ops - first) % sizeof(any_fn), 0);
+    for (size_t off = first; off < sizeof *ops; off += sizeof(any_fn)) {
+        any_fn f;
+        memcpy(&f, (const char *)ops + off, sizeof f);
+        if (!f)
+            print_error("store_ops slot %zu of %s is NULL\n", (off - first) / sizeof f,
+                        ops->name);
+        assert_non_null(f);
+    }
+}
+
 static void test_open_bad_url(void **state)
 {
     (void)state;
@@ -1312,6 +1334,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_migrations_idempotent),
         cmocka_unit_test_setup_teardown(test_migrations_concurrent, setup_empty, teardown),
+        T(test_ops_complete),
         cmocka_unit_test(test_open_bad_url),
         T(test_customers),
         T(test_identities),
