@@ -49,7 +49,14 @@ export function emotionOf(x) {
     }
     return best;
   }
-  if (typeof e === 'string') return { name: e, intensity: x.emotion_intensity ?? x.intensity ?? null };
+  if (typeof e === 'string') {
+    let intensity = x.emotion_intensity ?? x.intensity ?? null;
+    // Tickets carry hostility (0..1000 per mille) for anger and frustration.
+    if (intensity === null && typeof x.hostility === 'number' && (e === 'anger' || e === 'frustration')) {
+      intensity = x.hostility > 1 ? x.hostility / 1000 : x.hostility;
+    }
+    return { name: e, intensity };
+  }
   if (e && typeof e === 'object') {
     return { name: e.name ?? e.label ?? e.emotion, intensity: e.intensity ?? e.score ?? null };
   }
@@ -169,19 +176,24 @@ export const categoryName = (c) => (c ? tMaybe(`category.${c}`) ?? c : t('catego
 /** Escalated flag from the ticket or its embedded triage decision. */
 export function isEscalated(tk) {
   if (typeof tk.escalated === 'boolean') return tk.escalated;
-  const e = tk.triage?.escalate;
+  const e = triageOf(tk)?.escalate;
   if (typeof e === 'boolean') return e;
   return !!(e && e.escalate);
 }
 
 /** Triage reasons [{stage, code, en, ru}] from wherever the server puts them. */
 export function reasonsOf(tk) {
-  return tk.reasons ?? tk.triage?.reasons ?? tk.triage_reasons ?? [];
+  return tk.reasons ?? triageOf(tk)?.reasons ?? tk.triage_reasons ?? [];
 }
 
 /** Whether triage offered the agent a pause (wellbeing), and for how long. */
 export function pauseOffer(tk) {
-  const r = tk.triage?.route;
+  const r = triageOf(tk)?.route;
   if (tk.pause_offered || r?.offer_pause) return { minutes: r?.pause_minutes || tk.pause_minutes || 2 };
   return null;
+}
+
+/** The ticket's latest triage decision (object, or JSON text from the store). */
+export function triageOf(tk) {
+  return tk.triage ? parseJson(tk.triage) : null;
 }

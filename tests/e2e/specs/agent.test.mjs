@@ -14,7 +14,10 @@ const hasEmotion = tickets.some((t) => t.emotion || t.analysis);
 const skipAngry = !token ? 'needs POST /api/v1/auth/login'
   : !tickets.length ? 'needs GET /api/v1/tickets with the demo data'
     : !hasEmotion ? 'needs the ticket emotion (field `emotion`) in GET /api/v1/tickets' : false;
-const skipGuidance = skipAngry || await needs(['POST', '/tone-check', { token, body: { text: 'x', language: 'en' } }]);
+const detail = tickets.length ? (await api('GET', `/tickets/${tickets[0].id}`, { token })).data : null;
+const skipGuidance = skipAngry
+  || (detail?.guidance ? false : await needs(['GET', '/guidance?emotion=anger&language=en', { token }]))
+  || await needs(['POST', '/tone-check', { token, body: { text: 'x', language: 'en' } }]);
 const skipChat = skipAngry || await needs(['POST', '/chat', { body: { language: 'en', name: 'probe', body: 'probe' } }]);
 
 let browser;

@@ -57,9 +57,11 @@ function analysisChips(m) {
   return h('div', { class: 'analysis', 'aria-label': t('analysis.label') }, chips);
 }
 
-function messageItem(m, ticket, customer) {
+function messageItem(m, ticket, customer, people) {
   const kind = messageKind(m);
-  const author = m.author_name ?? m.author?.name ?? (kind === 'inbound' ? customer?.name ?? t('msg.customer')
+  const uid = m.author_user_id ?? m.author_id;
+  const user = uid ? people.find((u) => String(u.id) === String(uid)) : null;
+  const author = m.author_name ?? m.author?.name ?? user?.name ?? (kind === 'inbound' ? customer?.name ?? t('msg.customer')
     : kind === 'bot' ? t('msg.bot') : t('msg.agent'));
   return h('li', { class: `msg msg-${kind}`, 'data-message-id': m.id, 'data-kind': kind },
     h('div', { class: 'msg-head' },
@@ -359,7 +361,9 @@ export function render(main, { params }) {
     paintPause();
     const customer = await paintCustomer();
     const list = ticket.messages || [];
-    replace(messages, list.map((m) => messageItem(m, ticket, customer)));
+    const people = [...(users || [])];
+    if (me?.id) people.push({ id: me.id, name: me.name });
+    replace(messages, list.map((m) => messageItem(m, ticket, customer, people)));
     if (prevCount && list.length > prevCount) announce(t('live.newmessage', { id }));
     paintGuidance();
     paintArticles();
