@@ -34,7 +34,7 @@ export default {
   'risk.unknown': 'Risk n/a',
   'sla.left': '{time} left', 'sla.overdue': 'Overdue {time}', 'sla.none': 'No SLA',
   'sla.kind.first': 'First response due', 'sla.kind.next': 'Next response due', 'sla.kind.resolve': 'Resolution due',
-  'dur.dh': '{d}d {h}h', 'dur.hm': '{h}h {m}m', 'dur.m': '{m}m',
+  'dur.dh': '{d}d {h}h', 'dur.hm': '{h}h {m}m', 'dur.m': '{m}m', 'dur.hours': '{h} h',
   'sentiment.negative': 'negative', 'sentiment.neutral': 'neutral', 'sentiment.positive': 'positive',
 
   'ticket.back': 'Back to inbox', 'ticket.nosubject': '(no subject)', 'ticket.notfound': 'Ticket not found',

@@ -34,7 +34,7 @@ export default {
   'risk.unknown': 'Риск н/д',
   'sla.left': 'Осталось {time}', 'sla.overdue': 'Просрочено на {time}', 'sla.none': 'Без SLA',
   'sla.kind.first': 'Срок первого ответа', 'sla.kind.next': 'Срок следующего ответа', 'sla.kind.resolve': 'Срок решения',
-  'dur.dh': '{d} д {h} ч', 'dur.hm': '{h} ч {m} мин', 'dur.m': '{m} мин',
+  'dur.dh': '{d} д {h} ч', 'dur.hm': '{h} ч {m} мин', 'dur.m': '{m} мин', 'dur.hours': '{h} ч',
   'sentiment.negative': 'негативная', 'sentiment.neutral': 'нейтральная', 'sentiment.positive': 'позитивная',
 
   'ticket.back': 'Ко входящим', 'ticket.nosubject': '(без темы)', 'ticket.notfound': 'Обращение не найдено',

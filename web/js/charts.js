@@ -43,13 +43,13 @@ export function barChart(items, { onSelect, format = String, title } = {}) {
 
 /** A line over time: points [{x: ms, y, label?}], with dots that drill down. */
 export function lineChart(points, { onSelect, format = String, title, yMin } = {}) {
-  const width = 460, height = 180, pad = { l: 44, r: 12, t: 12, b: 26 };
+  const width = 460, height = 180, pad = { l: 64, r: 14, t: 12, b: 26 };
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart line-chart', role: 'group', 'aria-label': title || '' });
   if (!points.length) return svg;
   const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
   const x0 = Math.min(...xs), x1 = Math.max(...xs) || x0 + 1;
   const y0 = yMin ?? Math.min(0, ...ys), y1 = Math.max(...ys, y0 + 1);
-  const X = (v) => pad.l + ((v - x0) / Math.max(1, x1 - x0)) * (width - pad.l - pad.r);
+  const X = (v) => (x1 === x0 ? (pad.l + width - pad.r) / 2 : pad.l + ((v - x0) / (x1 - x0)) * (width - pad.l - pad.r));
   const Y = (v) => height - pad.b - ((v - y0) / (y1 - y0)) * (height - pad.t - pad.b);
   for (const v of [y0, (y0 + y1) / 2, y1]) {
     svg.append(s('line', { x1: pad.l, x2: width - pad.r, y1: Y(v), y2: Y(v), class: 'grid' }),

@@ -4,7 +4,7 @@ import { t, getLang } from '../i18n.js';
 import { get, optional, liveEvents, getSession, BASE } from '../api.js';
 import { barChart, lineChart, mixBar } from '../charts.js';
 import {
-  emotionOf, isEscalated, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, duration, slaDue, when,
+  emotionOf, isEscalated, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, slaDue, when,
 } from '../format.js';
 import { ticketRow, byUrgency } from './inbox.js';
 
@@ -155,7 +155,7 @@ export function render(main, { navigate }) {
         return { x: day, y: v[Math.floor(v.length / 2)] / 3600000, ids: [] };
       });
     }
-    const hours = (v) => duration(v * 3600000);
+    const hours = (v) => (v < 1 ? t('dur.m', { m: Math.round(v * 60) }) : t('dur.hours', { h: Math.round(v * 10) / 10 }));
     const dayDrill = (p) => {
       const ids = tickets.filter((x) => { const r = toMs(x.resolved_at); return r && Math.floor(r / DAY) * DAY === p.x; }).map((x) => x.id);
       drill(ids.length ? { ids: ids.join(',') } : {});
