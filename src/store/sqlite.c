@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -227,6 +228,21 @@ int sq__rollback_to(struct store *st)
     return rc ? rc : run_id(s, S_RELEASE);
 }
 
+/* Switching a new file to WAL needs an exclusive lock, and SQLite reports
+ * SQLITE_BUSY for it at once, without the busy handler, while another
+ * connection is opening the same file: retry for up to BUSY_TIMEOUT_MS. */
+static int set_wal(struct sq *s)
+{
+    int64_t give_up = clock_mono_ns() + (int64_t)BUSY_TIMEOUT_MS * 1000000;
+    int rc;
+    while ((rc = sq_exec(s, "PRAGMA journal_mode = WAL")) == PL_EBUSY &&
+           clock_mono_ns() < give_up) {
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return rc;
+}
+
 int store_sqlite_open(const char *path, struct store **out, char **err)
 {
     struct sq *s = xcalloc(1, sizeof *s);
@@ -251,7 +267,7 @@ int store_sqlite_open(const char *path, struct store **out, char **err)
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     /* journal_mode=WAL is persistent in the file; the others are per
      * connection. synchronous=FULL: WAL commits are fsynced. */
-    if ((rc = sq_exec(s, "PRAGMA journal_mode = WAL")) ||
+    if ((rc = set_wal(s)) ||
         (rc = sq_exec(s, "PRAGMA synchronous = FULL")) ||
         (rc = sq_exec(s, "PRAGMA foreign_keys = ON")))
         goto out;
