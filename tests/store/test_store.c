@@ -1287,7 +1287,15 @@ static int terminate(PGconn *admin, const char *app)
                                1, NULL, params, NULL, NULL, 0);
     int n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
-    usleep(100 * 1000);        /* let the backend go */
+    for (int i = 0; i < 500; i++) {    /* until the backend is gone (5 s at most) */
+        r = PQexecParams(admin, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                         1, NULL, params, NULL, NULL, 0);
+        int left = PQresultStatus(r) == PGRES_TUPLES_OK ? atoi(PQgetvalue(r, 0, 0)) : 0;
+        PQclear(r);
+        if (left == 0)
+            break;
+        usleep(10 * 1000);
+    }
     return n;
 }
 
