@@ -404,6 +404,23 @@ static int feed_event(void *ctx, const struct event *e)
             v->rep->problem = xasprintf("event %lld (%s) was altered after it was logged (leaf %lld)",
                                         (long long)e->id, e->type, (long long)v->pos);
     }
+    /* The rows the events describe must still say what was logged: a
+     * message's text is committed through its event. */
+    if (e->message_id && strncmp(e->type, "message.", 8) == 0 && !v->rep->problem) {
+        struct message m = {0};
+        json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
+        const char *logged_body = json_string_value(json_object_get(after, "body"));
+        int rc = v->st->ops->message_get(v->st, e->message_id, &m);
+        if (rc == PL_ENOTFOUND)
+            v->rep->problem = xasprintf("message %lld was deleted (logged by event %lld)",
+                                        (long long)e->message_id, (long long)e->id);
+        else if (rc == 0 && logged_body && (!m.body || strcmp(m.body, logged_body) != 0))
+            v->rep->problem = xasprintf("message %lld was altered: its text differs from the "
+                                        "logged event %lld",
+                                        (long long)e->message_id, (long long)e->id);
+        message_clear(&m);
+        json_decref(after);
+    }
     v->pos++;
     v->rep->events++;
     check_cp(v);
