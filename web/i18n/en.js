@@ -89,7 +89,7 @@ export default {
   'admin.tab.kb': 'Knowledge base', 'admin.tab.config': 'SLA, hours, routing, wellbeing',
   'admin.unavailable': 'This server does not offer {route} yet.', 'admin.empty': 'Nothing here yet.',
   'admin.add': 'Add', 'admin.create': 'Create', 'admin.created': 'Created.', 'admin.secret': 'Copy the secret now, it is shown once:',
-  'admin.save': 'Save', 'admin.saved': 'Saved.',
+  'admin.save': 'Save', 'admin.saved': 'Saved.', 'admin.edit': 'Edit', 'admin.edituser': 'Edit {name}', 'admin.yes': 'yes', 'admin.no': 'no',
   'admin.config.lead': 'Service standards (SLA per priority, business hours), routing and wellbeing limits, as JSON (see docs/triage.md).',
   'admin.config.label': 'Configuration', 'admin.config.badjson': 'Not valid JSON: {msg}',
   'admin.field.name': 'Name', 'admin.field.email': 'E-mail', 'admin.field.role': 'Role', 'admin.field.password': 'Password',

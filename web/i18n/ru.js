@@ -89,7 +89,7 @@ export default {
   'admin.tab.kb': 'База знаний', 'admin.tab.config': 'SLA, часы, маршрутизация, благополучие',
   'admin.unavailable': 'Этот сервер пока не поддерживает {route}.', 'admin.empty': 'Пока пусто.',
   'admin.add': 'Добавить', 'admin.create': 'Создать', 'admin.created': 'Создано.', 'admin.secret': 'Скопируйте секрет сейчас, он показывается один раз:',
-  'admin.save': 'Сохранить', 'admin.saved': 'Сохранено.',
+  'admin.save': 'Сохранить', 'admin.saved': 'Сохранено.', 'admin.edit': 'Изменить', 'admin.edituser': 'Изменить: {name}', 'admin.yes': 'да', 'admin.no': 'нет',
   'admin.config.lead': 'Стандарты обслуживания (SLA по приоритетам, рабочие часы), маршрутизация и пределы нагрузки в JSON (см. docs/triage.md).',
   'admin.config.label': 'Настройки', 'admin.config.badjson': 'Неверный JSON: {msg}',
   'admin.field.name': 'Имя', 'admin.field.email': 'Почта', 'admin.field.role': 'Роль', 'admin.field.password': 'Пароль',

@@ -3,7 +3,8 @@
 // Each tab degrades to a notice when its route does not exist yet.
 import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
-import { get, post, put } from '../api.js';
+import { get, post, put, patch } from '../api.js';
+import { when } from '../format.js';
 
 export const name = 'admin';
 
@@ -41,14 +42,48 @@ function unavailable(path) {
   return h('p', { class: 'notice' }, t('admin.unavailable', { route: `/api/v1${path}` }));
 }
 
-function listTable(items, columns) {
+function cell(c, v) {
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'boolean') return v ? t('admin.yes') : t('admin.no');
+  if (c === 'role' && v) return t(`role.${v}`);
+  if (c === 'created_at' && v) return when(v);
+  return v ?? '';
+}
+
+function listTable(items, columns, onEdit) {
   if (!items.length) return h('p', { class: 'muted' }, t('admin.empty'));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, t(`admin.field.${c}`))))),
-    h('tbody', {}, items.map((it) => h('tr', {}, columns.map((c) => {
-      const v = it[c];
-      return h('td', {}, Array.isArray(v) ? v.join(', ') : typeof v === 'boolean' ? (v ? '✓' : '—') : v ?? '');
-    }))))));
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, t(`admin.field.${c}`))),
+      onEdit ? h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('admin.edit'))) : null)),
+    h('tbody', {}, items.map((it) => h('tr', {}, columns.map((c) => h('td', {}, cell(c, it[c]))),
+      onEdit ? h('td', {}, h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${t('admin.edit')} ${it.name || it.email || it.id}`,
+        onclick: () => onEdit(it) }, t('admin.edit'))) : null)))));
+}
+
+/** Edit a user's role, skills, languages and whether they are active (PATCH /users/{id}). */
+function userEditor(u, box, onSaved) {
+  const role = h('select', { id: 'e-role' }, ROLES.map((r) => h('option', { value: r, selected: r === u.role }, t(`role.${r}`))));
+  const skills = h('input', { id: 'e-skills', value: Array.isArray(u.skills) ? u.skills.join(',') : u.skills || '' });
+  const langs = h('input', { id: 'e-languages', value: Array.isArray(u.languages) ? u.languages.join(',') : u.languages || '' });
+  const active = h('input', { id: 'e-active', type: 'checkbox', checked: u.active !== false });
+  const msg = h('p', { role: 'status', class: 'small' });
+  replace(box, h('form', { class: 'admin-form', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await patch(`/users/${u.id}`, { role: role.value, skills: skills.value.trim(), languages: langs.value.trim(), active: active.checked });
+      msg.textContent = t('admin.saved');
+      onSaved();
+    } catch (err) {
+      msg.textContent = err.status === 404 || err.status === 405 ? t('admin.unavailable', { route: `PATCH /api/v1/users/${u.id}` }) : t('error.generic', { msg: err.message });
+    }
+  } },
+  h('h3', {}, t('admin.edituser', { name: u.name || u.email })),
+  h('div', { class: 'field' }, h('label', { for: 'e-role' }, t('admin.field.role')), role),
+  h('div', { class: 'field' }, h('label', { for: 'e-skills' }, t('admin.field.skills')), skills),
+  h('div', { class: 'field' }, h('label', { for: 'e-languages' }, t('admin.field.languages')), langs),
+  h('div', { class: 'field check' }, active, h('label', { for: 'e-active' }, t('admin.field.active'))),
+  h('button', { type: 'submit', class: 'btn btn-primary' }, t('admin.save')), msg));
+  role.focus();
 }
 
 function createForm(tab, onCreated) {
@@ -116,15 +151,17 @@ export function render(main, { params }) {
   const tab = TABS[current];
   if (tab.config) { renderConfig(box).catch((e) => replace(box, h('p', { class: 'form-error' }, e.message))); return null; }
   const listBox = h('div');
+  const editBox = h('div');
   const refresh = async () => {
     try {
       const r = await get(tab.path);
-      replace(listBox, listTable(r?.[tab.key] || r?.items || (Array.isArray(r) ? r : []), tab.columns));
+      const onEdit = current === 'users' ? (u) => userEditor(u, editBox, refresh) : null;
+      replace(listBox, listTable(r?.[tab.key] || r?.items || (Array.isArray(r) ? r : []), tab.columns, onEdit));
     } catch (e) {
       replace(listBox, e.status === 404 || e.status === 405 ? unavailable(tab.path) : h('p', { class: 'form-error' }, e.message));
     }
   };
-  replace(box, h('h2', {}, t(`admin.tab.${current}`)), listBox, createForm(tab, refresh));
+  replace(box, h('h2', {}, t(`admin.tab.${current}`)), listBox, editBox, createForm(tab, refresh));
   refresh();
   return null;
 }
