@@ -6,7 +6,9 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "base/buf.h"
 #include "base/clock.h"
+#include "text/text.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -195,7 +197,12 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
     }
     t.message_count++;
     t.updated_at = now;
-    rc = st->ops->ticket_update(st, &t);
+    if ((rc = st->ops->ticket_update(st, &t)))
+        goto out;
+
+    /* 5. Triage: priority, category, SLA, route, escalation. */
+    if (in->analysis)
+        rc = desk_assess_tx(tx, who, &t, &cust, m.id, out->new_ticket, in->analysis, now, out);
 
 out:
     free(after);
@@ -225,8 +232,23 @@ int desk_ingest(struct desk *d, const struct desk_actor *who, const struct desk_
     int rc = validate_inbound(in);
     if (rc)
         return rc;
-    struct ingest_args a = {who, in, out};
-    return desk_exec(d, ingest_fn, &a);
+    /* Analysis costs microseconds and needs no database: it runs here, in
+     * the caller's thread, so the writer only writes. */
+    struct desk_inbound with = *in;
+    struct text_analysis an;
+    struct buf json = BUF_INIT;
+    if (d->text && !in->analysis) {
+        const char *txt = in->analyze_text ? in->analyze_text : in->body;
+        if (text_analyze(d->text, txt, strlen(txt), &an) == 0) {
+            text_analysis_json(&an, &json);
+            with.analysis = &an;
+            with.analysis_json = json.ptr;
+        }
+    }
+    struct ingest_args a = {who, &with, out};
+    rc = desk_exec(d, ingest_fn, &a);
+    buf_release(&json);
+    return rc;
 }
 
 /* ---- replies and notes ---------------------------------------------------- */
