@@ -13,9 +13,12 @@ static int cmd_version(int argc, char **argv)
 
 static const struct cli_command commands[] = {
     /* Keep sorted by name; one line per command. */
+    {"analyze", cmd_analyze, "analyse text: language, emotions, sentiment, intent, cues"},
     {"demo", cmd_demo, "seed demo data (or --tickets N generated tickets)"},
+    {"eval", cmd_eval, "evaluate a text model on a labelled CSV"},
     {"import", cmd_import, "import historical tickets from CSV"},
     {"ledger", cmd_ledger, "manage the tamper-evident log's signing key (keygen)"},
+    {"train", cmd_train, "train a text model from a labelled CSV"},
     {"user", cmd_user, "add or list users (agents, supervisors, admins)"},
     {"verify", cmd_verify, "check every stored event against the tamper-evident log"},
     {"verify-receipt", cmd_verify_receipt, "check a customer's receipt offline"},
