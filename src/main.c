@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
     {"import", cmd_import, "import historical tickets from CSV"},
     {"ledger", cmd_ledger, "manage the tamper-evident log's signing key (keygen)"},
     {"train", cmd_train, "train a text model from a labelled CSV"},
+    {"serve", cmd_serve, "run the server (REST API, live events, web UI)"},
     {"user", cmd_user, "add or list users (agents, supervisors, admins)"},
     {"verify", cmd_verify, "check every stored event against the tamper-evident log"},
     {"verify-receipt", cmd_verify_receipt, "check a customer's receipt offline"},

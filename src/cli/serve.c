@@ -1,0 +1,139 @@
+/* serve.c — `parley serve`: the server. */
+#include "cli/cli.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "desk/demo.h"
+#include "desk/desk.h"
+#include "http/http.h"
+#include "text/text.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: parley serve [--db DB] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
+    "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
+    "\n"
+    "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
+    "demo team and conversations into an empty database. --models holds the text\n"
+    "models (default data/models, or $PARLEY_MODELS). --ledger-key is the\n"
+    "tamper-evident log's signing key, created on first start (default: next to\n"
+    "a SQLite database, else ./parley-ledger.key).\n";
+
+static int is_dir(const char *p)
+{
+    struct stat sb;
+    return p && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *port_s = "8080", *bind = "127.0.0.1", *web = NULL,
+               *models = NULL, *key = NULL, *origin = "parley.local/log";
+    int demo = 0;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "port", &port_s)) ||
+            (r = cli_opt(argc, argv, &i, "bind", &bind)) || (r = cli_opt(argc, argv, &i, "web", &web)) ||
+            (r = cli_opt(argc, argv, &i, "models", &models)) ||
+            (r = cli_opt(argc, argv, &i, "ledger-key", &key)) ||
+            (r = cli_opt(argc, argv, &i, "origin", &origin))) {
+            if (r < 0) {
+                fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
+                return 2;
+            }
+            continue;
+        }
+        if (strcmp(argv[i], "--demo") == 0) {
+            demo = 1;
+            continue;
+        }
+        int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
+        if (!help)
+            fprintf(stderr, "parley serve: unknown argument '%s'\n", argv[i]);
+        fputs(usage_text, help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    char *end;
+    long port = strtol(port_s, &end, 10);
+    if (*end || port < 1 || port > 65535) {
+        fprintf(stderr, "parley serve: --port wants 1 to 65535\n");
+        return 2;
+    }
+    if (!web && is_dir("web"))
+        web = "web";
+
+    /* Block the signals before any thread starts, so only sigwait sees them. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+    struct text_engine *te = NULL;
+    char *err = NULL;
+    if (text_engine_open(models, &te, &err) != 0) {
+        log_warn("serve: text models not loaded (%s): messages will not be analysed",
+                 err ? err : "?");
+        free(err);
+        err = NULL;
+        te = NULL;
+    }
+    struct desk *d = NULL;
+    if (desk_open(db, &d, &err)) {
+        fprintf(stderr, "parley serve: cannot open %s: %s\n", db, err ? err : "?");
+        free(err);
+        text_engine_close(te);
+        return 1;
+    }
+    desk_set_text(d, te);
+    char *keypath = NULL;
+    if (key)
+        keypath = xstrdup(key);
+    else if (strncmp(db, "sqlite:", 7) == 0)
+        keypath = xasprintf("%s.ledger-key", db + 7);
+    else
+        keypath = xstrdup("parley-ledger.key");
+    if (desk_ledger_use_key(d, keypath, origin, &err))
+        log_warn("serve: no signed checkpoints: %s", err ? err : "?"), free(err), err = NULL;
+    free(keypath);
+
+    int rc = 1;
+    struct desk_demo_opts demo_opts = {0};
+    if (demo && desk_demo_seed(d, &demo_opts) != 0) {
+        fprintf(stderr, "parley serve: cannot seed the demo data\n");
+        goto out;
+    }
+    if (desk_metrics_enable(d) != 0)
+        log_warn("serve: live metrics unavailable");
+    struct http_options o = {.bind = bind, .port = (int)port, .web_dir = web};
+    struct http_server *srv = NULL;
+    if (http_start(&o, d, te, &srv, &err)) {
+        fprintf(stderr, "parley serve: %s\n", err ? err : "cannot start");
+        free(err);
+        goto out;
+    }
+    printf("Parley is serving http://%s:%ld/ (database %s)\n",
+           strcmp(bind, "0.0.0.0") == 0 ? "localhost" : bind, port, db);
+    if (demo) {
+        printf("demo log-ins, password '%s':\n", DESK_DEMO_PASSWORD);
+        for (int i = 0; desk_demo_logins[i]; i++)
+            printf("  %s\n", desk_demo_logins[i]);
+    }
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    log_info("serve: signal %d, stopping", sig);
+    http_stop(srv);
+    rc = 0;
+out:
+    desk_close(d);
+    text_engine_close(te);
+    return rc;
+}

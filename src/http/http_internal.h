@@ -1,0 +1,71 @@
+/* http_internal.h — what the server's files share. */
+#ifndef PARLEY_HTTP_INTERNAL_H
+#define PARLEY_HTTP_INTERNAL_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "base/buf.h"
+#include "desk/desk.h"
+#include "http/http.h"
+
+struct http_server {
+    struct MHD_Daemon *mhd;
+    struct desk *d;
+    const struct text_engine *te;
+    char *web_dir;
+    unsigned max_body;
+    atomic_int stopping;
+};
+
+/* One request, from its first byte to its answer. */
+struct req {
+    struct http_server *srv;
+    struct MHD_Connection *conn;
+    const char *method;
+    char path[512];
+    struct buf body;
+    bool too_big;
+    /* after authentication */
+    bool authed;
+    bool by_cookie;
+    struct desk_actor who;
+    char token[80];
+    /* the route's {id} parameters */
+    int64_t id;
+    const char *tail;          /* for static files */
+};
+
+/* Replies: each queues the response and returns MHD_YES/NO. */
+enum MHD_Result http_json(struct req *r, unsigned status, json_t *body);  /* consumes body */
+enum MHD_Result http_error(struct req *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Maps a PL_E* code to a status and error body. */
+enum MHD_Result http_fail(struct req *r, int rc);
+enum MHD_Result http_raw(struct req *r, unsigned status, const char *type, char *data, size_t len,
+                         const char *extra_header, const char *extra_value);  /* takes data */
+
+/* Request helpers. */
+const char *http_query(struct req *r, const char *name);
+/* Parses the body as a JSON object; on failure answers 400 and returns NULL. */
+json_t *http_body_object(struct req *r);
+/* Fetches a string member; *ok = false (and answers 400) on a wrong type or,
+ * when required, absence. Returns a borrowed string or NULL. */
+const char *http_str(struct req *r, json_t *o, const char *key, bool required, bool *ok);
+
+/* JSON of domain values (new references). */
+json_t *http_time(int64_t ms);     /* ISO 8601 string, or null for 0 */
+json_t *http_ticket_json(const struct ticket *t);
+json_t *http_message_json(const struct message *m);
+json_t *http_event_json(const struct event *e);
+json_t *http_user_json(const struct user *u);
+
+/* Server-Sent Events (sse.c). */
+enum MHD_Result http_sse_events(struct req *r);
+
+/* Route table (routes.c). */
+enum MHD_Result http_route(struct req *r);
+
+#endif
