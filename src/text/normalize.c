@@ -51,7 +51,8 @@ static void nfkc(struct text_doc *d, const char *s, size_t n)
     for (;;) {
         grow((void **)&d->cp, &d->cp_cap, want, sizeof(int32_t));
         utf8proc_ssize_t r = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
-                                                d->cp, (utf8proc_ssize_t)d->cp_cap, opt);
+                                                d->cp, (utf8proc_ssize_t)d->cp_cap,
+                                                opt | UTF8PROC_DECOMPOSE);
         if (r < 0) {            /* cannot happen after validation; keep the input */
             grow((void **)&d->nfkc, &d->nfkc_cap, n + 1, 1);
             memcpy(d->nfkc, s, n);
