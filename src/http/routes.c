@@ -108,8 +108,9 @@ static enum MHD_Result post_message(struct req *r)
                           "'customer' must be an object with email, phone, handle or chat");
     }
     if (ok && channel_parse(ch, &in.channel)) {
+        enum MHD_Result res_ = http_error(r, 400, "invalid", "unknown channel '%s'", ch);
         json_decref(b);
-        return http_error(r, 400, "invalid", "unknown channel '%s'", ch);
+        return res_;
     }
     static const struct { const char *key; enum identity_kind kind; } ids[] = {
         {"email", IDENTITY_EMAIL}, {"phone", IDENTITY_PHONE}, {"handle", IDENTITY_HANDLE},
@@ -183,8 +184,9 @@ static enum MHD_Result list_tickets(struct req *r)
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             enum ticket_status s;
             if (status_parse(tok, &s)) {
+                enum MHD_Result res = http_error(r, 400, "invalid", "unknown status '%s'", tok);
                 free(copy);
-                return http_error(r, 400, "invalid", "unknown status '%s'", tok);
+                return res;
             }
             f.status_mask |= 1u << s;
         }
@@ -302,15 +304,17 @@ static enum MHD_Result patch_ticket(struct req *r)
     const char *v;
     if ((v = http_str(r, b, "status", false, &ok))) {
         if (status_parse(v, &p.status)) {
+            enum MHD_Result res_ = http_error(r, 400, "invalid", "unknown status '%s'", v);
             json_decref(b);
-            return http_error(r, 400, "invalid", "unknown status '%s'", v);
+            return res_;
         }
         p.set_status = true;
     }
     if (ok && (v = http_str(r, b, "priority", false, &ok))) {
         if (priority_parse(v, &p.priority)) {
+            enum MHD_Result res_ = http_error(r, 400, "invalid", "unknown priority '%s'", v);
             json_decref(b);
-            return http_error(r, 400, "invalid", "unknown priority '%s'", v);
+            return res_;
         }
         p.set_priority = true;
     }
@@ -507,17 +511,20 @@ static enum MHD_Result add_apikey(struct req *r)
     }
     enum role rl = ROLE_INTEGRATION;
     if (role && role_parse(role, &rl)) {
+        enum MHD_Result res_ = http_error(r, 400, "invalid", "unknown role '%s'", role);
         json_decref(b);
-        return http_error(r, 400, "invalid", "unknown role '%s'", role);
+        return res_;
     }
     char *secret = NULL;
     int64_t id = 0;
     int rc = desk_apikey_add(r->srv->d, &r->who, name, rl, &secret, &id);
-    json_decref(b);
-    if (rc)
+    if (rc) {
+        json_decref(b);
         return http_fail(r, rc);
+    }
     json_t *j = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "name", name, "role",
                           role_name(rl), "secret", secret);
+    json_decref(b);
     free(secret);
     return http_json(r, 201, j);
 }
