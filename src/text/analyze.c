@@ -14,8 +14,24 @@
 
 enum { SLOT_EMOTION, SLOT_SENTIMENT, SLOT_INTENT, SLOT__COUNT };
 
+/* The models of one language that share feature settings, fused so that
+ * one lookup per feature serves them all: row r holds each model's idf
+ * and its quantised weights side by side (a row fits a cache line or
+ * two, instead of two misses per model). */
+struct joint {
+    struct text_feat_cfg cfg;
+    int nm;                                   /* models fused */
+    const struct text_model *m[SLOT__COUNT];
+    int slot[SLOT__COUNT];
+    uint32_t off[SLOT__COUNT], L;             /* label offset of each model */
+    size_t stride;                            /* bytes per row */
+    int32_t *index;                           /* hash -> row or -1 */
+    unsigned char *rows;                      /* nm floats idf, then L int8 */
+};
+
 struct text_engine {
     struct text_model *m[3][SLOT__COUNT];     /* [lang][slot] */
+    struct joint joint[3];
     int emap[3][TEXT_EMOTION__COUNT];         /* emotion -> label index or -1 */
     int pos[3], neg[3];                       /* sentiment label indexes */
     struct text_lexicon *vader;
@@ -48,11 +64,108 @@ void text_engine_close(struct text_engine *e)
 {
     if (!e)
         return;
-    for (int l = 0; l < 3; l++)
+    for (int l = 0; l < 3; l++) {
         for (int s = 0; s < SLOT__COUNT; s++)
             text_model_free(e->m[l][s]);
+        free(e->joint[l].index);
+        free(e->joint[l].rows);
+    }
     text_lexicon_free(e->vader);
     free(e);
+}
+
+static void build_joint(struct joint *j, struct text_model *const *ms)
+{
+    memset(j, 0, sizeof *j);
+    const struct text_model *first = NULL;
+    for (int s = 0; s < SLOT__COUNT; s++)
+        if (ms[s] && ms[s]->nlabels <= 256 && (!first || memcmp(&first->cfg, &ms[s]->cfg, sizeof first->cfg) == 0)) {
+            if (!first)
+                first = ms[s];
+            j->m[j->nm] = ms[s];
+            j->slot[j->nm] = s;
+            j->off[j->nm] = j->L;
+            j->L += ms[s]->nlabels;
+            j->nm++;
+        }
+    if (!first)
+        return;
+    j->cfg = first->cfg;
+    uint32_t dim = 1u << j->cfg.hash_bits;
+    j->index = xmalloc(dim * sizeof *j->index);
+    uint32_t nrows = 0;
+    for (uint32_t h = 0; h < dim; h++) {
+        int any = 0;
+        for (int k = 0; k < j->nm; k++)
+            any |= j->m[k]->index[h] >= 0;
+        j->index[h] = any ? (int32_t)nrows++ : -1;
+    }
+    j->stride = (size_t)j->nm * sizeof(float) + j->L;
+    j->stride = (j->stride + 3) & ~(size_t)3;
+    j->rows = xcalloc(nrows ? nrows : 1, j->stride);
+    for (uint32_t h = 0; h < dim; h++) {
+        if (j->index[h] < 0)
+            continue;
+        unsigned char *row = j->rows + (size_t)j->index[h] * j->stride;
+        for (int k = 0; k < j->nm; k++) {
+            int32_t r = j->m[k]->index[h];
+            float idf = r >= 0 ? j->m[k]->idf[r] : 0;
+            memcpy(row + k * sizeof(float), &idf, sizeof idf);
+            if (r >= 0)
+                memcpy(row + j->nm * sizeof(float) + j->off[k], j->m[k]->w + (size_t)r * j->m[k]->nlabels,
+                       j->m[k]->nlabels);
+        }
+    }
+}
+
+/* Probabilities of every fused model: probs + j->off[k] for model k. */
+static void joint_predict(const struct joint *j, const struct text_fvec *fv, float *probs,
+                          int32_t *rowid)
+{
+    float acc[256 * SLOT__COUNT];
+    double norm[SLOT__COUNT] = {0};
+    memset(acc, 0, j->L * sizeof *acc);
+    /* The tables do not fit in cache: issue every load early so that the
+     * misses overlap instead of queueing one after another. */
+    for (size_t i = 0; i < fv->n; i++)
+        __builtin_prefetch(&j->index[fv->id[i]]);
+    for (size_t i = 0; i < fv->n; i++) {
+        int32_t r = rowid[i] = j->index[fv->id[i]];
+        if (r >= 0) {
+            const unsigned char *row = j->rows + (size_t)r * j->stride;
+            __builtin_prefetch(row);
+            __builtin_prefetch(row + j->stride - 1);
+        }
+    }
+    for (size_t i = 0; i < fv->n; i++) {
+        int32_t r = rowid[i];
+        if (r < 0)
+            continue;
+        const unsigned char *row = j->rows + (size_t)r * j->stride;
+        const int8_t *w = (const int8_t *)(row + j->nm * sizeof(float));
+        for (int k = 0; k < j->nm; k++) {
+            float idf;
+            memcpy(&idf, row + k * sizeof(float), sizeof idf);
+            float v = fv->val[i] * idf;
+            norm[k] += (double)v * v;
+            uint32_t o = j->off[k], L = j->m[k]->nlabels;
+            for (uint32_t l = 0; l < L; l++)
+                acc[o + l] += v * w[o + l];
+        }
+    }
+    for (int k = 0; k < j->nm; k++) {
+        const struct text_model *m = j->m[k];
+        float inv = norm[k] > 0 ? (float)(1.0 / sqrt(norm[k])) : 0;
+        double sum = 0;
+        float *p = probs + j->off[k];
+        for (uint32_t l = 0; l < m->nlabels; l++) {
+            p[l] = 1.0f / (1.0f + expf(-(acc[j->off[k] + l] * inv * m->scale[l] + m->bias[l])));
+            sum += p[l];
+        }
+        if (!m->multi_label && sum > 0)
+            for (uint32_t l = 0; l < m->nlabels; l++)
+                p[l] = (float)(p[l] / sum);
+    }
 }
 
 static const char *const slot_file[] = {"emotion", "sentiment", "intent"};
@@ -108,6 +221,8 @@ int text_engine_open(const char *dir, struct text_engine **out, char **err)
                 e->neg[l] = (int)i;
         }
     }
+    for (int l = TEXT_LANG_EN; l <= TEXT_LANG_RU; l++)
+        build_joint(&e->joint[l], e->m[l]);
     char *vpath = xasprintf("%s/vader_lexicon.txt", dir);
     char *e3 = NULL;
     int rc = text_lexicon_load(vpath, &e->vader, &e3);
@@ -151,13 +266,32 @@ int text_analyze(const struct text_engine *e, const char *str, size_t n, struct 
     struct text_feat_cfg have;
     memset(&have, 0xff, sizeof have);
     float probs[256];
+    /* models fused for this language: one pass over the features */
+    const struct joint *j = &e->joint[l];
+    float jp[256 * SLOT__COUNT];
+    const float *slotp[SLOT__COUNT] = {NULL, NULL, NULL};
+    if (j->nm > 0) {
+        text_features(s, d, &j->cfg, &s->fv);
+        have = j->cfg;
+        if (s->fv2.cap < s->fv.n) {
+            s->fv2.cap = s->fv.n;
+            s->fv2.id = xrealloc(s->fv2.id, s->fv2.cap * sizeof *s->fv2.id);
+        }
+        joint_predict(j, &s->fv, jp, (int32_t *)s->fv2.id);
+        for (int k = 0; k < j->nm; k++)
+            slotp[j->slot[k]] = jp + j->off[k];
+    }
 
     const struct text_model *em = e->m[l][SLOT_EMOTION] ? e->m[l][SLOT_EMOTION] : e->m[TEXT_LANG_EN][SLOT_EMOTION];
     int ml = e->m[l][SLOT_EMOTION] ? l : TEXT_LANG_EN;
     if (em->nlabels <= 256) {
-        predict(em, s, d, &have, probs);
+        const float *p = probs;
+        if (ml == l && slotp[SLOT_EMOTION])
+            p = slotp[SLOT_EMOTION];
+        else
+            predict(em, s, d, &have, probs);
         for (int k = 0; k < TEXT_EMOTION__COUNT; k++)
-            a->emotions[k] = e->emap[ml][k] >= 0 ? probs[e->emap[ml][k]] : 0;
+            a->emotions[k] = e->emap[ml][k] >= 0 ? p[e->emap[ml][k]] : 0;
     }
 
     float intensity = 0;
@@ -165,8 +299,12 @@ int text_analyze(const struct text_engine *e, const char *str, size_t n, struct 
     float sent = lexs;
     const struct text_model *sm = e->m[l][SLOT_SENTIMENT];
     if (sm && sm->nlabels <= 256 && e->pos[l] >= 0 && e->neg[l] >= 0) {
-        predict(sm, s, d, &have, probs);
-        float learned = probs[e->pos[l]] - probs[e->neg[l]];
+        const float *p = slotp[SLOT_SENTIMENT];
+        if (!p) {
+            predict(sm, s, d, &have, probs);
+            p = probs;
+        }
+        float learned = p[e->pos[l]] - p[e->neg[l]];
         sent = lexs != 0 ? 0.5f * lexs + 0.5f * learned : learned;
     }
     a->sentiment = sent > 1 ? 1 : sent < -1 ? -1 : sent;
@@ -174,13 +312,17 @@ int text_analyze(const struct text_engine *e, const char *str, size_t n, struct 
 
     const struct text_model *im = e->m[l][SLOT_INTENT];
     if (im && im->nlabels <= 256) {
-        predict(im, s, d, &have, probs);
+        const float *p = slotp[SLOT_INTENT];
+        if (!p) {
+            predict(im, s, d, &have, probs);
+            p = probs;
+        }
         uint32_t best = 0;
         for (uint32_t i = 1; i < im->nlabels; i++)
-            if (probs[i] > probs[best])
+            if (p[i] > p[best])
                 best = i;
         snprintf(a->intent, sizeof a->intent, "%s", im->labels[best]);
-        a->intent_confidence = probs[best];
+        a->intent_confidence = p[best];
     }
     text_cues(d, a);
     return 0;

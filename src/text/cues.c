@@ -6,6 +6,7 @@
 #include "text/text.h"
 #include "text/text_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,49 +61,75 @@ static const struct { enum text_cue_kind kind; const char *pat; } pats[] = {
     {TEXT_CUE_INSULT, "клоун*"}, {TEXT_CUE_INSULT, "лохотрон*"}, {TEXT_CUE_INSULT, "разводил*"},
 };
 
-/* does word w match pattern word p (len pn)? */
-static int wmatch(const char *p, size_t pn, const char *w, size_t wn)
+/* Patterns are compiled once into words with lengths and prefix flags. */
+#define NPATS (sizeof pats / sizeof pats[0])
+struct cword { const char *s; uint8_t len, prefix, any; };
+static struct cword cw[NPATS][4];
+static uint8_t ncw[NPATS];
+static pthread_once_t compiled = PTHREAD_ONCE_INIT;
+
+static void compile(void)
 {
-    if (pn == 1 && p[0] == '*')
+    for (size_t k = 0; k < NPATS; k++) {
+        const char *p = pats[k].pat;
+        while (*p && ncw[k] < 4) {
+            const char *e = strchr(p, ' ');
+            size_t pn = e ? (size_t)(e - p) : strlen(p);
+            struct cword *w = &cw[k][ncw[k]++];
+            w->s = p;
+            w->any = pn == 1 && p[0] == '*';
+            w->prefix = !w->any && p[pn - 1] == '*';
+            w->len = (uint8_t)(w->prefix ? pn - 1 : pn);
+            p += pn;
+            while (*p == ' ')
+                p++;
+        }
+    }
+}
+
+static int wmatch(const struct cword *p, const char *w, size_t wn)
+{
+    if (p->any)
         return 1;
-    if (pn > 0 && p[pn - 1] == '*')
-        return wn >= pn - 1 && memcmp(p, w, pn - 1) == 0;
-    return pn == wn && memcmp(p, w, pn) == 0;
+    if (p->prefix)
+        return wn >= p->len && memcmp(p->s, w, p->len) == 0;
+    return p->len == wn && memcmp(p->s, w, wn) == 0;
 }
 
 void text_cues(const struct text_doc *d, struct text_analysis *a)
 {
+    pthread_once(&compiled, compile);
     a->ncues = 0;
     unsigned seen = 0;
-    for (size_t k = 0; k < sizeof pats / sizeof pats[0]; k++) {
+    for (size_t k = 0; k < NPATS; k++) {
         if (seen & (1u << pats[k].kind))
             continue;
+        const struct cword *pw = cw[k];
         for (size_t i = 0; i < d->ntok; i++) {
-            const char *p = pats[k].pat;
+            const struct text_token *t0 = &d->tok[i];
+            if (t0->type != TOK_WORD && t0->type != TOK_NUM)
+                continue;
+            if (d->fold[t0->off] != pw[0].s[0])
+                continue;
             size_t j = i, last = i;
             int ok = 1;
-            while (*p) {
-                const char *e = strchr(p, ' ');
-                size_t pn = e ? (size_t)(e - p) : strlen(p);
+            for (unsigned q = 0; q < ncw[k]; q++) {
                 if (j >= d->ntok || (d->tok[j].type != TOK_WORD && d->tok[j].type != TOK_NUM)) {
                     ok = 0;
                     break;
                 }
                 size_t wn;
                 const char *w = text_tok_str(d, j, &wn);
-                if (!wmatch(p, pn, w, wn)) {
+                if (!wmatch(&pw[q], w, wn)) {
                     ok = 0;
                     break;
                 }
                 last = j++;
-                p += pn;
-                while (*p == ' ')
-                    p++;
             }
             if (!ok)
                 continue;
-            /* "not going to sue" is still a cue; a negated cue is kept
-             * on purpose: customers mention it as leverage. */
+            /* a negated cue ("not going to sue") is kept on purpose:
+             * customers mention it as leverage. */
             if (a->ncues < TEXT_MAX_CUES) {
                 struct text_cue *c = &a->cues[a->ncues++];
                 c->kind = pats[k].kind;

@@ -25,7 +25,7 @@ static const char *const xx_words[] = {
 static int in_list(const char *const *l, size_t n, const char *w, size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (strlen(l[i]) == len && memcmp(l[i], w, len) == 0)
+        if (l[i][0] == w[0] && strlen(l[i]) == len && memcmp(l[i], w, len) == 0)
             return 1;
     return 0;
 }

@@ -152,7 +152,7 @@ int text_is_negator(const char *w, size_t n)
     if (n > 3 && memcmp(w + n - 3, "n't", 3) == 0)
         return 1;
     for (size_t i = 0; i < sizeof negators / sizeof negators[0]; i++)
-        if (strlen(negators[i]) == n && memcmp(negators[i], w, n) == 0)
+        if (negators[i][0] == w[0] && strlen(negators[i]) == n && memcmp(negators[i], w, n) == 0)
             return 1;
     return 0;
 }
@@ -162,7 +162,7 @@ static const char *const contrasts[] = {"but", "however", "although", "though", 
 static int is_contrast(const char *w, size_t n)
 {
     for (size_t i = 0; i < sizeof contrasts / sizeof contrasts[0]; i++)
-        if (strlen(contrasts[i]) == n && memcmp(contrasts[i], w, n) == 0)
+        if (contrasts[i][0] == w[0] && strlen(contrasts[i]) == n && memcmp(contrasts[i], w, n) == 0)
             return 1;
     return 0;
 }

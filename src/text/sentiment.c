@@ -129,7 +129,7 @@ static const char *const intens[] = {
 static int is_intens(const char *w, size_t n)
 {
     for (size_t i = 0; i < sizeof intens / sizeof intens[0]; i++)
-        if (strlen(intens[i]) == n && memcmp(intens[i], w, n) == 0)
+        if (intens[i][0] == w[0] && strlen(intens[i]) == n && memcmp(intens[i], w, n) == 0)
             return 1;
     return 0;
 }
@@ -172,8 +172,9 @@ float text_vader(const struct text_lexicon *lex, const struct text_doc *d, float
         if (t->type == TOK_WORD) {
             if (d->lang == TEXT_LANG_RU || ((unsigned char)w[0] >= 0xC0)) {
                 for (size_t k = 0; k < sizeof ru_lex / sizeof ru_lex[0]; k++) {
-                    size_t sl = strlen(ru_lex[k].stem);
-                    if (sl <= n && memcmp(ru_lex[k].stem, w, sl) == 0 && (sl >= 6 || n <= sl + 6)) {
+                    size_t sl;
+                    if (ru_lex[k].stem[1] == w[1] && ru_lex[k].stem[0] == w[0] && (sl = strlen(ru_lex[k].stem)) <= n &&
+                        memcmp(ru_lex[k].stem, w, sl) == 0 && (sl >= 6 || n <= sl + 6)) {
                         v = ru_lex[k].v, found = 1;
                         break;
                     }
