@@ -138,4 +138,5 @@ export const EVENT_NAMES = [
   'ticket.created', 'ticket.status', 'ticket.priority', 'ticket.assignee', 'ticket.category',
   'ticket.updated', 'ticket.escalated', 'ticket.triaged', 'message.inbound', 'message.reply',
   'message.note', 'message.bot', 'chat.handoff', 'alert', 'alert.created', 'customer.merged',
+  'customer.created', 'user.created', 'apikey.created',
 ];

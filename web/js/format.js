@@ -79,7 +79,7 @@ export function emotionName(name) {
 export function emotionBadge(emo) {
   if (!emo || !emo.name) return h('span', { class: 'badge emo-unknown' }, t('emotion.unknown'));
   const name = emo.name === 'satisfaction' ? 'joy' : emo.name;
-  const word = intensityWord(emo.intensity);
+  const word = name === 'neutral' ? '' : intensityWord(emo.intensity);
   return h('span', { class: `badge emo-${EMOTIONS.includes(name) ? name : 'unknown'}`, 'data-emotion': name },
     h('span', { class: 'dot', 'aria-hidden': 'true' }), emotionName(name), word ? ` · ${word}` : '');
 }

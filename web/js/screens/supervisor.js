@@ -139,8 +139,8 @@ export function render(main, { navigate }) {
     // Time to resolution by day (median), from the server's series or the tickets.
     const series = metrics?.series || metrics?.days || null;
     let ttr = [];
-    if (series) {
-      ttr = series.filter((d) => d.ttr_median_ms ?? d.time_to_resolution_ms).map((d) => ({ x: toMs(d.day ?? d.t ?? d.date), y: (d.ttr_median_ms ?? d.time_to_resolution_ms) / 3600000 }));
+    if (series && series.some((d) => d.ttr_p50_ms ?? d.ttr_median_ms)) {
+      ttr = series.filter((d) => d.ttr_p50_ms ?? d.ttr_median_ms).map((d) => ({ x: toMs(d.from ?? d.day ?? d.date), y: (d.ttr_p50_ms ?? d.ttr_median_ms) / 3600000 }));
     } else {
       const byDay = new Map();
       for (const x of tickets) {
@@ -161,7 +161,7 @@ export function render(main, { navigate }) {
       drill(ids.length ? { ids: ids.join(',') } : {});
     };
     replace(ttrBox, ttr.length ? lineChart(ttr, { title: t('sup.ttr'), format: hours, onSelect: dayDrill, yMin: 0 }) : h('p', { class: 'muted' }, t('sup.nodata')));
-    const csat = (series || []).filter((d) => typeof (d.csat ?? d.csat_avg) === 'number').map((d) => ({ x: toMs(d.day ?? d.t ?? d.date), y: d.csat ?? d.csat_avg }));
+    const csat = (series || []).filter((d) => typeof (d.csat_mean ?? d.csat) === 'number' && (d.csat_mean ?? d.csat) > 0).map((d) => ({ x: toMs(d.from ?? d.day ?? d.date), y: d.csat_mean ?? d.csat }));
     replace(csatBox, csat.length ? lineChart(csat, { title: t('sup.csat'), format: (v) => v.toFixed(1), yMin: 1, onSelect: dayDrill })
       : h('p', { class: 'muted' }, t('sup.nocsat')));
   }
@@ -169,10 +169,10 @@ export function render(main, { navigate }) {
   async function load() {
     try {
       const [r, users, alerts, metrics] = await Promise.all([
-        get('/tickets', { status: 'new,open,pending,resolved,closed', sort: 'created_at', order: 'desc', limit: 500 }),
+        get('/tickets', { status: 'new,open,pending,resolved,closed', sort: 'created', order: 'desc', limit: 500 }),
         optional('/users').catch(() => null),
         optional('/alerts').catch(() => null),
-        optional('/metrics', { period: 'day', days: 30 }).catch(() => null),
+        optional('/metrics', { granularity: 'day', periods: 30, from: new Date(Date.now() - 30 * DAY).toISOString(), to: new Date().toISOString() }).catch(() => null),
       ]);
       tickets = r?.tickets || [];
       const queue = tickets.filter((x) => OPEN.has(x.status)).sort(byUrgency).slice(0, 10);
