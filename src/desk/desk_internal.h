@@ -17,7 +17,6 @@ struct desk {
 
     pthread_mutex_t mu;          /* guards the job queue and stopping */
     pthread_cond_t cv_work;
-    pthread_cond_t cv_done;
     struct job *head, *tail;
     _Atomic int stopping;
 

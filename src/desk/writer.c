@@ -26,6 +26,7 @@ struct job {
     void *arg;
     int rc;
     int done;
+    pthread_cond_t cv;         /* its caller sleeps here: no thundering herd */
     struct job *next;
 };
 
@@ -121,11 +122,13 @@ static void *writer_main(void *arg)
 
         pthread_mutex_lock(&d->mu);
         for (struct job *j = batch; j;) {
-            struct job *next = j->next; /* j may be freed by its owner once done */
+            /* j lives on its caller's stack: read next before waking it
+             * (it cannot return before we release d->mu). */
+            struct job *next = j->next;
             j->done = 1;
+            pthread_cond_signal(&j->cv);
             j = next;
         }
-        pthread_cond_broadcast(&d->cv_done);
     }
     pthread_mutex_unlock(&d->mu);
     return NULL;
@@ -133,10 +136,12 @@ static void *writer_main(void *arg)
 
 int desk_exec(struct desk *d, int (*fn)(struct desk_tx *tx, void *arg), void *arg)
 {
-    struct job j = {fn, arg, 0, 0, NULL};
+    struct job j = {.fn = fn, .arg = arg};
+    pthread_cond_init(&j.cv, NULL);
     pthread_mutex_lock(&d->mu);
     if (d->stopping) {
         pthread_mutex_unlock(&d->mu);
+        pthread_cond_destroy(&j.cv);
         return PL_EUNAVAIL;
     }
     if (d->tail)
@@ -146,8 +151,9 @@ int desk_exec(struct desk *d, int (*fn)(struct desk_tx *tx, void *arg), void *ar
     d->tail = &j;
     pthread_cond_signal(&d->cv_work);
     while (!j.done)
-        pthread_cond_wait(&d->cv_done, &d->mu);
+        pthread_cond_wait(&j.cv, &d->mu);
     pthread_mutex_unlock(&d->mu);
+    pthread_cond_destroy(&j.cv);
     return j.rc;
 }
 
@@ -255,7 +261,6 @@ int desk_open(const char *db_url, struct desk **out, char **err)
     }
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv_work, NULL);
-    pthread_cond_init(&d->cv_done, NULL);
     pthread_mutex_init(&d->ev_mu, NULL);
     pthread_cond_init(&d->ev_cv, NULL);
     pthread_mutex_init(&d->readers_mu, NULL);
@@ -306,7 +311,6 @@ void desk_close(struct desk *d)
     store_close(d->writer);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv_work);
-    pthread_cond_destroy(&d->cv_done);
     pthread_mutex_destroy(&d->ev_mu);
     pthread_cond_destroy(&d->ev_cv);
     pthread_mutex_destroy(&d->readers_mu);

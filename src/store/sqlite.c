@@ -243,10 +243,26 @@ static int set_wal(struct sq *s)
     return rc;
 }
 
-int store_sqlite_open(const char *path, struct store **out, char **err)
+int store_sqlite_open(const char *url_path, struct store **out, char **err)
 {
     struct sq *s = xcalloc(1, sizeof *s);
     int rc;
+    /* "PATH?sync=full" (default) or "PATH?sync=normal": with normal, a
+     * commit survives a crash of the process (kill -9) but not of the
+     * machine; with full it is fsynced before the answer. */
+    const char *sync = "PRAGMA synchronous = FULL";
+    char *path = xstrdup(url_path);
+    char *q = path ? strchr(path, '?') : NULL;
+    if (q) {
+        *q++ = '\0';
+        if (strcmp(q, "sync=normal") == 0)
+            sync = "PRAGMA synchronous = NORMAL";
+        else if (strcmp(q, "sync=full") != 0) {
+            rc = PL_EINVAL;
+            snprintf(s->err, sizeof s->err, "sqlite: unknown option '%s' (sync=full|normal)", q);
+            goto out;
+        }
+    }
 
     *out = NULL;
     s->base.ops = &sq__ops;
@@ -268,7 +284,7 @@ int store_sqlite_open(const char *path, struct store **out, char **err)
     /* journal_mode=WAL is persistent in the file; the others are per
      * connection. synchronous=FULL: WAL commits are fsynced. */
     if ((rc = set_wal(s)) ||
-        (rc = sq_exec(s, "PRAGMA synchronous = FULL")) ||
+        (rc = sq_exec(s, sync)) ||
         (rc = sq_exec(s, "PRAGMA foreign_keys = ON")))
         goto out;
     *out = &s->base;
@@ -279,5 +295,6 @@ out:
             *err = xstrdup(s->err);
         sq__close(&s->base);
     }
+    free(path);
     return rc;
 }

@@ -1,0 +1,43 @@
+#!/bin/bash
+# HTTP ingest benchmark: throughput and latency of POST /api/v1/messages with
+# wrk on loopback, on SQLite and on PostgreSQL, next to GET /api/v1/health
+# (the same server's ceiling). Builds a release binary in build-bench/.
+#   bench/http/run.sh [DURATION=10s] [CONNECTIONS="16 64"]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+DUR=${DURATION:-10s}
+CONNS=${CONNECTIONS:-"16 64"}
+scripts/deps.sh bench >/dev/null
+[ -f build-bench/build.ninja ] || meson setup build-bench --buildtype=release -Dtests=false >/dev/null
+ninja -C build-bench parley >/dev/null
+BIN=$ROOT/build-bench/parley
+TMP=$(mktemp -d)
+PORT=18181
+trap 'kill $PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$TMP"' EXIT
+
+bench_db() {   # NAME URL
+  local name=$1 url=$2
+  echo "admin-bench-password" | $BIN user add --db "$url" --email bench@example.com --role admin >/dev/null
+  $BIN serve --db "$url" --port $PORT --ledger-key "$TMP/key-$name" >"$TMP/serve-$name.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 100); do curl -sf localhost:$PORT/api/v1/health >/dev/null && break; sleep 0.1; done
+  export PARLEY_TOKEN=$(curl -s localhost:$PORT/api/v1/auth/login \
+      -d '{"email":"bench@example.com","password":"admin-bench-password"}' |
+      python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+  for c in $CONNS; do
+    echo "### $name: GET /api/v1/health, $c connections"
+    wrk -t2 -c"$c" -d"$DUR" --latency "http://127.0.0.1:$PORT/api/v1/health" |
+      grep -E "Requests/sec|50%|99%"
+    echo "### $name: POST /api/v1/messages, $c connections"
+    wrk -t2 -c"$c" -d"$DUR" --latency -s bench/http/post.lua "http://127.0.0.1:$PORT" |
+      grep -E "Requests/sec|50%|99%|Non-2xx"
+  done
+  kill $PID; wait $PID 2>/dev/null || true
+}
+
+bench_db sqlite "sqlite:$TMP/bench.db"
+if PGURL=$(PARLEY_PG_DIR=$TMP/pg scripts/pg.sh start); then
+  bench_db postgresql "$PGURL"
+  PARLEY_PG_DIR=$TMP/pg scripts/pg.sh stop >/dev/null
+fi
