@@ -43,6 +43,7 @@ export async function probe(method, route, { token, body } = {}) {
   if (token) headers.Authorization = `Bearer ${token}`;
   try {
     const res = await fetch(`${BASE}/api/v1${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    await res.body?.cancel().catch(() => {});   // e.g. an SSE stream
     return res.status;
   } catch {
     return 0;
