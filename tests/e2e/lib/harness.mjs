@@ -76,9 +76,9 @@ export async function signIn(page, email) {
   await page.waitForSelector('#inbox-title');
 }
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { fullPage = false } = {}) {
   fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 /** Skip reason when one of the routes is missing, or false. */

@@ -21,7 +21,7 @@ test('supervisor console: live queue, agent load, charts with drill-down to tick
   await page.waitForSelector('#chart-category .bar');
   assert.ok(await page.locator('#queue .ticket-row').count(), 'live queue shown');
   assert.ok(await page.locator('#load table').count(), 'agent load shown');
-  await screenshot(page, 'supervisor');
+  await screenshot(page, 'supervisor', { fullPage: true });
   const bar = page.locator('#chart-category .bar').first();
   const key = await bar.getAttribute('data-key');
   await bar.focus();
