@@ -18,7 +18,7 @@ trap 'kill $PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$TMP"' EX
 
 bench_db() {   # NAME URL
   local name=$1 url=$2
-  echo "admin-bench-password" | $BIN user add --db "$url" --email bench@example.com --role admin >/dev/null
+  echo "admin-bench-password" | $BIN user add --db "$url" --email bench@example.com --role admin >/dev/null 2>&1 || true
   $BIN serve --db "$url" --port $PORT --ledger-key "$TMP/key-$name" >"$TMP/serve-$name.log" 2>&1 &
   PID=$!
   for _ in $(seq 100); do curl -sf localhost:$PORT/api/v1/health >/dev/null && break; sleep 0.1; done
@@ -37,7 +37,9 @@ bench_db() {   # NAME URL
 }
 
 bench_db sqlite "sqlite:$TMP/bench.db"
-if PGURL=$(PARLEY_PG_DIR=$TMP/pg scripts/pg.sh start); then
+bench_db sqlite-sync-normal "sqlite:$TMP/bench-normal.db?sync=normal"
+export PARLEY_PG_DIR=$ROOT/.pg-bench
+if PGURL=$(scripts/pg.sh start); then
   bench_db postgresql "$PGURL"
-  PARLEY_PG_DIR=$TMP/pg scripts/pg.sh stop >/dev/null
+  scripts/pg.sh stop >/dev/null
 fi

@@ -47,8 +47,13 @@ int desk_triage_config(struct desk *d, struct triage_config *out);
 int desk_set_triage_config(struct desk *d, const struct desk_actor *who,
                            const struct triage_config *c);
 void desk_close(struct desk *d);
-/* The calling thread's read connection (opened on first use). Borrowed. */
+/* The calling thread's read connection, taken from a bounded pool on first
+ * use (NULL if none can be opened). Borrowed until desk_reader_release()
+ * or the thread's end. */
 struct store *desk_reader(struct desk *d);
+/* Gives the calling thread's read connection back to the pool (after each
+ * HTTP request); the next desk_reader() takes one again. */
+void desk_reader_release(struct desk *d);
 
 /* A write transaction in progress on the writer thread: the connection,
  * and the desk whose side effects (the tamper-evident log, live metrics)

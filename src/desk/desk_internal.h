@@ -10,6 +10,9 @@
 
 struct job;
 
+/* Read connections open at most at once (a pool; see writer.c). */
+#define DESK_READERS_MAX 48
+
 struct desk {
     char *url;
     struct store *writer;
@@ -33,9 +36,13 @@ struct desk {
     pthread_rwlock_t metrics_lock;
 
     pthread_key_t reader_key;
-    pthread_mutex_t readers_mu;
-    struct store **readers;
-    size_t nreaders;
+    pthread_mutex_t readers_mu;      /* guards the pool below */
+    pthread_cond_t readers_cv;       /* a connection came back */
+    struct store *readers[DESK_READERS_MAX];       /* every open read connection */
+    size_t nopen;
+    size_t nreaders;                 /* open or being opened */
+    struct store *idle[DESK_READERS_MAX];          /* the ones no thread holds */
+    size_t nidle;
 };
 
 /* The log's hooks into the writer (ledger.c). */

@@ -187,24 +187,39 @@ int64_t desk_wait_events(struct desk *d, int64_t after, int timeout_ms)
 
 /* ---- readers ------------------------------------------------------------ */
 
+/* Read connections are pooled: a thread takes one on its first
+ * desk_reader() and keeps it until desk_reader_release() (the HTTP server
+ * releases after each request) or until it exits. At most DESK_READERS_MAX are
+ * open at once, so a thousand client connections do not become a thousand
+ * database connections (PostgreSQL allows 100 by default); a thread that
+ * finds none free waits for one. d->readers lists every open one. */
 struct reader {
     struct desk *d;
     struct store *st;
 };
 
+static void give_back(struct desk *d, struct store *st)
+{
+    pthread_mutex_lock(&d->readers_mu);
+    d->idle[d->nidle++] = st;
+    pthread_cond_signal(&d->readers_cv);
+    pthread_mutex_unlock(&d->readers_mu);
+}
+
 static void reader_destroy(void *p)
 {
     struct reader *r = p;
-    struct desk *d = r->d;
-    pthread_mutex_lock(&d->readers_mu);
-    for (size_t i = 0; i < d->nreaders; i++)
-        if (d->readers[i] == r->st) {
-            d->readers[i] = d->readers[--d->nreaders];
-            break;
-        }
-    pthread_mutex_unlock(&d->readers_mu);
-    store_close(r->st);
+    give_back(r->d, r->st);
     free(r);
+}
+
+void desk_reader_release(struct desk *d)
+{
+    struct reader *r = pthread_getspecific(d->reader_key);
+    if (!r)
+        return;
+    pthread_setspecific(d->reader_key, NULL);
+    reader_destroy(r);
 }
 
 struct store *desk_reader(struct desk *d)
@@ -213,19 +228,31 @@ struct store *desk_reader(struct desk *d)
     if (r)
         return r->st;
     struct store *st = NULL;
-    char *err = NULL;
-    if (store_open(d->url, 0, &st, &err) != 0) {
-        log_error("desk: cannot open a read connection: %s", err ? err : "?");
-        free(err);
-        return NULL;
+    pthread_mutex_lock(&d->readers_mu);
+    while (d->nidle == 0 && d->nreaders >= DESK_READERS_MAX)
+        pthread_cond_wait(&d->readers_cv, &d->readers_mu);
+    if (d->nidle > 0) {
+        st = d->idle[--d->nidle];
+    } else {
+        d->nreaders++;   /* reserve the slot while opening outside the lock */
+        pthread_mutex_unlock(&d->readers_mu);
+        char *err = NULL;
+        if (store_open(d->url, 0, &st, &err) != 0) {
+            log_error("desk: cannot open a read connection: %s", err ? err : "?");
+            free(err);
+            pthread_mutex_lock(&d->readers_mu);
+            d->nreaders--;
+            pthread_cond_signal(&d->readers_cv);
+            pthread_mutex_unlock(&d->readers_mu);
+            return NULL;
+        }
+        pthread_mutex_lock(&d->readers_mu);
+        d->readers[d->nopen++] = st;
     }
+    pthread_mutex_unlock(&d->readers_mu);
     r = xmalloc(sizeof *r);
     r->d = d;
     r->st = st;
-    pthread_mutex_lock(&d->readers_mu);
-    d->readers = xrealloc(d->readers, (d->nreaders + 1) * sizeof *d->readers);
-    d->readers[d->nreaders++] = st;
-    pthread_mutex_unlock(&d->readers_mu);
     pthread_setspecific(d->reader_key, r);
     return st;
 }
@@ -264,6 +291,7 @@ int desk_open(const char *db_url, struct desk **out, char **err)
     pthread_mutex_init(&d->ev_mu, NULL);
     pthread_cond_init(&d->ev_cv, NULL);
     pthread_mutex_init(&d->readers_mu, NULL);
+    pthread_cond_init(&d->readers_cv, NULL);
     pthread_key_create(&d->reader_key, reader_destroy);
     d->writer->ops->event_last_id(d->writer, &d->last_event);
     load_triage_config(d);
@@ -298,16 +326,12 @@ void desk_close(struct desk *d)
     desk_ledger_close(d);
     desk_metrics_close(d);
 
-    /* The calling thread's own reader, then any left by live threads. */
-    struct reader *mine = pthread_getspecific(d->reader_key);
-    if (mine) {
-        pthread_setspecific(d->reader_key, NULL);
-        reader_destroy(mine);
-    }
+    /* Every read connection, idle or still held by a live thread. */
+    desk_reader_release(d);
     pthread_key_delete(d->reader_key);
-    for (size_t i = 0; i < d->nreaders; i++)
+    for (size_t i = 0; i < d->nopen; i++)
         store_close(d->readers[i]);
-    free(d->readers);
+    pthread_cond_destroy(&d->readers_cv);
     store_close(d->writer);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv_work);

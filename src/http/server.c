@@ -272,6 +272,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     struct req *r = *ctx;
     if (!r)
         return;
+    desk_reader_release(r->srv->d);
     buf_release(&r->body);
     free(r);
     *ctx = NULL;

@@ -37,6 +37,7 @@ static void fill(struct stream *s)
         s->after = e[i].id;
     }
     store_free_events(e, n);
+    desk_reader_release(s->srv->d);   /* a stream may live for hours */
 }
 
 static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
