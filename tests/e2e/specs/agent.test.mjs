@@ -84,6 +84,11 @@ test('agent: opens the top ticket, reads the guidance, a defensive draft is flag
   await page.click('#send');
   await page.waitForFunction((text) => [...document.querySelectorAll('.msg-reply .msg-body')].some((e) => e.textContent === text), reply);
   await screenshot(page, 'ticket');
+  // Status and assignment from the sidebar.
+  await page.selectOption('#p-status', 'pending');
+  await page.click('#save-props');
+  await page.waitForFunction(() => document.querySelector('.ticket-head')?.textContent.includes('Pending'));
+  assert.equal(await page.locator('#p-status').inputValue(), 'pending');
   assertNoErrors(assert, page);
 });
 

@@ -263,8 +263,10 @@ export function render(main, { params }) {
         if (!Object.keys(body).length) { msg.textContent = t('props.nochange'); return; }
         try {
           await patch(`/tickets/${id}`, body);
-          msg.textContent = t('props.saved');
           await load();
+          paintProps();
+          announce(t('props.saved'));
+          props.querySelector('#save-props')?.focus();
         } catch (err) { msg.textContent = t('error.generic', { msg: err.message }); }
       } },
       h('label', { for: 'p-status' }, t('props.status')), statusSel,
@@ -356,7 +358,8 @@ export function render(main, { params }) {
     if (ticket.ticket) ticket = { ...ticket.ticket, messages: ticket.messages, events: ticket.events, ...ticket };
     paintHead();
     paintTriage();
-    paintProps();
+    // A live update must not throw away a half-made change of status or assignee.
+    if (!props.contains(document.activeElement) || !props.dataset.painted) { paintProps(); props.dataset.painted = '1'; }
     paintEvents(ticket.events);
     paintPause();
     const customer = await paintCustomer();
