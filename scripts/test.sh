@@ -49,6 +49,9 @@ done
 
 scripts/pg.sh stop >/dev/null 2>&1 || true
 
+# The web UI in a real browser (Debian chromium driven by playwright-core).
+[ -x tests/e2e/run.sh ] && suite e2e tests/e2e/run.sh "$ROOT/$ASAN/parley"
+
 echo
 [ "$failed" -gt 0 ] && printf 'failed suites: %s\n' "${failures[*]}"
 echo "$passed passed, $failed failed"
