@@ -67,5 +67,14 @@ enum MHD_Result http_sse_events(struct req *r);
 
 /* Route table (routes.c). */
 enum MHD_Result http_route(struct req *r);
+/* Sub-routers, one per file (listed in routes.c): answer and set *handled
+ * when the path is theirs. */
+enum MHD_Result http_route_extra(struct req *r, bool *handled);    /* routes_extra.c */
+
+/* Access rules shared by every router (routes.c): false when an error
+ * answer (401/403) was queued. */
+enum http_access_level { HTTP_PUBLIC, HTTP_ANY, HTTP_INGEST, HTTP_STAFF, HTTP_SUPERVISOR,
+                         HTTP_ADMIN };
+bool http_access(struct req *r, int access);
 
 #endif

@@ -13,7 +13,6 @@
 
 bool http_require(struct req *r);
 void http_csrf_of(const char *token, char out[65]);
-enum MHD_Result http_route_extra(struct req *r, bool *handled);
 
 #define SESSION_TTL_MS (12LL * 3600 * 1000)
 
@@ -647,18 +646,22 @@ enum MHD_Result http_route(struct req *r)
             return MHD_YES;   /* the error is queued */
         return routes[i].fn(r);
     }
-    bool handled = false;
-    enum MHD_Result res = http_route_extra(r, &handled);
-    if (handled)
-        return res;
+    /* Routers of other resource families, each in its own file: each says
+     * whether the path was one of its own. */
+    static enum MHD_Result (*const subrouters[])(struct req *, bool *) = {
+        http_route_extra,
+    };
+    for (size_t i = 0; i < sizeof subrouters / sizeof subrouters[0]; i++) {
+        bool handled = false;
+        enum MHD_Result res = subrouters[i](r, &handled);
+        if (handled)
+            return res;
+    }
     if (path_known)
         return http_error(r, 405, "method_not_allowed", "%s is not allowed here", r->method);
     return http_error(r, 404, "not_found", "no such route: %s", r->path);
 }
 
-/* For routes_extra.c: the same access rules. Returns false when an error
- * answer was queued. */
-bool http_access(struct req *r, int access);
 bool http_access(struct req *r, int access)
 {
     return check_access(r, (enum access)access) == MHD_YES;

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool http_access(struct req *r, int access);
-enum { A_PUBLIC, A_ANY, A_INGEST, A_STAFF, A_SUPERVISOR, A_ADMIN };
+enum { A_PUBLIC = HTTP_PUBLIC, A_ANY = HTTP_ANY, A_INGEST = HTTP_INGEST, A_STAFF = HTTP_STAFF,
+       A_SUPERVISOR = HTTP_SUPERVISOR, A_ADMIN = HTTP_ADMIN };
 
 static enum MHD_Result text_reply(struct req *r, unsigned status, const char *type, char *s)
 {
@@ -279,7 +279,6 @@ static const struct xroute xroutes[] = {
     {"PUT", "/api/v1/config/triage", false, A_ADMIN, put_triage_config},
 };
 
-enum MHD_Result http_route_extra(struct req *r, bool *handled);
 enum MHD_Result http_route_extra(struct req *r, bool *handled)
 {
     bool known = false;
