@@ -555,33 +555,31 @@ static enum MHD_Result health(struct req *r)
 
 /* ---- the table -------------------------------------------------------------- */
 
-enum access { PUBLIC, ANY_AUTH, INGEST, STAFF, SUPERVISOR, ADMIN };
-
 struct route {
     const char *method;
     const char *pattern;        /* "{id}" matches a positive integer */
-    enum access access;
+    enum http_access_level access;
     enum MHD_Result (*fn)(struct req *r);
 };
 
 static const struct route routes[] = {
-    {"GET", "/api/v1/health", PUBLIC, health},
-    {"POST", "/api/v1/auth/login", PUBLIC, login},
-    {"POST", "/api/v1/auth/logout", ANY_AUTH, logout},
-    {"GET", "/api/v1/me", ANY_AUTH, me},
-    {"POST", "/api/v1/messages", INGEST, post_message},
-    {"GET", "/api/v1/tickets", STAFF, list_tickets},
-    {"GET", "/api/v1/tickets/{id}", STAFF, get_ticket},
-    {"PATCH", "/api/v1/tickets/{id}", STAFF, patch_ticket},
-    {"POST", "/api/v1/tickets/{id}/replies", STAFF, post_reply},
-    {"POST", "/api/v1/tickets/{id}/notes", STAFF, post_note},
-    {"GET", "/api/v1/customers/{id}", STAFF, get_customer},
-    {"POST", "/api/v1/customers/{id}/merge", STAFF, merge_customer},
-    {"GET", "/api/v1/events", STAFF, http_sse_events},
-    {"GET", "/api/v1/users", SUPERVISOR, list_users},
-    {"POST", "/api/v1/users", ADMIN, add_user},
-    {"GET", "/api/v1/apikeys", ADMIN, list_apikeys},
-    {"POST", "/api/v1/apikeys", ADMIN, add_apikey},
+    {"GET", "/api/v1/health", HTTP_PUBLIC, health},
+    {"POST", "/api/v1/auth/login", HTTP_PUBLIC, login},
+    {"POST", "/api/v1/auth/logout", HTTP_ANY, logout},
+    {"GET", "/api/v1/me", HTTP_ANY, me},
+    {"POST", "/api/v1/messages", HTTP_INGEST, post_message},
+    {"GET", "/api/v1/tickets", HTTP_STAFF, list_tickets},
+    {"GET", "/api/v1/tickets/{id}", HTTP_STAFF, get_ticket},
+    {"PATCH", "/api/v1/tickets/{id}", HTTP_STAFF, patch_ticket},
+    {"POST", "/api/v1/tickets/{id}/replies", HTTP_STAFF, post_reply},
+    {"POST", "/api/v1/tickets/{id}/notes", HTTP_STAFF, post_note},
+    {"GET", "/api/v1/customers/{id}", HTTP_STAFF, get_customer},
+    {"POST", "/api/v1/customers/{id}/merge", HTTP_STAFF, merge_customer},
+    {"GET", "/api/v1/events", HTTP_STAFF, http_sse_events},
+    {"GET", "/api/v1/users", HTTP_SUPERVISOR, list_users},
+    {"POST", "/api/v1/users", HTTP_ADMIN, add_user},
+    {"GET", "/api/v1/apikeys", HTTP_ADMIN, list_apikeys},
+    {"POST", "/api/v1/apikeys", HTTP_ADMIN, add_apikey},
 };
 
 /* Matches path against pattern; fills *id for "{id}". */
@@ -606,9 +604,9 @@ static bool match(const char *pattern, const char *path, int64_t *id)
     return *pattern == '\0' && (*path == '\0' || (path[0] == '/' && path[1] == '\0'));
 }
 
-static enum MHD_Result check_access(struct req *r, enum access a)
+static enum MHD_Result check_access(struct req *r, enum http_access_level a)
 {
-    if (a == PUBLIC)
+    if (a == HTTP_PUBLIC)
         return MHD_YES;
     if (!http_require(r)) {
         http_error(r, 401, "unauthorized", "a valid bearer token, API key or session is required");
@@ -616,12 +614,12 @@ static enum MHD_Result check_access(struct req *r, enum access a)
     }
     bool ok;
     switch (a) {
-    case ANY_AUTH: ok = true; break;
-    case INGEST: ok = staff(r) || r->who.kind == ACTOR_APIKEY; break;
-    case STAFF: ok = staff(r) || (r->who.kind == ACTOR_APIKEY && r->who.role != ROLE_INTEGRATION);
+    case HTTP_ANY: ok = true; break;
+    case HTTP_INGEST: ok = staff(r) || r->who.kind == ACTOR_APIKEY; break;
+    case HTTP_STAFF: ok = staff(r) || (r->who.kind == ACTOR_APIKEY && r->who.role != ROLE_INTEGRATION);
         break;
-    case SUPERVISOR: ok = role_at_least(r, ROLE_SUPERVISOR); break;
-    case ADMIN: ok = role_at_least(r, ROLE_ADMIN); break;
+    case HTTP_SUPERVISOR: ok = role_at_least(r, ROLE_SUPERVISOR); break;
+    case HTTP_ADMIN: ok = role_at_least(r, ROLE_ADMIN); break;
     default: ok = false;
     }
     if (!ok) {
@@ -664,5 +662,5 @@ enum MHD_Result http_route(struct req *r)
 
 bool http_access(struct req *r, int access)
 {
-    return check_access(r, (enum access)access) == MHD_YES;
+    return check_access(r, (enum http_access_level)access) == MHD_YES;
 }
