@@ -16,6 +16,42 @@ async function unlabelled(page) {
     .map((el) => el.id || el.name || el.outerHTML.slice(0, 60)));
 }
 
+/** Elements whose text is below WCAG AA contrast (4.5:1) against their own background. */
+async function lowContrast(page, selector) {
+  return page.evaluate((sel) => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const bad = [];
+    for (const el of document.querySelectorAll(sel)) {
+      let node = el, bg = null;
+      while (node && node.nodeType === 1) {
+        const c = rgb(getComputedStyle(node).backgroundColor);
+        if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) { bg = c; break; }
+        node = node.parentElement;
+      }
+      bg = bg || [255, 255, 255];
+      const fg = rgb(getComputedStyle(el).color);
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      const ratio = (a + 0.05) / (b + 0.05);
+      if (ratio < 4.5) bad.push(`${el.className}: ${el.textContent.trim().slice(0, 30)} (${ratio.toFixed(2)})`);
+    }
+    return bad;
+  }, selector);
+}
+
+test('badges, chips and muted text have AA contrast', { skip, timeout: 60000 }, async () => {
+  const page = await newPage(browser);
+  await signIn(page, USERS.agent);
+  await page.waitForSelector('.ticket-row');
+  assert.deepEqual(await lowContrast(page, '.badge, .prio, .risk, .sla, .channel, .chip, .muted, .ticket-link, .nav-link, .btn'), []);
+  await page.locator('.ticket-row .ticket-link').first().click();
+  await page.waitForSelector('.msg-inbound');
+  assert.deepEqual(await lowContrast(page, '.badge, .chip, .msg-kind, .muted, .guidance li, .btn, label'), []);
+});
+
 test('admin pages and phone layout', { skip, timeout: 90000 }, async () => {
   const page = await newPage(browser);
   await signIn(page, USERS.admin);
