@@ -258,7 +258,7 @@ int text_analyze(const struct text_engine *e, const char *str, size_t n, struct 
     struct text_scratch *s = text_scratch_get();
     struct text_doc *d = &s->doc;
     if (text_doc_parse(d, str, n) != 0) {
-        strcpy(a->language, "other");
+        memcpy(a->language, "other", sizeof "other");
         return PL_EUTF8;
     }
     snprintf(a->language, sizeof a->language, "%s", text_lang_name(d->lang));
