@@ -20,6 +20,7 @@
 #include "desk/desk.h"
 #include "text/text.h"
 #include "triage/triage.h"
+#include "tmpdb.h"
 
 static char dbpath[256];
 static const struct desk_actor sys = {ACTOR_SYSTEM, 0, ROLE_ADMIN};
@@ -37,14 +38,8 @@ static int64_t add_user(struct desk *d, const char *email, enum role role, const
 
 static int setup(void **state)
 {
-    snprintf(dbpath, sizeof dbpath, "/tmp/parley-assess-test-%d.db", (int)getpid());
-    unlink(dbpath);
-    char *url = xasprintf("sqlite:%s", dbpath);
     struct desk *d;
-    char *err = NULL;
-    int rc = desk_open(url, &d, &err);
-    free(url);
-    if (rc)
+    if (tmpdb_open("assess-test", dbpath, sizeof dbpath, &d))
         return -1;
     *state = d;
     return 0;
@@ -53,12 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     desk_close(*state);
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    tmpdb_remove(dbpath);
     return 0;
 }
 

@@ -16,23 +16,15 @@
 #include "base/xalloc.h"
 #include "desk/desk.h"
 #include "desk/import.h"
+#include "tmpdb.h"
 
 static char dbpath[256];
 
 static int setup(void **state)
 {
-    snprintf(dbpath, sizeof dbpath, "/tmp/parley-desk-test-%d.db", (int)getpid());
-    unlink(dbpath);
-    char *url = xasprintf("sqlite:%s", dbpath);
     struct desk *d;
-    char *err = NULL;
-    int rc = desk_open(url, &d, &err);
-    free(url);
-    if (rc) {
-        fprintf(stderr, "desk_open: %s\n", err ? err : "?");
-        free(err);
+    if (tmpdb_open("desk-test", dbpath, sizeof dbpath, &d))
         return -1;
-    }
     *state = d;
     return 0;
 }
@@ -40,12 +32,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     desk_close(*state);
-    char p[300];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    tmpdb_remove(dbpath);
     return 0;
 }
 
