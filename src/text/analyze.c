@@ -122,15 +122,16 @@ static void build_joint(struct joint *j, struct text_model *const *ms)
 static void joint_predict(const struct joint *j, const struct text_fvec *fv, float *probs,
                           int32_t *rowid)
 {
-    float acc[256 * SLOT__COUNT];
-    double norm[SLOT__COUNT] = {0};
-    memset(acc, 0, j->L * sizeof *acc);
+    float acc[2][256 * SLOT__COUNT];       /* word block, character block */
+    double norm[2][SLOT__COUNT] = {{0}};
+    memset(acc[0], 0, j->L * sizeof acc[0][0]);
+    memset(acc[1], 0, j->L * sizeof acc[1][0]);
     /* The tables do not fit in cache: issue every load early so that the
      * misses overlap instead of queueing one after another. */
     for (size_t i = 0; i < fv->n; i++)
-        __builtin_prefetch(&j->index[fv->id[i]]);
+        __builtin_prefetch(&j->index[fv->id[i] & TEXT_FID_MASK]);
     for (size_t i = 0; i < fv->n; i++) {
-        int32_t r = rowid[i] = j->index[fv->id[i]];
+        int32_t r = rowid[i] = j->index[fv->id[i] & TEXT_FID_MASK];
         if (r >= 0) {
             const unsigned char *row = j->rows + (size_t)r * j->stride;
             __builtin_prefetch(row);
@@ -143,23 +144,27 @@ static void joint_predict(const struct joint *j, const struct text_fvec *fv, flo
             continue;
         const unsigned char *row = j->rows + (size_t)r * j->stride;
         const int8_t *w = (const int8_t *)(row + j->nm * sizeof(float));
+        unsigned blk = fv->id[i] >> 31;
         for (int k = 0; k < j->nm; k++) {
             float idf;
             memcpy(&idf, row + k * sizeof(float), sizeof idf);
             float v = fv->val[i] * idf;
-            norm[k] += (double)v * v;
+            norm[blk][k] += (double)v * v;
             uint32_t o = j->off[k], L = j->m[k]->nlabels;
+            float *a = acc[blk];
             for (uint32_t l = 0; l < L; l++)
-                acc[o + l] += v * w[o + l];
+                a[o + l] += v * w[o + l];
         }
     }
     for (int k = 0; k < j->nm; k++) {
         const struct text_model *m = j->m[k];
-        float inv = norm[k] > 0 ? (float)(1.0 / sqrt(norm[k])) : 0;
+        float inv0 = norm[0][k] > 0 ? (float)(1.0 / sqrt(norm[0][k])) : 0;
+        float inv1 = norm[1][k] > 0 ? (float)(1.0 / sqrt(norm[1][k])) : 0;
         double sum = 0;
         float *p = probs + j->off[k];
         for (uint32_t l = 0; l < m->nlabels; l++) {
-            p[l] = 1.0f / (1.0f + expf(-(acc[j->off[k] + l] * inv * m->scale[l] + m->bias[l])));
+            float z = acc[0][j->off[k] + l] * inv0 + acc[1][j->off[k] + l] * inv1;
+            p[l] = 1.0f / (1.0f + expf(-(z * m->scale[l] + m->bias[l])));
             sum += p[l];
         }
         if (!m->multi_label && sum > 0)

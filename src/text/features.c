@@ -98,9 +98,9 @@ struct builder {
     uint32_t pos[1u << DEDUP_BITS];
 };
 
-static void emit(struct builder *b, uint64_t h)
+static void emit(struct builder *b, uint64_t h, uint32_t flag)
 {
-    uint32_t id = (uint32_t)(h & b->mask);
+    uint32_t id = (uint32_t)(h & b->mask) | flag;
     uint32_t k = (uint32_t)(h >> 40) & ((1u << DEDUP_BITS) - 1);
     struct text_fvec *v = b->v;
     for (;;) {
@@ -171,6 +171,8 @@ void text_features(struct text_scratch *s, const struct text_doc *d,
             memcpy(key + kl, st, sn);
             kl += sn;
             h = text_hash64(key, kl, 1);
+            if (sn != n || memcmp(st, w, n) != 0)   /* the surface form too */
+                emit(b, text_hash64(w, n, 3), 0);
             /* character n-grams of "<word>" */
             if (c->char_max && n + 2 <= sizeof key) {
                 key[0] = '<';
@@ -187,13 +189,13 @@ void text_features(struct text_scratch *s, const struct text_doc *d,
                     for (size_t g = c->char_min; g <= c->char_max && a + g <= ncp; g++) {
                         if (g == ncp && g <= 3)
                             continue;     /* "<a>" duplicates the word */
-                        emit(b, text_hash64(key + cps[a], cps[a + g] - cps[a], 2));
+                        emit(b, text_hash64(key + cps[a], cps[a + g] - cps[a], 2), TEXT_FID_CHAR);
                     }
             }
             if (t->flags & TOKF_CAPS)
-                emit(b, text_hash64("caps", 4, 4));
+                emit(b, text_hash64("caps", 4, 4), 0);
             if (t->flags & TOKF_ELONG)
-                emit(b, text_hash64("elong", 5, 4));
+                emit(b, text_hash64("elong", 5, 4), 0);
         } else if (t->type == TOK_NUM) {
             h = text_hash64("<num>", 5, 1);
         } else if (t->type == TOK_PUNCT && !strchr("!?", w[0])) {
@@ -202,9 +204,9 @@ void text_features(struct text_scratch *s, const struct text_doc *d,
         } else {
             h = text_hash64(w, n, 1);
         }
-        emit(b, h);
+        emit(b, h, 0);
         if (c->word_ngrams >= 2 && have_prev)
-            emit(b, text_hash64(&prev, sizeof prev, h));
+            emit(b, text_hash64(&prev, sizeof prev, h), 0);
         prev = h;
         have_prev = 1;
     }

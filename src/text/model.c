@@ -27,7 +27,7 @@
 
 #define MAGIC "PARLEYTM"
 #define VERSION 1u
-#define MIN_DF 2
+#define MIN_DF 1
 
 void text_model_free(struct text_model *m)
 {
@@ -63,27 +63,30 @@ void text_model_predict_fv(const struct text_model *m, struct text_scratch *s,
                            const struct text_fvec *fv, float *probs)
 {
     uint32_t L = m->nlabels;
-    if (s->tmp_cap < L) {
-        s->tmp = xrealloc(s->tmp, L * sizeof *s->tmp);
-        s->tmp_cap = L;
+    if (s->tmp_cap < 2 * L) {
+        s->tmp = xrealloc(s->tmp, 2 * L * sizeof *s->tmp);
+        s->tmp_cap = 2 * L;
     }
-    float *acc = s->tmp;
-    memset(acc, 0, L * sizeof *acc);
-    double norm = 0;
+    float *acc = s->tmp;     /* [0,L): word block, [L,2L): character block */
+    memset(acc, 0, 2 * L * sizeof *acc);
+    double norm[2] = {0, 0};
     for (size_t i = 0; i < fv->n; i++) {
-        int32_t r = m->index[fv->id[i]];
+        int32_t r = m->index[fv->id[i] & TEXT_FID_MASK];
         if (r < 0)
             continue;
+        unsigned blk = fv->id[i] >> 31;
         float v = fv->val[i] * m->idf[r];
-        norm += (double)v * v;
+        norm[blk] += (double)v * v;
         const int8_t *w = m->w + (size_t)r * L;
+        float *a = acc + blk * L;
         for (uint32_t l = 0; l < L; l++)
-            acc[l] += v * w[l];
+            a[l] += v * w[l];
     }
-    float inv = norm > 0 ? (float)(1.0 / sqrt(norm)) : 0;
+    float inv0 = norm[0] > 0 ? (float)(1.0 / sqrt(norm[0])) : 0;
+    float inv1 = norm[1] > 0 ? (float)(1.0 / sqrt(norm[1])) : 0;
     double sum = 0;
     for (uint32_t l = 0; l < L; l++) {
-        probs[l] = sigm(acc[l] * inv * m->scale[l] + m->bias[l]);
+        probs[l] = sigm((acc[l] * inv0 + acc[L + l] * inv1) * m->scale[l] + m->bias[l]);
         sum += probs[l];
     }
     if (!m->multi_label && sum > 0)
@@ -140,7 +143,7 @@ static void fit(struct feature_node **x, const uint32_t *sel, size_t ns, const d
     struct parameter par;
     memset(&par, 0, sizeof par);
     par.solver_type = L2R_LR_DUAL;
-    par.eps = 0.05;
+    par.eps = 0.01;
     par.C = C;
     memset(W, 0, (size_t)nfeat * ncls * sizeof *W);
     for (uint32_t k = 0; k < ncls; k++)
@@ -354,7 +357,7 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
         memcpy(ids + nn, s->fv.id, s->fv.n * sizeof *ids);
         memcpy(vals + nn, s->fv.val, s->fv.n * sizeof *vals);
         for (size_t k = 0; k < s->fv.n; k++)
-            df[s->fv.id[k]]++;
+            df[s->fv.id[k] & TEXT_FID_MASK]++;
         nn += s->fv.n;
     }
     rowp[ts->n] = nn;
@@ -394,21 +397,33 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
     for (size_t i = 0; i < ts->n; i++) {
         size_t k = 0;
         x[i] = xmalloc((rowp[i + 1] - rowp[i] + 2) * sizeof **x);
-        double norm = 0;
+        double norm[2] = {0, 0};
         for (size_t j = rowp[i]; j < rowp[i + 1]; j++) {
-            int32_t r = m->index[ids[j]];
+            int32_t r = m->index[ids[j] & TEXT_FID_MASK];
             if (r < 0)
                 continue;
             double v = vals[j] * m->idf[r];
+            norm[ids[j] >> 31] += v * v;
+        }
+        for (int q = 0; q < 2; q++)
+            norm[q] = norm[q] > 0 ? sqrt(norm[q]) : 1;
+        for (size_t j = rowp[i]; j < rowp[i + 1]; j++) {
+            int32_t r = m->index[ids[j] & TEXT_FID_MASK];
+            if (r < 0)
+                continue;
             x[i][k].index = r + 1;
-            x[i][k].value = v;
-            norm += v * v;
+            x[i][k].value = vals[j] * m->idf[r] / norm[ids[j] >> 31];
             k++;
         }
-        norm = norm > 0 ? sqrt(norm) : 1;
-        for (size_t j = 0; j < k; j++)
-            x[i][j].value /= norm;
         qsort(x[i], k, sizeof **x, cmp_node);
+        size_t u = 0;          /* a word and an n-gram may share a bucket */
+        for (size_t j = 0; j < k; j++) {
+            if (u > 0 && x[i][u - 1].index == x[i][j].index)
+                x[i][u - 1].value += x[i][j].value;
+            else
+                x[i][u++] = x[i][j];
+        }
+        k = u;
         x[i][k].index = (int)m->nfeat + 1;
         x[i][k].value = 1;
         x[i][k + 1].index = -1;
@@ -450,12 +465,12 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
             else
                 tr[ntr++] = perm[i];
         }
-        static const double cs_single[] = {16, 64, 256};
-        static const double cs_multi[] = {1, 4, 16};
+        static const double cs_single[] = {16, 64, 256, 0};
+        static const double cs_multi[] = {1, 4, 16, 64};
         const double *cs = o->multi_label ? cs_multi : cs_single;
         double best = -1, bestC = cs[1];
         float *thr = xmalloc(L * sizeof *thr);
-        int ncand = C > 0 ? 1 : 3;
+        int ncand = C > 0 ? 1 : o->multi_label ? 4 : 3;
         for (int c = 0; c < ncand; c++) {
             double Cc = C > 0 ? C : cs[c];
             fit_all(x, tr, ntr, ts, o->multi_label, m->nfeat, Cc, W, B);

@@ -35,8 +35,12 @@ struct text_doc {
     unsigned ncaps, nexcl, nquest, nelong, nletters;
 };
 
-/* Hashed feature vector: ids in [0, 2^bits), values are raw counts until
- * text_fvec_finish(). */
+/* Hashed feature vector: ids in [0, 2^bits), with TEXT_FID_CHAR set on
+ * character n-grams (the word and character blocks are L2-normalised
+ * separately, so that the many n-grams do not drown the words); values
+ * are sublinear term frequencies. */
+#define TEXT_FID_CHAR 0x80000000u
+#define TEXT_FID_MASK 0x7fffffffu
 struct text_fvec {
     uint32_t *id; float *val; size_t n, cap;
 };

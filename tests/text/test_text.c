@@ -143,7 +143,7 @@ static void test_stemming_features(void **st)
     c.char_max = 3;
     text_features(sc, parse("hello hello"), &c, &sc->fv);
     uint32_t w = (uint32_t)(text_hash64("hello", 5, 1) & mask);
-    uint32_t g = (uint32_t)(text_hash64("<he", 3, 2) & mask);
+    uint32_t g = (uint32_t)(text_hash64("<he", 3, 2) & mask) | TEXT_FID_CHAR;
     assert_true(has_feature(&sc->fv, g));
     for (size_t i = 0; i < sc->fv.n; i++)
         if (sc->fv.id[i] == w)
