@@ -22,7 +22,7 @@ bench_db() {   # NAME URL
   $BIN serve --db "$url" --port $PORT --ledger-key "$TMP/key-$name" >"$TMP/serve-$name.log" 2>&1 &
   PID=$!
   for _ in $(seq 100); do curl -sf localhost:$PORT/api/v1/health >/dev/null && break; sleep 0.1; done
-  export PARLEY_TOKEN=$(curl -s localhost:$PORT/api/v1/auth/login \
+  export PARLEY_TOKEN=$(curl -s localhost:$PORT/api/v1/auth/login -H "Content-Type: application/json" \
       -d '{"email":"bench@example.com","password":"admin-bench-password"}' |
       python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
   for c in $CONNS; do

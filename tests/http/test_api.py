@@ -102,6 +102,16 @@ def checks(srv, c):
         c.ok(isinstance(b, dict) and "error" in b, "JSON error body for " + what)
     st, b = srv.call("POST", "/api/v1/messages", raw=b"x" * (2 << 20), token=agent)
     c.eq(st, 413, "body over the limit")
+    good = b'{"channel":"chat","customer":{"email":"ct@example.com"},"body":"x"}'
+    for ctype in ("application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"):
+        st, b = srv.call("POST", "/api/v1/messages", raw=good, token=agent,
+                         headers={"Content-Type": ctype})
+        c.eq(st, 415, "415 for a %s body" % ctype)
+        c.ok(isinstance(b, dict) and b.get("error", {}).get("code") == "unsupported_media_type",
+             "JSON error body for a %s body" % ctype)
+    st, _ = srv.call("POST", "/api/v1/messages", raw=good, token=agent,
+                     headers={"Content-Type": "Application/JSON; charset=utf-8"})
+    c.eq(st, 201, "JSON with a charset parameter is accepted")
     c.eq(srv.call("GET", "/api/v1/tickets/999999", token=agent)[0], 404, "unknown ticket")
     c.eq(srv.call("GET", "/api/v1/nothing", token=agent)[0], 404, "unknown route")
     c.eq(srv.call("DELETE", "/api/v1/tickets/1", token=agent)[0], 405, "method not allowed")
