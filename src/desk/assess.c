@@ -153,37 +153,74 @@ static int repeat_contacts(struct store *st, const struct ticket *t, int64_t now
 
 /* Wellbeing counters live in the settings table ("wellbeing:<user id>"), so
  * they roll back with the transaction that changed them. */
-static void load_wellbeing(struct store *st, struct triage_agent *a)
+struct wellbeing {
+    int hostile_in_a_row;
+    int64_t last_intense_at, last_assigned_at;
+    int64_t paused_until;      /* the agent asked for a pause: no new conversations */
+};
+
+static void load_wellbeing(struct store *st, int64_t user_id, struct wellbeing *w)
 {
     char key[48], *json = NULL;
-    snprintf(key, sizeof key, "wellbeing:%lld", (long long)a->id);
+    memset(w, 0, sizeof *w);
+    snprintf(key, sizeof key, "wellbeing:%lld", (long long)user_id);
     if (st->ops->setting_get(st, key, &json) != 0)
         return;
     json_t *j = json_loads(json, 0, NULL);
     free(json);
     if (!j)
         return;
-    a->consecutive_hostile = (int)json_integer_value(json_object_get(j, "hostile_in_a_row"));
-    a->last_intense_at = json_integer_value(json_object_get(j, "last_intense_at"));
-    a->last_assigned_at = json_integer_value(json_object_get(j, "last_assigned_at"));
-    json_t *avail = json_object_get(j, "available");
-    if (json_is_boolean(avail))
-        a->available = json_is_true(avail);
+    w->hostile_in_a_row = (int)json_integer_value(json_object_get(j, "hostile_in_a_row"));
+    w->last_intense_at = json_integer_value(json_object_get(j, "last_intense_at"));
+    w->last_assigned_at = json_integer_value(json_object_get(j, "last_assigned_at"));
+    w->paused_until = json_integer_value(json_object_get(j, "paused_until"));
     json_decref(j);
 }
 
-static int save_wellbeing(struct store *st, const struct triage_agent *a)
+static int save_wellbeing(struct store *st, int64_t user_id, const struct wellbeing *w)
 {
     char key[48];
-    snprintf(key, sizeof key, "wellbeing:%lld", (long long)a->id);
-    char *json = desk_json_text(json_pack("{s:i,s:I,s:I,s:b}", "hostile_in_a_row",
-                                          a->consecutive_hostile, "last_intense_at",
-                                          (json_int_t)a->last_intense_at, "last_assigned_at",
-                                          (json_int_t)a->last_assigned_at, "available",
-                                          a->available));
+    snprintf(key, sizeof key, "wellbeing:%lld", (long long)user_id);
+    char *json = desk_json_text(json_pack("{s:i,s:I,s:I,s:I}", "hostile_in_a_row",
+                                          w->hostile_in_a_row, "last_intense_at",
+                                          (json_int_t)w->last_intense_at, "last_assigned_at",
+                                          (json_int_t)w->last_assigned_at, "paused_until",
+                                          (json_int_t)w->paused_until));
     int rc = st->ops->setting_set(st, key, json);
     free(json);
     return rc;
+}
+
+struct pause_args {
+    const struct desk_actor *who;
+    int minutes;
+};
+
+static int pause_fn(struct desk_tx *tx, void *arg)
+{
+    struct pause_args *a = arg;
+    int64_t now = clock_now_ms();
+    struct wellbeing w;
+    load_wellbeing(tx->st, a->who->id, &w);
+    w.paused_until = now + (int64_t)a->minutes * 60000;
+    int rc = save_wellbeing(tx->st, a->who->id, &w);
+    if (rc)
+        return rc;
+    char *after = desk_json_text(json_pack("{s:i,s:I}", "minutes", a->minutes, "until",
+                                           (json_int_t)w.paused_until));
+    rc = desk_event(tx, a->who, "agent.paused", 0, 0, 0, NULL, after, now);
+    free(after);
+    return rc;
+}
+
+int desk_agent_pause(struct desk *d, const struct desk_actor *who, int minutes)
+{
+    if (who->kind != ACTOR_USER)
+        return PL_EFORBIDDEN;
+    if (minutes < 0 || minutes > 120)
+        return PL_EINVAL;
+    struct pause_args a = {who, minutes};
+    return desk_exec(d, pause_fn, &a);
 }
 
 struct team {
@@ -193,7 +230,7 @@ struct team {
     size_t n;
 };
 
-static int load_team(struct store *st, struct team *tm)
+static int load_team(struct store *st, int64_t now, struct team *tm)
 {
     memset(tm, 0, sizeof *tm);
     int rc = st->ops->user_list(st, &tm->users, &tm->nusers);
@@ -218,7 +255,12 @@ static int load_team(struct store *st, struct team *tm)
         if ((rc = st->ops->ticket_count(st, &f, &load)))
             return rc;
         a->open_load = (int)load;
-        load_wellbeing(st, a);
+        struct wellbeing w;
+        load_wellbeing(st, u->id, &w);
+        a->consecutive_hostile = w.hostile_in_a_row;
+        a->last_intense_at = w.last_intense_at;
+        a->last_assigned_at = w.last_assigned_at;
+        a->available = w.paused_until <= now;
     }
     return 0;
 }
@@ -281,7 +323,7 @@ int desk_assess_tx(struct desk_tx *tx, const struct desk_actor *who, struct tick
     /* Route only what needs a (new) owner: unassigned tickets, and
      * escalations that must reach a supervisor. */
     bool need_route = t->assignee_id == 0 || !t->escalated;
-    if (need_route && (rc = load_team(st, &tm)))
+    if (need_route && (rc = load_team(st, now, &tm)))
         goto out;
     triage_decide(cfg, &sig, &x, tm.agents, need_route ? tm.n : 0, &dec);
     bool reroute = t->assignee_id == 0 || (dec.escalate && !t->escalated);
@@ -350,8 +392,14 @@ int desk_assess_tx(struct desk_tx *tx, const struct desk_actor *who, struct tick
     if (p.set_assignee) {
         for (size_t i = 0; i < tm.n; i++)
             if (tm.agents[i].id == p.assignee_id) {
-                triage_agent_record(&tm.agents[i], dec.prio.hostile, dec.prio.intense, now);
-                rc = save_wellbeing(st, &tm.agents[i]);
+                struct triage_agent *ag = &tm.agents[i];
+                triage_agent_record(ag, dec.prio.hostile, dec.prio.intense, now);
+                struct wellbeing w;
+                load_wellbeing(st, ag->id, &w);
+                w.hostile_in_a_row = ag->consecutive_hostile;
+                w.last_intense_at = ag->last_intense_at;
+                w.last_assigned_at = ag->last_assigned_at;
+                rc = save_wellbeing(st, ag->id, &w);
                 break;
             }
     }

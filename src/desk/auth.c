@@ -256,3 +256,64 @@ int desk_apikey_add(struct desk *d, const struct desk_actor *who, const char *na
     *secret = sec;
     return 0;
 }
+
+struct user_update_args {
+    const struct desk_actor *who;
+    const struct desk_user_patch *p;
+    int64_t id;
+};
+
+static int user_update_fn(struct desk_tx *tx, void *arg)
+{
+    struct user_update_args *a = arg;
+    struct store *st = tx->st;
+    struct user u = {0};
+    int rc = st->ops->user_get(st, a->id, &u);
+    if (rc)
+        return rc;
+    json_t *before = json_object(), *after = json_object();
+    const struct desk_user_patch *p = a->p;
+#define CHANGE_STR(field)                                                              \
+    if (p->field) {                                                                    \
+        json_object_set_new(before, #field, u.field ? json_string(u.field) : json_null()); \
+        json_object_set_new(after, #field, json_string(p->field));                     \
+        free(u.field);                                                                 \
+        u.field = xstrdup(p->field);                                                   \
+    }
+    CHANGE_STR(name)
+    CHANGE_STR(skills)
+    CHANGE_STR(languages)
+#undef CHANGE_STR
+    if (p->set_role) {
+        json_object_set_new(before, "role", json_string(role_name(u.role)));
+        json_object_set_new(after, "role", json_string(role_name(p->role)));
+        u.role = p->role;
+    }
+    if (p->set_active) {
+        json_object_set_new(before, "active", json_boolean(u.active));
+        json_object_set_new(after, "active", json_boolean(p->active));
+        u.active = p->active;
+    }
+    char *b = desk_json_text(before), *af = desk_json_text(after);
+    rc = st->ops->user_update(st, &u);
+    if (rc == 0)
+        rc = desk_event(tx, a->who, "user.updated", 0, 0, 0, b, af, clock_now_ms());
+    free(b);
+    free(af);
+    user_clear(&u);
+    return rc;
+}
+
+int desk_user_update(struct desk *d, const struct desk_actor *who, int64_t id,
+                     const struct desk_user_patch *p)
+{
+    if (!is_admin(who))
+        return PL_EFORBIDDEN;
+    if ((p->set_role && ((unsigned)p->role >= ROLE__COUNT || p->role == ROLE_INTEGRATION)) ||
+        (p->name && (strlen(p->name) > 200 || !utf8_valid(p->name, strlen(p->name)))) ||
+        (p->skills && (strlen(p->skills) > 1000 || !utf8_valid(p->skills, strlen(p->skills)))) ||
+        (p->languages && (strlen(p->languages) > 100 || !utf8_valid(p->languages, strlen(p->languages)))))
+        return PL_EINVAL;
+    struct user_update_args a = {who, p, id};
+    return desk_exec(d, user_update_fn, &a);
+}

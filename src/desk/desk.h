@@ -160,11 +160,23 @@ int desk_update_ticket_tx(struct desk_tx *tx, const struct desk_actor *who, int6
 int desk_merge_customers(struct desk *d, const struct desk_actor *who, int64_t into,
                          int64_t from);
 
+/* An agent takes a pause of `minutes` (0 ends it): no new conversations
+ * are routed to them until it ends. Offered after an intense conversation. */
+int desk_agent_pause(struct desk *d, const struct desk_actor *who, int minutes);
+
 /* ---- users and access --------------------------------------------------- */
 
 /* Creates a user with an argon2id hash of password (>= 8 bytes). */
 int desk_user_add(struct desk *d, const struct desk_actor *who, struct user *u,
                   const char *password);
+struct desk_user_patch {
+    const char *name, *skills, *languages;   /* NULL = unchanged */
+    bool set_role;   enum role role;
+    bool set_active; bool active;
+};
+/* Changes a user (admin only); one user.updated event with before/after. */
+int desk_user_update(struct desk *d, const struct desk_actor *who, int64_t id,
+                     const struct desk_user_patch *p);
 /* Checks e-mail and password; on success returns a new bearer token
  * (caller frees) valid for ttl_ms, and the user. PL_EAUTH otherwise. */
 int desk_login(struct desk *d, const char *email, const char *password, int64_t ttl_ms,

@@ -496,6 +496,68 @@ static enum MHD_Result add_user(struct req *r)
     return res;
 }
 
+static enum MHD_Result patch_user(struct req *r)
+{
+    json_t *b = http_body_object(r);
+    if (!b)
+        return MHD_YES;
+    bool ok = true;
+    struct desk_user_patch p = {0};
+    p.name = http_str(r, b, "name", false, &ok);
+    const char *role = ok ? http_str(r, b, "role", false, &ok) : NULL;
+    if (ok)
+        p.skills = http_str(r, b, "skills", false, &ok);
+    if (ok)
+        p.languages = http_str(r, b, "languages", false, &ok);
+    json_t *act = json_object_get(b, "active");
+    if (ok && act && !json_is_boolean(act)) {
+        json_decref(b);
+        return http_error(r, 400, "wrong_type", "'active' must be true or false");
+    }
+    if (!ok) {
+        json_decref(b);
+        return MHD_YES;
+    }
+    p.set_active = act != NULL;
+    p.active = json_is_true(act);
+    if (role) {
+        p.set_role = true;
+        if (role_parse(role, &p.role) || p.role == ROLE_INTEGRATION) {
+            json_decref(b);
+            return http_error(r, 400, "invalid", "role is admin, supervisor or agent");
+        }
+    }
+    int rc = desk_user_update(r->srv->d, &r->who, r->id, &p);
+    json_decref(b);
+    if (rc)
+        return http_fail(r, rc);
+    struct store *st = desk_reader(r->srv->d);
+    struct user u = {0};
+    if ((rc = st->ops->user_get(st, r->id, &u)))
+        return http_fail(r, rc);
+    json_t *j = http_user_json(&u);
+    user_clear(&u);
+    return http_json(r, 200, j);
+}
+
+/* POST /me/pause {"minutes": N} — the agent steps away after an intense
+ * conversation; routing gives them nothing new until it ends. */
+static enum MHD_Result take_pause(struct req *r)
+{
+    json_t *b = http_body_object(r);
+    if (!b)
+        return MHD_YES;
+    json_t *m = json_object_get(b, "minutes");
+    int minutes = json_is_integer(m) ? (int)json_integer_value(m) : -1;
+    json_decref(b);
+    if (minutes < 0 || minutes > 120)
+        return http_error(r, 400, "invalid", "'minutes' must be an integer from 0 to 120");
+    int rc = desk_agent_pause(r->srv->d, &r->who, minutes);
+    if (rc)
+        return http_fail(r, rc);
+    return http_json(r, 200, json_pack("{s:i}", "minutes", minutes));
+}
+
 static enum MHD_Result add_apikey(struct req *r)
 {
     json_t *b = http_body_object(r);
@@ -567,6 +629,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/auth/login", HTTP_PUBLIC, login},
     {"POST", "/api/v1/auth/logout", HTTP_ANY, logout},
     {"GET", "/api/v1/me", HTTP_ANY, me},
+    {"POST", "/api/v1/me/pause", HTTP_STAFF, take_pause},
     {"POST", "/api/v1/messages", HTTP_INGEST, post_message},
     {"GET", "/api/v1/tickets", HTTP_STAFF, list_tickets},
     {"GET", "/api/v1/tickets/{id}", HTTP_STAFF, get_ticket},
@@ -578,6 +641,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/events", HTTP_STAFF, http_sse_events},
     {"GET", "/api/v1/users", HTTP_SUPERVISOR, list_users},
     {"POST", "/api/v1/users", HTTP_ADMIN, add_user},
+    {"PATCH", "/api/v1/users/{id}", HTTP_ADMIN, patch_user},
     {"GET", "/api/v1/apikeys", HTTP_ADMIN, list_apikeys},
     {"POST", "/api/v1/apikeys", HTTP_ADMIN, add_apikey},
 };

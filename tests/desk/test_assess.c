@@ -184,11 +184,40 @@ static void test_hostile_streak_limit(void **state)
     assert_true(over < 40 / 4);
 }
 
+/* An agent who takes a pause gets no new conversation until it ends. */
+static void test_pause_keeps_new_work_away(void **state)
+{
+    struct desk *d = *state;
+    int64_t a1 = add_user(d, "p1@example.com", ROLE_AGENT, "en", NULL);
+    int64_t a2 = add_user(d, "p2@example.com", ROLE_AGENT, "en", NULL);
+    struct desk_actor who = {ACTOR_USER, a1, ROLE_AGENT};
+    assert_int_equal(desk_agent_pause(d, &who, 10), 0);
+    assert_int_equal(desk_agent_pause(d, &who, 1000), PL_EINVAL);
+    struct text_analysis calm = {0};
+    memcpy(calm.language, "en", 3);
+    calm.emotions[TEXT_EMOTION_NEUTRAL] = 0.9f;
+    for (int i = 0; i < 4; i++) {
+        char email[64];
+        snprintf(email, sizeof email, "q%d@example.com", i);
+        struct desk_ingest_result r = ingest_with(d, email, &calm, "a question");
+        assert_int_equal(r.assignee_id, a2);
+    }
+    assert_int_equal(desk_agent_pause(d, &who, 0), 0);   /* back */
+    int got_a1 = 0;
+    for (int i = 4; i < 8; i++) {
+        char email[64];
+        snprintf(email, sizeof email, "q%d@example.com", i);
+        got_a1 += ingest_with(d, email, &calm, "a question").assignee_id == a1;
+    }
+    assert_true(got_a1 > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_angry_court_threat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_streak_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pause_keeps_new_work_away, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,16 @@ def checks(srv, c):
          403, "agent cannot add users")
     st, b = srv.call("GET", "/api/v1/me", token=agent)
     c.eq((st, b.get("email")), (200, "agent@example.com"), "me")
+    st, b = srv.call("PATCH", "/api/v1/users/%d" % agent_id, {"skills": "billing", "languages": "en,ru"},
+                     token=admin)
+    c.eq((st, b.get("skills"), b.get("languages")), (200, "billing", "en,ru"), "admin edits a user")
+    c.eq(srv.call("PATCH", "/api/v1/users/%d" % agent_id, {"role": "boss"}, token=admin)[0], 400,
+         "unknown role in an edit")
+    c.eq(srv.call("PATCH", "/api/v1/users/%d" % agent_id, {"skills": "x"}, token=agent)[0], 403,
+         "agent cannot edit users")
+    c.eq(srv.call("POST", "/api/v1/me/pause", {"minutes": 5}, token=agent)[0], 200, "agent takes a pause")
+    c.eq(srv.call("POST", "/api/v1/me/pause", {"minutes": 500}, token=agent)[0], 400, "pause too long")
+    c.eq(srv.call("POST", "/api/v1/me/pause", {"minutes": 0}, token=agent)[0], 200, "pause ends")
 
     st, b = srv.call("POST", "/api/v1/apikeys", {"name": "crm"}, token=admin)
     c.eq(st, 201, "admin creates an API key")
