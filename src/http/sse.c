@@ -50,7 +50,10 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         if (atomic_load(&s->srv->stopping))
             return MHD_CONTENT_READER_END_OF_STREAM;
         if (desk_last_event(s->srv->d) > s->after) {
+            int64_t before = s->after;
             fill(s);
+            if (s->after == before)   /* the read failed: end the stream, the */
+                return MHD_CONTENT_READER_END_OF_STREAM;   /* client resumes */
             continue;
         }
         if (waited == 15) {

@@ -159,6 +159,17 @@ def checks(srv, c):
                       "category": "delivery"}, token=agent)
     c.eq((st, t.get("status"), t.get("priority"), t.get("assignee_id"), t.get("category")),
          (200, "open", "high", agent_id, "delivery"), "patch")
+    for q, want in (("me", True), (str(agent_id), True), ("none", False)):
+        st, b = srv.call("GET", "/api/v1/tickets?limit=500&assignee=" + q, token=agent)
+        got = [t["id"] for t in b.get("tickets", [])] if st == 200 else []
+        c.ok(st == 200 and (tid in got) == want and all(
+            (t["assignee_id"] == agent_id) if want else t["assignee_id"] is None
+            for t in b["tickets"]), "assignee=%s filter" % q)
+    st, b = srv.call("GET", "/api/v1/tickets?status=open,pending&priority=high&category=delivery",
+                     token=agent)
+    c.ok(st == 200 and tid in [t["id"] for t in b["tickets"]] and all(
+        t["status"] in ("open", "pending") and t["priority"] == "high" for t in b["tickets"]),
+        "status list, priority and category filters")
     c.eq(srv.call("PATCH", "/api/v1/tickets/%d" % tid, {"assignee": 424242}, token=agent)[0],
          404, "unknown assignee")
     c.eq(srv.call("PATCH", "/api/v1/tickets/%d" % tid, {"priority": 3}, token=agent)[0],
@@ -218,6 +229,29 @@ def checks(srv, c):
     c.eq(got[:1], [200], "SSE stream opens")
     c.ok(len(got) > 1 and "event: message.inbound" in got[1] and "live!" in got[1],
          "SSE delivers the new message live")
+
+    def replay(path, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        conn.request("GET", path, headers=headers or {})
+        resp = conn.getresponse()
+        buf, ids = b"", []
+        while resp.status == 200 and b"live!" not in buf:
+            line = resp.fp.readline()
+            if not line:
+                break
+            buf += line
+            if line.startswith(b"id: "):
+                ids.append(int(line[4:]))
+        conn.close()
+        return resp.status, ids, buf.decode()
+    st, ids, text = replay("/api/v1/events?after=0&token=" + agent)
+    c.ok(st == 200 and len(ids) > 5 and ids == sorted(set(ids)) and "live!" in text,
+         "SSE ?after=0 replays the record from the first event, in order")
+    half = len(ids) // 2
+    st, ids2, _ = replay("/api/v1/events?after=0&token=" + agent,
+                         {"Last-Event-ID": str(ids[half] if ids else 0)})
+    c.ok(st == 200 and ids2 and ids2[0] == ids[half + 1], "SSE resumes after Last-Event-ID")
+    c.eq(srv.call("GET", "/api/v1/events?after=x&token=" + agent)[0], 400, "SSE bad ?after")
 
     # --- cookie session and CSRF --------------------------------------------
     conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
