@@ -95,8 +95,32 @@ const char *http_query(struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* A JSON request body: a Content-Type, when sent, must say so. Form and
+ * text types are refused (415), which also keeps cross-site HTML forms
+ * from reaching the API with a session cookie. */
+static bool json_content_type(struct MHD_Connection *conn)
+{
+    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    if (!ct)
+        return true;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    static const char want[] = "application/json";
+    if (strncasecmp(ct, want, sizeof want - 1) != 0)
+        return false;
+    ct += sizeof want - 1;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
 json_t *http_body_object(struct req *r)
 {
+    if (!json_content_type(r->conn)) {
+        http_error(r, 415, "unsupported_media_type",
+                   "the body must be sent as Content-Type: application/json");
+        return NULL;
+    }
     if (!utf8_valid(buf_str(&r->body), r->body.len)) {
         http_error(r, 400, "invalid_utf8", "the body is not valid UTF-8");
         return NULL;
@@ -234,25 +258,6 @@ bool http_require(struct req *r)
 
 /* ---- the access handler --------------------------------------------------------- */
 
-/* A request body is JSON: a Content-Type, when sent, must say so. Form and
- * text types are refused (415), which also keeps cross-site HTML forms
- * from reaching the API with a session cookie. */
-static bool json_content_type(struct MHD_Connection *conn)
-{
-    const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-    if (!ct)
-        return true;
-    while (*ct == ' ' || *ct == '\t')
-        ct++;
-    static const char want[] = "application/json";
-    if (strncasecmp(ct, want, sizeof want - 1) != 0)
-        return false;
-    ct += sizeof want - 1;
-    while (*ct == ' ' || *ct == '\t')
-        ct++;
-    return *ct == '\0' || *ct == ';';
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload, size_t *upload_size, void **ctx)
@@ -281,9 +286,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return http_error(r, 413, "too_large", "the body is larger than %u bytes", srv->max_body);
     if (strncmp(r->path, "/api/", 5) != 0)
         return serve_static(r);
-    if (r->body.len && !json_content_type(conn))
-        return http_error(r, 415, "unsupported_media_type",
-                          "the body must be sent as Content-Type: application/json");
     return http_route(r);
 }
 
