@@ -28,6 +28,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
+int cmd_mail(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
 

@@ -126,6 +126,13 @@ int desk_ingest(struct desk *d, const struct desk_actor *who, const struct desk_
 int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
                    const struct desk_inbound *in, struct desk_ingest_result *out);
 
+/* A raw RFC 5322 e-mail (channel email): parsed, threaded onto its ticket
+ * by In-Reply-To/References, analysed without quoted history and
+ * signature. PL_EPARSE with *err for something that is not a message;
+ * PL_EEXISTS when that Message-ID was already received. */
+int desk_ingest_mail(struct desk *d, const struct desk_actor *who, const char *raw, size_t len,
+                     struct desk_ingest_result *out, char **err);
+
 /* ---- agent work ------------------------------------------------------- */
 
 /* An outbound reply by a user; sets first_response_at, moves a new ticket

@@ -159,6 +159,34 @@ static enum MHD_Result post_message(struct req *r)
     return http_json(r, 201, j);
 }
 
+/* POST /channels/email — a raw RFC 5322 message (Content-Type:
+ * message/rfc822), as a mail gateway or an MTA pipe delivers it. */
+static enum MHD_Result post_email(struct req *r)
+{
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+    if (!ct || strncasecmp(ct, "message/rfc822", 14) != 0)
+        return http_error(r, 415, "unsupported_media_type",
+                          "send the raw message with Content-Type: message/rfc822");
+    struct desk_ingest_result res;
+    char *err = NULL;
+    int rc = desk_ingest_mail(r->srv->d, &r->who, buf_str(&r->body), r->body.len, &res, &err);
+    enum MHD_Result out;
+    if (rc == PL_EPARSE)
+        out = http_error(r, 400, "bad_message", "%s", err ? err : "not a message");
+    else if (rc == PL_EEXISTS)
+        out = http_error(r, 409, "duplicate", "%s", err ? err : "already received");
+    else if (rc)
+        out = http_fail(r, rc);
+    else
+        out = http_json(r, 201, json_pack("{s:I,s:I,s:I,s:b}", "ticket_id",
+                                          (json_int_t)res.ticket_id, "message_id",
+                                          (json_int_t)res.message_id, "customer_id",
+                                          (json_int_t)res.customer_id, "new_ticket",
+                                          res.new_ticket));
+    free(err);
+    return out;
+}
+
 /* ---- tickets ------------------------------------------------------------- */
 
 static int parse_i64(const char *s, int64_t *out)
@@ -631,6 +659,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/me", HTTP_ANY, me},
     {"POST", "/api/v1/me/pause", HTTP_STAFF, take_pause},
     {"POST", "/api/v1/messages", HTTP_INGEST, post_message},
+    {"POST", "/api/v1/channels/email", HTTP_INGEST, post_email},
     {"GET", "/api/v1/tickets", HTTP_STAFF, list_tickets},
     {"GET", "/api/v1/tickets/{id}", HTTP_STAFF, get_ticket},
     {"PATCH", "/api/v1/tickets/{id}", HTTP_STAFF, patch_ticket},

@@ -16,6 +16,7 @@ import time
 import urllib.parse
 
 ADMIN = ("root@example.com", "root-password-1")
+MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "models")
 
 
 def free_port():
@@ -50,6 +51,7 @@ class Server:
         log = open(os.path.join(self.workdir, "server-%d.log" % self.port), "ab")
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--db", self.db, "--port", str(self.port),
+             "--models", MODELS,
              "--ledger-key", os.path.join(self.workdir, "ledger.key")] + self.extra,
             stdout=log, stderr=log, cwd=self.workdir)
         for _ in range(300):
