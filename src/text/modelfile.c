@@ -79,13 +79,15 @@ int text_model_save(const struct text_model *m, const char *path, char **err)
 
     char *tmp = xasprintf("%s.tmp", path);
     FILE *fp = fopen(tmp, "wb");
-    int rc = 0;
-    if (!fp || fwrite(b.ptr, 1, b.len, fp) != b.len || fclose(fp) != 0) {
+    int rc = 0, ok = fp != NULL;
+    if (fp) {
+        ok = fwrite(b.ptr, 1, b.len, fp) == b.len;
+        ok = (fclose(fp) == 0) && ok;
+    }
+    if (!ok) {
         if (err)
             *err = xasprintf("cannot write %s: %s", path, strerror(errno));
         rc = PL_EIO;
-        if (fp)
-            fp = NULL;
         remove(tmp);
     } else if (rename(tmp, path) != 0) {
         if (err)

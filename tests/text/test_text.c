@@ -11,6 +11,7 @@
 #include "text/text.h"
 #include "text/text_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,45 @@ static void test_analysis(void **st)
     assert_int_equal(text_emotion_parse("nope"), -1);
 }
 
+static const char *const mt_texts[] = {
+    "I will sue you, this is a scam!!!", "Спасибо, всё отлично :)", "where is my card?",
+    "Я закрою счёт и подам в суд", "not happy at ALL", "Je ne comprends pas",
+};
+
+static void *mt_worker(void *arg)
+{
+    struct text_analysis *out = arg;
+    for (int r = 0; r < 200; r++)
+        for (size_t i = 0; i < 6; i++)
+            text_analyze(engine(), mt_texts[i], strlen(mt_texts[i]), &out[i]);
+    text_thread_cleanup();
+    return NULL;
+}
+
+/* The engine is shared read-only: four threads get the same answers as
+ * one thread. */
+static void test_threads(void **st)
+{
+    (void)st;
+    struct text_analysis want[6], got[4][6];
+    for (size_t i = 0; i < 6; i++)
+        an(mt_texts[i], &want[i]);
+    pthread_t th[4];
+    for (int t = 0; t < 4; t++)
+        assert_int_equal(pthread_create(&th[t], NULL, mt_worker, got[t]), 0);
+    for (int t = 0; t < 4; t++)
+        pthread_join(th[t], NULL);
+    for (int t = 0; t < 4; t++)
+        for (size_t i = 0; i < 6; i++) {
+            assert_string_equal(got[t][i].language, want[i].language);
+            assert_float_equal(got[t][i].sentiment, want[i].sentiment, 1e-6);
+            assert_int_equal(got[t][i].ncues, want[i].ncues);
+            assert_string_equal(got[t][i].intent, want[i].intent);
+            for (int k = 0; k < TEXT_EMOTION__COUNT; k++)
+                assert_float_equal(got[t][i].emotions[k], want[i].emotions[k], 1e-6);
+        }
+}
+
 static void test_engine_missing(void **st)
 {
     (void)st;
@@ -277,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_cues),
         cmocka_unit_test(test_sentiment_direction),
         cmocka_unit_test(test_analysis),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_engine_missing),
     };
     int rc = cmocka_run_group_tests_name("text", tests, NULL, NULL);
