@@ -66,6 +66,8 @@ static const struct { enum text_cue_kind kind; const char *pat; } pats[] = {
 struct cword { const char *s; uint8_t len, prefix, any; };
 static struct cword cw[NPATS][4];
 static uint8_t ncw[NPATS];
+static uint16_t bucket[256][96];      /* patterns by the first byte of their first word */
+static uint8_t nbucket[256];
 static pthread_once_t compiled = PTHREAD_ONCE_INIT;
 
 static void compile(void)
@@ -84,6 +86,9 @@ static void compile(void)
             while (*p == ' ')
                 p++;
         }
+        unsigned char c0 = (unsigned char)pats[k].pat[0];
+        if (nbucket[c0] < sizeof bucket[0] / sizeof bucket[0][0])
+            bucket[c0][nbucket[c0]++] = (uint16_t)k;
     }
 }
 
@@ -101,16 +106,16 @@ void text_cues(const struct text_doc *d, struct text_analysis *a)
     pthread_once(&compiled, compile);
     a->ncues = 0;
     unsigned seen = 0;
-    for (size_t k = 0; k < NPATS; k++) {
-        if (seen & (1u << pats[k].kind))
+    for (size_t i = 0; i < d->ntok; i++) {
+        const struct text_token *t0 = &d->tok[i];
+        if (t0->type != TOK_WORD && t0->type != TOK_NUM)
             continue;
-        const struct cword *pw = cw[k];
-        for (size_t i = 0; i < d->ntok; i++) {
-            const struct text_token *t0 = &d->tok[i];
-            if (t0->type != TOK_WORD && t0->type != TOK_NUM)
+        unsigned char c0 = (unsigned char)d->fold[t0->off];
+        for (unsigned bi = 0; bi < nbucket[c0]; bi++) {
+            size_t k = bucket[c0][bi];
+            if (seen & (1u << pats[k].kind))
                 continue;
-            if (d->fold[t0->off] != pw[0].s[0])
-                continue;
+            const struct cword *pw = cw[k];
             size_t j = i, last = i;
             int ok = 1;
             for (unsigned q = 0; q < ncw[k]; q++) {
@@ -144,7 +149,6 @@ void text_cues(const struct text_doc *d, struct text_analysis *a)
                 c->evidence[len] = 0;
             }
             seen |= 1u << pats[k].kind;
-            break;
         }
     }
 }
