@@ -257,6 +257,59 @@ static void predict(const struct text_model *m, struct text_scratch *s, const st
     text_model_predict_fv(m, s, &s->fv, probs);
 }
 
+/* The classifiers learned emotions from social-media comments (GoEmotions,
+ * CEDR); a complaint to a shop reads differently ("Worst service ever" is
+ * not joy; a letter from lawyers is not neutral). What the message says
+ * outright is evidence too, and it is combined here, after the models:
+ *   - a threat (court, regulator, press) or an insult or swearing is anger;
+ *   - a threat to leave or to post a review is at least frustration;
+ *   - a clearly negative message (lexicon and model agree on the sign)
+ *     cannot be mostly joy, nor mostly neutral, and its anger grows with
+ *     how loudly it is said (caps, "!!!", intensifiers).
+ * Each rule only raises the negative emotions or lowers joy/neutral; a
+ * calm or happy message is left as the models read it. The figures in
+ * docs/text-quality.md are the models' own (parley eval), before this. */
+static void weigh_evidence(struct text_analysis *a)
+{
+    float *e = a->emotions;
+    float neg = a->sentiment < 0 ? -a->sentiment : 0;
+    int threat = 0, leave = 0;
+    for (size_t i = 0; i < a->ncues; i++) {
+        enum text_cue_kind k = a->cues[i].kind;
+        threat |= k == TEXT_CUE_LEGAL || k == TEXT_CUE_REGULATOR || k == TEXT_CUE_PRESS ||
+                  k == TEXT_CUE_INSULT || k == TEXT_CUE_PROFANITY;
+        leave |= k == TEXT_CUE_CANCEL || k == TEXT_CUE_REVIEW;
+    }
+    if (threat) {
+        float v = 0.55f + 0.35f * neg;
+        if (e[TEXT_EMOTION_ANGER] < v)
+            e[TEXT_EMOTION_ANGER] = v;
+    }
+    if (leave) {
+        float v = 0.5f + 0.3f * neg;
+        if (e[TEXT_EMOTION_FRUSTRATION] < v)
+            e[TEXT_EMOTION_FRUSTRATION] = v;
+    }
+    if (a->sentiment <= -0.2f) {
+        e[TEXT_EMOTION_JOY] *= 1.0f - neg;
+        float loud = neg * (0.5f + 0.5f * a->intensity);
+        if (e[TEXT_EMOTION_ANGER] < loud * 0.8f)
+            e[TEXT_EMOTION_ANGER] = loud * 0.8f;
+        if (e[TEXT_EMOTION_FRUSTRATION] < neg * 0.6f)
+            e[TEXT_EMOTION_FRUSTRATION] = neg * 0.6f;
+    }
+    if (threat || leave || a->sentiment <= -0.2f) {
+        float strongest = 0;
+        for (int k = 0; k < TEXT_EMOTION__COUNT; k++)
+            if (k != TEXT_EMOTION_NEUTRAL && e[k] > strongest)
+                strongest = e[k];
+        if (e[TEXT_EMOTION_NEUTRAL] > strongest * 0.5f)
+            e[TEXT_EMOTION_NEUTRAL] = strongest * 0.5f;
+    }
+    for (int k = 0; k < TEXT_EMOTION__COUNT; k++)
+        e[k] = e[k] < 0 ? 0 : e[k] > 1 ? 1 : e[k];
+}
+
 int text_analyze(const struct text_engine *e, const char *str, size_t n, struct text_analysis *a)
 {
     memset(a, 0, sizeof *a);
@@ -330,6 +383,7 @@ int text_analyze(const struct text_engine *e, const char *str, size_t n, struct 
         a->intent_confidence = p[best];
     }
     text_cues(d, a);
+    weigh_evidence(a);
     return 0;
 }
 

@@ -255,6 +255,28 @@ static void test_analysis(void **st)
     assert_int_equal(text_emotion_parse("nope"), -1);
 }
 
+/* What a complaint says outright counts: threats read as anger, a threat
+ * to leave as frustration, and a clearly negative message is not joy. */
+static void test_evidence(void **st)
+{
+    (void)st;
+    struct text_analysis a;
+    an("Our lawyers are reviewing the contract and we are prepared to take legal action "
+       "and inform the press.", &a);
+    assert_true(a.emotions[TEXT_EMOTION_ANGER] >= 0.55f);
+    assert_true(a.emotions[TEXT_EMOTION_NEUTRAL] < a.emotions[TEXT_EMOTION_ANGER]);
+    an("Если деньги не вернутся, я подаю в суд и пишу жалобу в Роспотребнадзор!!!", &a);
+    assert_true(a.emotions[TEXT_EMOTION_ANGER] >= 0.55f);
+    an("If this isn't sorted today I'm cancelling my membership.", &a);
+    assert_true(a.emotions[TEXT_EMOTION_FRUSTRATION] >= 0.5f);
+    an("Worst service ever. Do you even care about your customers??", &a);
+    assert_true(a.emotions[TEXT_EMOTION_JOY] <
+                a.emotions[TEXT_EMOTION_ANGER] + a.emotions[TEXT_EMOTION_FRUSTRATION]);
+    an("Thank you, the replacement arrived and works perfectly!", &a);
+    assert_true(a.emotions[TEXT_EMOTION_JOY] > 0.5f);   /* happy stays happy */
+    assert_true(a.emotions[TEXT_EMOTION_ANGER] < 0.2f);
+}
+
 static const char *const mt_texts[] = {
     "I will sue you, this is a scam!!!", "Спасибо, всё отлично :)", "where is my card?",
     "Я закрою счёт и подам в суд", "not happy at ALL", "Je ne comprends pas",
@@ -317,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_cues),
         cmocka_unit_test(test_sentiment_direction),
         cmocka_unit_test(test_analysis),
+        cmocka_unit_test(test_evidence),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_engine_missing),
     };
