@@ -45,15 +45,10 @@ test('agent: sign-in page, then the inbox most urgent first with emotion badge, 
   assertNoErrors(assert, page);
 });
 
-// Reported, not counted, while the text analysis reads the demo's furious
-// e-mails ("…ДВАЖДЫ! … подаю в суд", "absolutely unacceptable…") as neutral:
-// the UI part (badge, order) is checked above; this one turns green by itself
-// once the analysis reads them as anger.
-const angryTodo = tickets.some((t) => t.emotion === 'anger' && t.priority === 'urgent') ? false
-  : 'text analysis: no urgent demo ticket is read as anger yet (issue 3)';
-
-test('agent: an angry ticket is at the top of the inbox with the anger badge', { skip: skipAngry, todo: angryTodo, timeout: 60000 }, async () => {
-  // Depends on the text analysis reading the demo's furious e-mails as anger.
+test('agent: an angry ticket is at the top of the inbox with the anger badge', { skip: skipAngry, timeout: 60000 }, async () => {
+  // The demo's furious e-mails (a double charge with a threat to sue, a
+  // contract breach with lawyers and the press) must be read as anger and
+  // come first.
   const page = await newPage(browser);
   await signIn(page, USERS.agent);
   await page.waitForSelector('.ticket-row');
