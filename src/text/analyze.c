@@ -263,15 +263,39 @@ static void predict(const struct text_model *m, struct text_scratch *s, const st
  * outright is evidence too, and it is combined here, after the models:
  *   - a threat (court, regulator, press) or an insult or swearing is anger;
  *   - a threat to leave or to post a review is at least frustration;
+ *   - "I'm worried" / "боюсь" is anxiety, "I don't understand" /
+ *     "не понимаю" is confusion;
  *   - a clearly negative message (lexicon and model agree on the sign)
  *     cannot be mostly joy, nor mostly neutral, and its anger grows with
  *     how loudly it is said (caps, "!!!", intensifiers).
  * Each rule only raises the negative emotions or lowers joy/neutral; a
  * calm or happy message is left as the models read it. The figures in
  * docs/text-quality.md are the models' own (parley eval), before this. */
-static void weigh_evidence(struct text_analysis *a)
+/* Words that say the feeling outright (case-folded stems, matched inside
+ * words): "I'm worried", "боюсь", "I don't understand", "запуталась". */
+static const char *const anxiety_words[] = {
+    "worried", "worry", "afraid", "scared", "nervous", "anxious", "panic", "frightened",
+    "беспоко", "боюсь", "волнуюсь", "тревож", "страшно", "переживаю", "опасаюсь", NULL};
+static const char *const confusion_words[] = {
+    "confus", "don't understand", "do not understand", "doesn't make sense", "not sure how",
+    "не понимаю", "непонятно", "запутал", "не могу разобраться", "не разобрал", NULL};
+
+static int says(const struct text_doc *d, const char *const *words)
+{
+    for (size_t i = 0; words[i]; i++)
+        if (d->fold && strstr(d->fold, words[i]))
+            return 1;
+    return 0;
+}
+
+static void weigh_evidence(struct text_analysis *a, const struct text_doc *d)
 {
     float *e = a->emotions;
+    if (says(d, anxiety_words) && e[TEXT_EMOTION_ANXIETY] < 0.45f)
+        e[TEXT_EMOTION_ANXIETY] = 0.45f;
+    if (says(d, confusion_words) && e[TEXT_EMOTION_CONFUSION] < 0.45f)
+        e[TEXT_EMOTION_CONFUSION] = 0.45f;
+    int said = e[TEXT_EMOTION_ANXIETY] >= 0.45f || e[TEXT_EMOTION_CONFUSION] >= 0.45f;
     float neg = a->sentiment < 0 ? -a->sentiment : 0;
     int threat = 0, leave = 0;
     for (size_t i = 0; i < a->ncues; i++) {
@@ -298,7 +322,9 @@ static void weigh_evidence(struct text_analysis *a)
         if (e[TEXT_EMOTION_FRUSTRATION] < neg * 0.6f)
             e[TEXT_EMOTION_FRUSTRATION] = neg * 0.6f;
     }
-    if (threat || leave || a->sentiment <= -0.2f) {
+    if (said && e[TEXT_EMOTION_JOY] > 0.3f && a->sentiment < 0.3f)
+        e[TEXT_EMOTION_JOY] = 0.3f;
+    if (threat || leave || said || a->sentiment <= -0.2f) {
         float strongest = 0;
         for (int k = 0; k < TEXT_EMOTION__COUNT; k++)
             if (k != TEXT_EMOTION_NEUTRAL && e[k] > strongest)
@@ -383,7 +409,7 @@ int text_analyze(const struct text_engine *e, const char *str, size_t n, struct 
         a->intent_confidence = p[best];
     }
     text_cues(d, a);
-    weigh_evidence(a);
+    weigh_evidence(a, d);
     return 0;
 }
 

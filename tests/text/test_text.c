@@ -272,6 +272,10 @@ static void test_evidence(void **st)
     an("Worst service ever. Do you even care about your customers??", &a);
     assert_true(a.emotions[TEXT_EMOTION_JOY] <
                 a.emotions[TEXT_EMOTION_ANGER] + a.emotions[TEXT_EMOTION_FRUSTRATION]);
+    an("I'm really worried someone has access to my card details.", &a);
+    assert_true(a.emotions[TEXT_EMOTION_ANXIETY] >= 0.45f);
+    an("Купила колонку, но не понимаю, как её подключить. Я запуталась.", &a);
+    assert_true(a.emotions[TEXT_EMOTION_CONFUSION] >= 0.45f);
     an("Thank you, the replacement arrived and works perfectly!", &a);
     assert_true(a.emotions[TEXT_EMOTION_JOY] > 0.5f);   /* happy stays happy */
     assert_true(a.emotions[TEXT_EMOTION_ANGER] < 0.2f);
