@@ -273,18 +273,31 @@ static void predict(const struct text_model *m, struct text_scratch *s, const st
  * docs/text-quality.md are the models' own (parley eval), before this. */
 /* Words that say the feeling outright (case-folded stems, matched inside
  * words): "I'm worried", "боюсь", "I don't understand", "запуталась". */
-static const char *const anxiety_words[] = {
-    "worried", "worry", "afraid", "scared", "nervous", "anxious", "panic", "frightened",
-    "беспоко", "боюсь", "волнуюсь", "тревож", "страшно", "переживаю", "опасаюсь", NULL};
-static const char *const confusion_words[] = {
-    "confus", "don't understand", "do not understand", "doesn't make sense", "not sure how",
-    "не понимаю", "непонятно", "запутал", "не могу разобраться", "не разобрал", NULL};
+static const char *const anxiety_words[3][9] = {
+    [TEXT_LANG_EN] = {"worr", "afraid", "scared", "nervous", "anxious", "panic", "frighten", NULL},
+    [TEXT_LANG_RU] = {"беспоко", "боюсь", "волнуюсь", "тревож", "страшно", "переживаю",
+                      "опасаюсь", NULL},
+};
+static const char *const confusion_words[3][9] = {
+    [TEXT_LANG_EN] = {"confus", "understand", "make sense", "not sure how", NULL},
+    [TEXT_LANG_RU] = {"не понимаю", "непонятно", "запутал", "разобраться", "не разобрал", NULL},
+};
 
-static int says(const struct text_doc *d, const char *const *words)
+/* Only the message's own language is searched (a few µs matter here:
+ * the whole analysis costs ~20 µs). "understand" counts only negated. */
+static int says(const struct text_doc *d, const char *const (*words)[9])
 {
-    for (size_t i = 0; words[i]; i++)
-        if (d->fold && strstr(d->fold, words[i]))
+    if (!d->fold || d->lang == TEXT_LANG_OTHER)
+        return 0;
+    for (size_t i = 0; words[d->lang][i]; i++) {
+        const char *hit = strstr(d->fold, words[d->lang][i]);
+        if (hit && strcmp(words[d->lang][i], "understand") == 0)
+            hit = hit - d->fold >= 4 && (strncmp(hit - 4, "n't ", 4) == 0 ||
+                                         (hit - d->fold >= 4 && strncmp(hit - 4, "not ", 4) == 0))
+                      ? hit : NULL;
+        if (hit)
             return 1;
+    }
     return 0;
 }
 
