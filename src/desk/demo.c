@@ -2,6 +2,7 @@
  * cases so they get the same analysis, triage and events as live traffic. */
 #include "desk/demo.h"
 #include "desk/desk_internal.h"
+#include "desk/kb.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -276,6 +277,8 @@ int desk_demo_seed(struct desk *d, struct desk_demo_opts *o)
     o->team_created = 0;
     int rc = seed_team(d, &o->team_created);
     if (rc)
+        return rc;
+    if ((rc = desk_kb_seed(d)))   /* knowledge-base articles (kb.c) */
         return rc;
     struct store *st = desk_reader(d);
     struct ticket_filter f;

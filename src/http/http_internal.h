@@ -70,6 +70,7 @@ enum MHD_Result http_route(struct req *r);
 /* Sub-routers, one per file (listed in routes.c): answer and set *handled
  * when the path is theirs. */
 enum MHD_Result http_route_extra(struct req *r, bool *handled);    /* routes_extra.c */
+enum MHD_Result http_route_chat(struct req *r, bool *handled);     /* routes_chat.c */
 
 /* Access rules shared by every router (routes.c): false when an error
  * answer (401/403) was queued. */

@@ -741,6 +741,7 @@ enum MHD_Result http_route(struct req *r)
      * whether the path was one of its own. */
     static enum MHD_Result (*const subrouters[])(struct req *, bool *) = {
         http_route_extra,
+        http_route_chat,
     };
     for (size_t i = 0; i < sizeof subrouters / sizeof subrouters[0]; i++) {
         bool handled = false;

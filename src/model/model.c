@@ -11,7 +11,7 @@ static const char *const identity_names[] = {"email", "phone", "chat", "handle"}
 static const char *const role_names[] = {"admin", "supervisor", "agent", "integration"};
 static const char *const status_names[] = {"new", "open", "pending", "resolved", "closed"};
 static const char *const priority_names[] = {"low", "normal", "high", "urgent"};
-static const char *const mkind_names[] = {"inbound", "reply", "note"};
+static const char *const mkind_names[] = {"inbound", "reply", "note", "bot"};
 static const char *const actor_names[] = {"system", "user", "customer", "apikey"};
 
 static int lookup(const char *const *names, int n, const char *s)

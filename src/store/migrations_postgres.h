@@ -120,7 +120,33 @@ static const char *const postgres_migrations[] = {
     "ALTER TABLE tickets ADD COLUMN emotion TEXT;\n"
     "ALTER TABLE tickets ADD COLUMN hostility INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE tickets ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;\n"
-    "ALTER TABLE tickets ADD COLUMN triage TEXT;\n",
+    "ALTER TABLE tickets ADD COLUMN triage TEXT;\n",    /* 4: knowledge base (tsvector by the article's language), full-text
+     * search (GIN expression indexes, config russian: Cyrillic words by the
+     * Russian stemmer, Latin ones by the English) and chats (docs/chat.md) */
+    "CREATE TABLE kb_articles (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  language TEXT NOT NULL,\n"
+    "  title TEXT NOT NULL,\n"
+    "  category TEXT,\n"
+    "  body TEXT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  updated_at BIGINT NOT NULL,\n"
+    "  tsv tsvector GENERATED ALWAYS AS (\n"
+    "    setweight(to_tsvector(CASE WHEN language = 'ru' THEN 'russian'::regconfig ELSE 'english'::regconfig END, title), 'A') ||\n"
+    "    setweight(to_tsvector(CASE WHEN language = 'ru' THEN 'russian'::regconfig ELSE 'english'::regconfig END, body), 'B')) STORED);\n"
+    "CREATE INDEX kb_articles_tsv ON kb_articles USING GIN (tsv);\n"
+    "CREATE INDEX kb_articles_language ON kb_articles (language, id);\n"
+    "CREATE INDEX messages_fts ON messages USING GIN (to_tsvector('russian', body));\n"
+    "CREATE INDEX tickets_fts ON tickets USING GIN (to_tsvector('russian', coalesce(subject, '')));\n"
+    "CREATE INDEX customers_fts ON customers USING GIN (to_tsvector('russian', coalesce(name, '')));\n"
+    "CREATE TABLE chats (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  token_hash TEXT NOT NULL UNIQUE,\n"
+    "  customer_id BIGINT NOT NULL DEFAULT 0,\n"
+    "  ticket_id BIGINT NOT NULL DEFAULT 0,\n"
+    "  language TEXT,\n"
+    "  handoff INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at BIGINT NOT NULL);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

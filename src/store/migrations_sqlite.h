@@ -121,7 +121,46 @@ static const char *const sqlite_migrations[] = {
     "ALTER TABLE tickets ADD COLUMN emotion TEXT;\n"
     "ALTER TABLE tickets ADD COLUMN hostility INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE tickets ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;\n"
-    "ALTER TABLE tickets ADD COLUMN triage TEXT;\n",
+    "ALTER TABLE tickets ADD COLUMN triage TEXT;\n",    /* 4: knowledge base, full-text search (FTS5 external-content tables
+     * kept in step by triggers, in the writing transaction) and chats
+     * (docs/chat.md) */
+    "CREATE TABLE kb_articles (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  language TEXT NOT NULL,\n"
+    "  title TEXT NOT NULL,\n"
+    "  category TEXT,\n"
+    "  body TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  updated_at INTEGER NOT NULL);\n"
+    "CREATE INDEX kb_articles_language ON kb_articles (language, id);\n"
+    "CREATE VIRTUAL TABLE kb_fts USING fts5(title, body, content='kb_articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2');\n"
+    "CREATE TRIGGER kb_fts_ai AFTER INSERT ON kb_articles BEGIN INSERT INTO kb_fts (rowid, title, body) VALUES (new.id, new.title, new.body); END;\n"
+    "CREATE TRIGGER kb_fts_ad AFTER DELETE ON kb_articles BEGIN INSERT INTO kb_fts (kb_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END;\n"
+    "CREATE TRIGGER kb_fts_au AFTER UPDATE OF title, body ON kb_articles WHEN old.title IS NOT new.title OR old.body IS NOT new.body BEGIN INSERT INTO kb_fts (kb_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); INSERT INTO kb_fts (rowid, title, body) VALUES (new.id, new.title, new.body); END;\n"
+    "INSERT INTO kb_fts (kb_fts) VALUES ('rebuild');\n"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2');\n"
+    "CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END;\n"
+    "CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); END;\n"
+    "CREATE TRIGGER messages_fts_au AFTER UPDATE OF body ON messages WHEN old.body IS NOT new.body BEGIN INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body); INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body); END;\n"
+    "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');\n"
+    "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, content='tickets', content_rowid='id', tokenize='unicode61 remove_diacritics 2');\n"
+    "CREATE TRIGGER tickets_fts_ai AFTER INSERT ON tickets BEGIN INSERT INTO tickets_fts (rowid, subject) VALUES (new.id, new.subject); END;\n"
+    "CREATE TRIGGER tickets_fts_ad AFTER DELETE ON tickets BEGIN INSERT INTO tickets_fts (tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject); END;\n"
+    "CREATE TRIGGER tickets_fts_au AFTER UPDATE OF subject ON tickets WHEN old.subject IS NOT new.subject BEGIN INSERT INTO tickets_fts (tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject); INSERT INTO tickets_fts (rowid, subject) VALUES (new.id, new.subject); END;\n"
+    "INSERT INTO tickets_fts (tickets_fts) VALUES ('rebuild');\n"
+    "CREATE VIRTUAL TABLE customers_fts USING fts5(name, content='customers', content_rowid='id', tokenize='unicode61 remove_diacritics 2');\n"
+    "CREATE TRIGGER customers_fts_ai AFTER INSERT ON customers BEGIN INSERT INTO customers_fts (rowid, name) VALUES (new.id, new.name); END;\n"
+    "CREATE TRIGGER customers_fts_ad AFTER DELETE ON customers BEGIN INSERT INTO customers_fts (customers_fts, rowid, name) VALUES ('delete', old.id, old.name); END;\n"
+    "CREATE TRIGGER customers_fts_au AFTER UPDATE OF name ON customers WHEN old.name IS NOT new.name BEGIN INSERT INTO customers_fts (customers_fts, rowid, name) VALUES ('delete', old.id, old.name); INSERT INTO customers_fts (rowid, name) VALUES (new.id, new.name); END;\n"
+    "INSERT INTO customers_fts (customers_fts) VALUES ('rebuild');\n"
+    "CREATE TABLE chats (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  token_hash TEXT NOT NULL UNIQUE,\n"
+    "  customer_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  ticket_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  language TEXT,\n"
+    "  handoff INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL);\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -8,6 +8,7 @@
 
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "store/search_internal.h"
 #include "base/xalloc.h"
 
 #include <assert.h>
@@ -108,7 +109,42 @@
     X(CP_GET, "SELECT note FROM ledger_checkpoints WHERE size = $1")                       \
     X(SET_GET, "SELECT value FROM settings WHERE key = $1")                                \
     X(SET_SET, "INSERT INTO settings (key, value) VALUES ($1, $2) "                        \
-               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                   \
+    PG_SEARCH_STATEMENTS(X)
+
+/* Knowledge base, ticket search and chats (postgres_search.c). */
+#define PG_TSQ "to_tsquery('russian', $1::text)"
+#define PG_SEARCH_STATEMENTS(X)                                                            \
+    X(KB_INSERT, "INSERT INTO kb_articles (language, title, category, body, created_at, "  \
+                 "updated_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")               \
+    X(KB_UPDATE, "UPDATE kb_articles SET language = $2, title = $3, category = $4, "       \
+                 "body = $5, updated_at = $6 WHERE id = $1")                               \
+    X(KB_GET, "SELECT " KB_COLS " FROM kb_articles WHERE id = $1")                         \
+    X(KB_LIST, "SELECT " KB_COLS " FROM kb_articles WHERE $1::text IS NULL "               \
+               "OR language = $1::text ORDER BY id")                                       \
+    X(KB_SEARCH, "SELECT " KB_COLS ", ts_rank_cd(tsv, q) FROM kb_articles, "               \
+                 "(SELECT to_tsquery('russian', $1::text) || "                             \
+                 "to_tsquery('english', $1::text) AS q) x WHERE tsv @@ q "                 \
+                 "AND ($2::text IS NULL OR language = $2::text) "                          \
+                 "ORDER BY 8 DESC, id LIMIT $3")                                           \
+    X(SEARCH_MSG, "SELECT ticket_id, ts_headline('russian', body, q, 'MaxWords=18, "       \
+                  "MinWords=6, StartSel=[, StopSel=]'), "                                  \
+                  "ts_rank(to_tsvector('russian', body), q) FROM (SELECT ticket_id, body " \
+                  "FROM messages WHERE to_tsvector('russian', body) @@ " PG_TSQ            \
+                  " ORDER BY id DESC LIMIT $2) m, " PG_TSQ " q")                           \
+    X(SEARCH_TICKET, "SELECT id, subject, ts_rank(to_tsvector('russian', "                 \
+                     "coalesce(subject, '')), q) FROM (SELECT id, subject FROM tickets "   \
+                     "WHERE to_tsvector('russian', coalesce(subject, '')) @@ " PG_TSQ      \
+                     " ORDER BY id DESC LIMIT $2) t, " PG_TSQ " q")                        \
+    X(SEARCH_CUSTOMER, "SELECT t.id, c.name, 0.05 FROM customers c JOIN tickets t "        \
+                       "ON t.customer_id = c.id WHERE to_tsvector('russian', "             \
+                       "coalesce(c.name, '')) @@ " PG_TSQ " ORDER BY t.id DESC LIMIT $2")  \
+    X(CHAT_INSERT, "INSERT INTO chats (token_hash, customer_id, ticket_id, language, "     \
+                   "handoff, created_at) VALUES ($1, $2, $3, $4, $5, $6) "                 \
+                   "ON CONFLICT DO NOTHING RETURNING id")                                  \
+    X(CHAT_GET, "SELECT " CHAT_COLS " FROM chats WHERE id = $1")                           \
+    X(CHAT_UPDATE, "UPDATE chats SET customer_id = $2, ticket_id = $3, handoff = $4 "      \
+                   "WHERE id = $1")
 
 enum pid {
 #define PG_ENUM_(name, sql) P_##name,

@@ -920,4 +920,13 @@ const struct store_ops pg__ops = {
     .checkpoint_get = pg_checkpoint_get,
     .setting_get = pg_setting_get,
     .setting_set = pg_setting_set,
+    .kb_insert = pg__kb_insert,
+    .kb_update = pg__kb_update,
+    .kb_get = pg__kb_get,
+    .kb_list = pg__kb_list,
+    .kb_search = pg__kb_search,
+    .ticket_search = pg__ticket_search,
+    .chat_insert = pg__chat_insert,
+    .chat_get = pg__chat_get,
+    .chat_update = pg__chat_update,
 };

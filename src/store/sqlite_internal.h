@@ -8,6 +8,7 @@
 
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "store/search_internal.h"
 #include "base/xalloc.h"
 
 #include <sqlite3.h>
@@ -102,7 +103,40 @@
     X(CP_GET, "SELECT note FROM ledger_checkpoints WHERE size = ?1")                       \
     X(SET_GET, "SELECT value FROM settings WHERE key = ?1")                                \
     X(SET_SET, "INSERT INTO settings (key, value) VALUES (?1, ?2) "                        \
-               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                   \
+    SQ_SEARCH_STATEMENTS(X)
+
+/* Knowledge base, ticket search and chats (sqlite_search.c). */
+#define SQ_SEARCH_STATEMENTS(X)                                                            \
+    X(KB_INSERT, "INSERT INTO kb_articles (language, title, category, body, created_at, "  \
+                 "updated_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7)")                            \
+    X(KB_UPDATE, "UPDATE kb_articles SET language = ?2, title = ?3, category = ?4, "       \
+                 "body = ?5, updated_at = ?7 WHERE id = ?1")                               \
+    X(KB_GET, "SELECT " KB_COLS " FROM kb_articles WHERE id = ?1")                         \
+    X(KB_LIST, "SELECT " KB_COLS " FROM kb_articles WHERE ?1 IS NULL OR language = ?1 "    \
+               "ORDER BY id")                                                              \
+    X(KB_SEARCH, "SELECT a.id, a.language, a.title, a.category, a.body, a.created_at, "    \
+                 "a.updated_at, -bm25(kb_fts, 4.0, 1.0) FROM kb_fts "                      \
+                 "JOIN kb_articles a ON a.id = kb_fts.rowid WHERE kb_fts MATCH ?1 "        \
+                 "AND (?2 IS NULL OR a.language = ?2) ORDER BY bm25(kb_fts, 4.0, 1.0) "    \
+                 "LIMIT ?3")                                                               \
+    X(SEARCH_MSG, "SELECT m.ticket_id, snippet(messages_fts, 0, '[', ']', '…', 12), "      \
+                  "-bm25(messages_fts) FROM messages_fts JOIN messages m "                 \
+                  "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?1 "              \
+                  "ORDER BY bm25(messages_fts) LIMIT ?2")                                  \
+    X(SEARCH_TICKET, "SELECT tickets_fts.rowid, snippet(tickets_fts, 0, '[', ']', '…', 12), " \
+                     "-bm25(tickets_fts) FROM tickets_fts WHERE tickets_fts MATCH ?1 "     \
+                     "ORDER BY bm25(tickets_fts) LIMIT ?2")                                \
+    X(SEARCH_CUSTOMER, "SELECT t.id, c.name, -bm25(customers_fts) FROM customers_fts "     \
+                       "JOIN customers c ON c.id = customers_fts.rowid "                   \
+                       "JOIN tickets t ON t.customer_id = c.id "                           \
+                       "WHERE customers_fts MATCH ?1 "                                     \
+                       "ORDER BY bm25(customers_fts), t.id DESC LIMIT ?2")                 \
+    X(CHAT_INSERT, "INSERT INTO chats (token_hash, customer_id, ticket_id, language, "     \
+                   "handoff, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                 \
+    X(CHAT_GET, "SELECT " CHAT_COLS " FROM chats WHERE id = ?1")                           \
+    X(CHAT_UPDATE, "UPDATE chats SET customer_id = ?2, ticket_id = ?3, handoff = ?4 "      \
+                   "WHERE id = ?1")
 
 enum sid {
 #define SQ_ENUM_(name, sql) S_##name,

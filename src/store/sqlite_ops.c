@@ -929,4 +929,13 @@ const struct store_ops sq__ops = {
     .checkpoint_get = sq_checkpoint_get,
     .setting_get = sq_setting_get,
     .setting_set = sq_setting_set,
+    .kb_insert = sq__kb_insert,
+    .kb_update = sq__kb_update,
+    .kb_get = sq__kb_get,
+    .kb_list = sq__kb_list,
+    .kb_search = sq__kb_search,
+    .ticket_search = sq__ticket_search,
+    .chat_insert = sq__chat_insert,
+    .chat_get = sq__chat_get,
+    .chat_update = sq__chat_update,
 };

@@ -68,6 +68,42 @@ struct apikey {
 };
 void apikey_clear(struct apikey *k);
 
+/* A knowledge-base article (ru/en). score: set by kb_search (higher =
+ * better match), 0 otherwise. */
+struct kb_article {
+    int64_t id;
+    char *language;            /* "ru" or "en" */
+    char *title;
+    char *category;            /* optional */
+    char *body;
+    int64_t created_at;
+    int64_t updated_at;
+    double score;
+};
+void kb_article_clear(struct kb_article *a);
+void store_free_kb_articles(struct kb_article *v, size_t n);
+
+/* A ticket found by full-text search, with a snippet of what matched. */
+struct search_hit {
+    int64_t ticket_id;
+    char *snippet;
+    double score;              /* higher = better */
+};
+void store_free_search_hits(struct search_hit *v, size_t n);
+
+/* A live-chat conversation: the customer's token (hex SHA-256 stored),
+ * its ticket, and whether a human took over. */
+struct chat {
+    int64_t id;
+    char *token_hash;
+    int64_t customer_id;
+    int64_t ticket_id;
+    char *language;
+    int handoff;
+    int64_t created_at;
+};
+void chat_clear(struct chat *c);
+
 /* The table of operations a backend provides (after SQLite's io_methods:
  * `version` lets the table grow without breaking older backends). */
 struct store_ops {
@@ -184,6 +220,27 @@ struct store_ops {
      * (service standards, routing limits, ...). */
     int (*setting_get)(struct store *st, const char *key, char **value);
     int (*setting_set)(struct store *st, const char *key, const char *value);
+
+    /* Knowledge base (docs/chat.md): full-text indexed in the same
+     * transaction (SQLite FTS5, PostgreSQL tsvector). kb_list: language
+     * NULL = all. kb_search: the words of `query` (any of them), best
+     * first, at most limit; language NULL = both. */
+    int (*kb_insert)(struct store *st, struct kb_article *a);
+    int (*kb_update)(struct store *st, const struct kb_article *a);
+    int (*kb_get)(struct store *st, int64_t id, struct kb_article *out);
+    int (*kb_list)(struct store *st, const char *language, struct kb_article **out, size_t *n);
+    int (*kb_search)(struct store *st, const char *query, const char *language, int limit,
+                     struct kb_article **out, size_t *n);
+    /* Tickets whose messages, subject or customer name hold every word of
+     * query, best first, at most limit (the index is kept by triggers /
+     * expression indexes, so message_insert etc. maintain it). */
+    int (*ticket_search)(struct store *st, const char *query, int limit,
+                         struct search_hit **out, size_t *n);
+    /* Live-chat conversations. */
+    int (*chat_insert)(struct store *st, struct chat *c);
+    int (*chat_get)(struct store *st, int64_t id, struct chat *out);
+    /* Writes ticket_id and handoff (by c->id). */
+    int (*chat_update)(struct store *st, const struct chat *c);
 };
 
 /* The first member of every backend's connection struct. */

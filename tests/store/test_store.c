@@ -1169,6 +1169,139 @@ static void test_settings(void **state)
     free(v);
 }
 
+/* ---- knowledge base, ticket search, chats ------------------------------- */
+
+static int64_t add_article(struct store *st, const char *lang, const char *title,
+                           const char *body)
+{
+    struct kb_article a = {.language = (char *)lang, .title = (char *)title, .body = (char *)body};
+    assert_int_equal(st->ops->kb_insert(st, &a), 0);
+    assert_true(a.id > 0);
+    return a.id;
+}
+
+static void test_kb(void **state)
+{
+    struct store *st = ST(state);
+    int64_t refund = add_article(st, "ru", "Сроки возврата денег",
+                                 "Возврат средств на карту занимает до 10 рабочих дней.");
+    int64_t track = add_article(st, "en", "Tracking your parcel",
+                                "Use the tracking number from the shipping e-mail.");
+    add_article(st, "en", "Refund timelines", "Refunds reach your card within 5-10 business days.");
+
+    struct kb_article *v = NULL;
+    size_t n = 0;
+    /* another Russian word form than the article's */
+    assert_int_equal(st->ops->kb_search(st, "когда будет возврат денег?", NULL, 5, &v, &n), 0);
+    assert_true(n >= 1);
+    assert_int_equal(v[0].id, refund);
+    assert_true(v[0].score > 0);
+    store_free_kb_articles(v, n);
+    assert_int_equal(st->ops->kb_search(st, "refund", "en", 5, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].title, "Refund timelines");
+    store_free_kb_articles(v, n);
+    /* query syntax is never passed through */
+    assert_int_equal(st->ops->kb_search(st, "\"track* OR) NEAR(", NULL, 5, &v, &n), 0);
+    store_free_kb_articles(v, n);
+    assert_int_equal(st->ops->kb_search(st, " ?! ", NULL, 5, &v, &n), 0);
+    assert_int_equal(n, 0);
+
+    /* update re-indexes */
+    struct kb_article a = {0};
+    assert_int_equal(st->ops->kb_get(st, track, &a), 0);
+    free(a.body);
+    a.body = xstrdup("Parcels carry a barcode; scan it at the locker.");
+    a.updated_at = a.created_at + 1;
+    assert_int_equal(st->ops->kb_update(st, &a), 0);
+    kb_article_clear(&a);
+    assert_int_equal(st->ops->kb_search(st, "barcode", NULL, 5, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, track);
+    store_free_kb_articles(v, n);
+    assert_int_equal(st->ops->kb_search(st, "shipping", NULL, 5, &v, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(st->ops->kb_list(st, "ru", &v, &n), 0);
+    assert_int_equal(n, 1);
+    store_free_kb_articles(v, n);
+    assert_int_equal(st->ops->kb_list(st, NULL, &v, &n), 0);
+    assert_int_equal(n, 3);
+    store_free_kb_articles(v, n);
+    a.id = 9999;
+    a.language = "en";
+    a.title = a.body = "x";
+    assert_int_equal(st->ops->kb_update(st, &a), PL_ENOTFOUND);
+}
+
+static void test_ticket_search(void **state)
+{
+    struct store *st = ST(state);
+    struct customer c = {.name = xstrdup("Анна Petrova"), .created_at = 1, .updated_at = 1};
+    assert_int_equal(st->ops->customer_insert(st, &c), 0);
+    struct ticket t = {.customer_id = c.id, .subject = xstrdup("Двойное списание"),
+                       .created_at = 1, .updated_at = 1};
+    assert_int_equal(st->ops->ticket_insert(st, &t), 0);
+    struct ticket t2 = {.customer_id = c.id, .subject = xstrdup("Delivery"), .created_at = 2,
+                        .updated_at = 2};
+    assert_int_equal(st->ops->ticket_insert(st, &t2), 0);
+    struct message m = {.ticket_id = t2.id, .body = xstrdup("Моя посылка задерживается уже неделю"),
+                        .created_at = 3};
+    assert_int_equal(st->ops->message_insert(st, &m), 0);
+
+    struct search_hit *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->ticket_search(st, "посылки", 10, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].ticket_id, t2.id);
+    assert_non_null(v[0].snippet);
+    store_free_search_hits(v, n);
+    assert_int_equal(st->ops->ticket_search(st, "списания", 10, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].ticket_id, t.id);
+    store_free_search_hits(v, n);
+    assert_int_equal(st->ops->ticket_search(st, "petrova", 10, &v, &n), 0);
+    assert_int_equal(n, 2);
+    store_free_search_hits(v, n);
+    /* every word must match */
+    assert_int_equal(st->ops->ticket_search(st, "посылка списание", 10, &v, &n), 0);
+    assert_int_equal(n, 0);
+    /* a subject change is re-indexed with the row */
+    free(t.subject);
+    t.subject = xstrdup("Refund please");
+    assert_int_equal(st->ops->ticket_update(st, &t), 0);
+    assert_int_equal(st->ops->ticket_search(st, "refund", 10, &v, &n), 0);
+    assert_int_equal(n, 1);
+    store_free_search_hits(v, n);
+    assert_int_equal(st->ops->ticket_search(st, "списание", 10, &v, &n), 0);
+    assert_int_equal(n, 0);
+    customer_clear(&c);
+    ticket_clear(&t);
+    ticket_clear(&t2);
+    message_clear(&m);
+}
+
+static void test_chats(void **state)
+{
+    struct store *st = ST(state);
+    struct chat c = {.token_hash = "abc", .language = "ru"};
+    assert_int_equal(st->ops->chat_insert(st, &c), 0);
+    assert_true(c.id > 0);
+    struct chat dup = {.token_hash = "abc"};
+    assert_int_equal(st->ops->chat_insert(st, &dup), PL_EEXISTS);
+    c.ticket_id = 7;
+    c.customer_id = 3;
+    c.handoff = 1;
+    assert_int_equal(st->ops->chat_update(st, &c), 0);
+    struct chat g = {0};
+    assert_int_equal(st->ops->chat_get(st, c.id, &g), 0);
+    assert_string_equal(g.token_hash, "abc");
+    assert_string_equal(g.language, "ru");
+    assert_int_equal(g.ticket_id, 7);
+    assert_int_equal(g.handoff, 1);
+    chat_clear(&g);
+    assert_int_equal(st->ops->chat_get(st, c.id + 100, &g), PL_ENOTFOUND);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 static int64_t count_identities(struct store *st, int64_t customer_id)
@@ -1358,6 +1491,9 @@ int main(void)
         T(test_sessions),
         T(test_apikeys),
         T(test_settings),
+        T(test_kb),
+        T(test_ticket_search),
+        T(test_chats),
         T(test_savepoints),
         T(test_transactions),
         T(test_pg_reconnect),

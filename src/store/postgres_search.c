@@ -1,0 +1,259 @@
+/* postgres_search.c — the PostgreSQL backend's knowledge base, ticket
+ * search and chats. Full text by tsvector: articles carry a generated
+ * column built with the configuration of their language (russian /
+ * english), messages, subjects and customer names have GIN expression
+ * indexes on to_tsvector('russian', ...) — the russian configuration
+ * stems Cyrillic words with the Russian Snowball stemmer and Latin words
+ * with the English one (migration 4). */
+#include "store/postgres_internal.h"
+#include "store/search_internal.h"
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void read_kb(PGresult *r, int row, struct kb_article *a)
+{
+    memset(a, 0, sizeof *a);
+    a->id = col_i64(r, row, 0);
+    a->language = col_str(r, row, 1);
+    a->title = col_str(r, row, 2);
+    a->category = col_str(r, row, 3);
+    a->body = col_str(r, row, 4);
+    a->created_at = col_i64(r, row, 5);
+    a->updated_at = col_i64(r, row, 6);
+}
+
+static int kb_rows(struct pg *p, enum pid id, const struct args *a, int scored,
+                   struct kb_article **out, size_t *n)
+{
+    int rc;
+    *out = NULL;
+    *n = 0;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (!r)
+        return rc;
+    int rows = PQntuples(r);
+    if (rows > 0) {
+        *out = xcalloc((size_t)rows, sizeof **out);
+        for (int i = 0; i < rows; i++) {
+            read_kb(r, i, &(*out)[i]);
+            if (scored)
+                (*out)[i].score = strtod(PQgetvalue(r, i, 7), NULL);
+        }
+    }
+    *n = (size_t)rows;
+    PQclear(r);
+    return 0;
+}
+
+static void args_kb(struct args *a, const struct kb_article *k)
+{
+    a_str(a, k->language);
+    a_str(a, k->title);
+    a_str(a, k->category);
+    a_str(a, k->body);
+    a_i64(a, k->created_at);
+    a_i64(a, k->updated_at);
+}
+
+int pg__kb_insert(struct store *st, struct kb_article *k)
+{
+    struct pg *p = PG(st);
+    struct args a = {0};
+    int rc;
+    if (!k->created_at)
+        k->created_at = clock_now_ms();
+    if (!k->updated_at)
+        k->updated_at = k->created_at;
+    args_kb(&a, k);
+    PGresult *r = pg__exec(p, P_KB_INSERT, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        k->id = col_i64(r, 0, 0);
+    else
+        rc = PL_EDB;
+    PQclear(r);
+    return rc;
+}
+
+int pg__kb_update(struct store *st, const struct kb_article *k)
+{
+    struct pg *p = PG(st);
+    struct args a = {0};
+    int rc;
+    a_i64(&a, k->id);
+    a_str(&a, k->language);
+    a_str(&a, k->title);
+    a_str(&a, k->category);
+    a_str(&a, k->body);
+    a_i64(&a, k->updated_at);
+    PGresult *r = pg__exec(p, P_KB_UPDATE, &a, &rc);
+    if (!r)
+        return rc;
+    if (atoi(PQcmdTuples(r)) == 0)
+        rc = PL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+int pg__kb_get(struct store *st, int64_t id, struct kb_article *out)
+{
+    struct args a = {0};
+    struct kb_article *v;
+    size_t n;
+    a_i64(&a, id);
+    int rc = kb_rows(PG(st), P_KB_GET, &a, 0, &v, &n);
+    if (rc)
+        return rc;
+    if (!n)
+        return PL_ENOTFOUND;
+    *out = v[0];
+    free(v);
+    return 0;
+}
+
+int pg__kb_list(struct store *st, const char *language, struct kb_article **out, size_t *n)
+{
+    struct args a = {0};
+    a_str(&a, language);
+    return kb_rows(PG(st), P_KB_LIST, &a, 0, out, n);
+}
+
+int pg__kb_search(struct store *st, const char *query, const char *language, int limit,
+                  struct kb_article **out, size_t *n)
+{
+    struct args a = {0};
+    *out = NULL;
+    *n = 0;
+    char *q = store__query_words(query, STORE_Q_TSQUERY, 1);
+    if (!q)
+        return 0;
+    a_str(&a, q);
+    a_str(&a, language);
+    a_i64(&a, limit > 0 && limit <= STORE_SEARCH_MAX ? limit : 10);
+    int rc = kb_rows(PG(st), P_KB_SEARCH, &a, 1, out, n);
+    free(q);
+    return rc;
+}
+
+static int hits_from(struct pg *p, enum pid id, const char *q, int limit, struct search_hit **v,
+                     size_t *n, size_t *cap)
+{
+    struct args a = {0};
+    int rc;
+    a_str(&a, q);
+    a_i64(&a, limit);
+    PGresult *r = pg__exec(p, id, &a, &rc);
+    if (!r)
+        return rc;
+    for (int i = 0; i < PQntuples(r); i++)
+        store__hits_add(v, n, cap, col_i64(r, i, 0),
+                        PQgetisnull(r, i, 1) ? NULL : PQgetvalue(r, i, 1),
+                        strtod(PQgetvalue(r, i, 2), NULL));
+    PQclear(r);
+    return 0;
+}
+
+int pg__ticket_search(struct store *st, const char *query, int limit, struct search_hit **out,
+                      size_t *n)
+{
+    struct pg *p = PG(st);
+    struct search_hit *v = NULL;
+    size_t len = 0, cap = 0;
+    *out = NULL;
+    *n = 0;
+    if (limit <= 0 || limit > STORE_SEARCH_MAX)
+        limit = 20;
+    char *q = store__query_words(query, STORE_Q_TSQUERY, 0);
+    if (!q)
+        return 0;
+    int rc = hits_from(p, P_SEARCH_MSG, q, limit, &v, &len, &cap);
+    if (!rc)
+        rc = hits_from(p, P_SEARCH_TICKET, q, limit, &v, &len, &cap);
+    if (!rc)
+        rc = hits_from(p, P_SEARCH_CUSTOMER, q, limit, &v, &len, &cap);
+    free(q);
+    if (rc) {
+        store_free_search_hits(v, len);
+        return rc;
+    }
+    store__hits_finish(v, &len, limit);
+    *out = v;
+    *n = len;
+    return 0;
+}
+
+static void read_chat(PGresult *r, int row, struct chat *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = col_i64(r, row, 0);
+    c->token_hash = col_str(r, row, 1);
+    c->customer_id = col_i64(r, row, 2);
+    c->ticket_id = col_i64(r, row, 3);
+    c->language = col_str(r, row, 4);
+    c->handoff = col_int(r, row, 5);
+    c->created_at = col_i64(r, row, 6);
+}
+
+int pg__chat_insert(struct store *st, struct chat *c)
+{
+    struct pg *p = PG(st);
+    struct args a = {0};
+    int rc;
+    if (!c->created_at)
+        c->created_at = clock_now_ms();
+    a_str(&a, c->token_hash);
+    a_i64(&a, c->customer_id);
+    a_i64(&a, c->ticket_id);
+    a_str(&a, c->language);
+    a_i64(&a, c->handoff);
+    a_i64(&a, c->created_at);
+    PGresult *r = pg__exec(p, P_CHAT_INSERT, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        c->id = col_i64(r, 0, 0);
+    else
+        rc = PL_EEXISTS;
+    PQclear(r);
+    return rc;
+}
+
+int pg__chat_get(struct store *st, int64_t id, struct chat *out)
+{
+    struct pg *p = PG(st);
+    struct args a = {0};
+    int rc;
+    a_i64(&a, id);
+    PGresult *r = pg__exec(p, P_CHAT_GET, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        read_chat(r, 0, out);
+    else
+        rc = PL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+int pg__chat_update(struct store *st, const struct chat *c)
+{
+    struct pg *p = PG(st);
+    struct args a = {0};
+    int rc;
+    a_i64(&a, c->id);
+    a_i64(&a, c->customer_id);
+    a_i64(&a, c->ticket_id);
+    a_i64(&a, c->handoff);
+    PGresult *r = pg__exec(p, P_CHAT_UPDATE, &a, &rc);
+    if (!r)
+        return rc;
+    if (atoi(PQcmdTuples(r)) == 0)
+        rc = PL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}

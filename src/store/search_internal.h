@@ -1,0 +1,52 @@
+/* search_internal.h — shared by the backends' knowledge-base, ticket
+ * search and chat operations (search.c, sqlite_search.c,
+ * postgres_search.c). Not for use outside src/store/. */
+#ifndef PARLEY_STORE_SEARCH_INTERNAL_H
+#define PARLEY_STORE_SEARCH_INTERNAL_H
+
+#include "store/store.h"
+
+#define STORE_Q_FTS5 0
+#define STORE_Q_TSQUERY 1
+#define STORE_QUERY_MAX_WORDS 16
+#define STORE_SEARCH_MAX 100
+
+#define KB_COLS "id, language, title, category, body, created_at, updated_at"
+#define CHAT_COLS "id, token_hash, customer_id, ticket_id, language, handoff, created_at"
+
+/* The words of q as a full-text query in `style` (FTS5 MATCH or
+ * to_tsquery text), each word quoted, joined by OR (any) or AND; NULL
+ * when q has no words. Caller frees. */
+char *store__query_words(const char *q, int style, int any);
+/* Collects hits by ticket (best score, first snippet kept), then sorts
+ * them best first and keeps at most limit. */
+void store__hits_add(struct search_hit **v, size_t *n, size_t *cap, int64_t ticket_id,
+                     const char *snippet, double score);
+void store__hits_finish(struct search_hit *v, size_t *n, int limit);
+
+/* The backends' operations (sqlite_search.c, postgres_search.c). */
+int sq__kb_insert(struct store *st, struct kb_article *a);
+int sq__kb_update(struct store *st, const struct kb_article *a);
+int sq__kb_get(struct store *st, int64_t id, struct kb_article *out);
+int sq__kb_list(struct store *st, const char *language, struct kb_article **out, size_t *n);
+int sq__kb_search(struct store *st, const char *query, const char *language, int limit,
+                  struct kb_article **out, size_t *n);
+int sq__ticket_search(struct store *st, const char *query, int limit, struct search_hit **out,
+                      size_t *n);
+int sq__chat_insert(struct store *st, struct chat *c);
+int sq__chat_get(struct store *st, int64_t id, struct chat *out);
+int sq__chat_update(struct store *st, const struct chat *c);
+
+int pg__kb_insert(struct store *st, struct kb_article *a);
+int pg__kb_update(struct store *st, const struct kb_article *a);
+int pg__kb_get(struct store *st, int64_t id, struct kb_article *out);
+int pg__kb_list(struct store *st, const char *language, struct kb_article **out, size_t *n);
+int pg__kb_search(struct store *st, const char *query, const char *language, int limit,
+                  struct kb_article **out, size_t *n);
+int pg__ticket_search(struct store *st, const char *query, int limit, struct search_hit **out,
+                      size_t *n);
+int pg__chat_insert(struct store *st, struct chat *c);
+int pg__chat_get(struct store *st, int64_t id, struct chat *out);
+int pg__chat_update(struct store *st, const struct chat *c);
+
+#endif
