@@ -2,6 +2,7 @@
  * cases so they get the same analysis, triage and events as live traffic. */
 #include "desk/demo.h"
 #include "desk/desk_internal.h"
+#include "desk/canned.h"
 #include "desk/kb.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -279,6 +280,8 @@ int desk_demo_seed(struct desk *d, struct desk_demo_opts *o)
     if (rc)
         return rc;
     if ((rc = desk_kb_seed(d)))   /* knowledge-base articles (kb.c) */
+        return rc;
+    if ((rc = desk_canned_seed(d)))   /* canned responses (canned.c) */
         return rc;
     struct store *st = desk_reader(d);
     struct ticket_filter f;

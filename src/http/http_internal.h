@@ -71,11 +71,28 @@ enum MHD_Result http_route(struct req *r);
  * when the path is theirs. */
 enum MHD_Result http_route_extra(struct req *r, bool *handled);    /* routes_extra.c */
 enum MHD_Result http_route_chat(struct req *r, bool *handled);     /* routes_chat.c */
+enum MHD_Result http_route_canned(struct req *r, bool *handled);   /* routes_canned.c */
 
 /* Access rules shared by every router (routes.c): false when an error
  * answer (401/403) was queued. */
 enum http_access_level { HTTP_PUBLIC, HTTP_ANY, HTTP_INGEST, HTTP_STAFF, HTTP_SUPERVISOR,
                          HTTP_ADMIN };
 bool http_access(struct req *r, int access);
+
+/* A sub-router's table row: method and path prefix, optionally followed by
+ * a positive id (into r->id) and a fixed suffix. */
+struct http_subroute {
+    const char *method, *prefix;
+    bool with_id;
+    const char *suffix;        /* after the id ("" = nothing) */
+    int access;
+    enum MHD_Result (*fn)(struct req *r);
+};
+/* Runs the row matching r (405 when only the method differs) and sets
+ * *handled; leaves *handled alone when no row's path matches. */
+enum MHD_Result http_subroute(struct req *r, const struct http_subroute *t, size_t n,
+                              bool *handled);
+/* The articles as a JSON array (routes_chat.c); frees v. */
+json_t *http_articles_json(struct kb_article *v, size_t n, bool scored);
 
 #endif

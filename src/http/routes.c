@@ -742,6 +742,7 @@ enum MHD_Result http_route(struct req *r)
     static enum MHD_Result (*const subrouters[])(struct req *, bool *) = {
         http_route_extra,
         http_route_chat,
+        http_route_canned,
     };
     for (size_t i = 0; i < sizeof subrouters / sizeof subrouters[0]; i++) {
         bool handled = false;
@@ -757,4 +758,37 @@ enum MHD_Result http_route(struct req *r)
 bool http_access(struct req *r, int access)
 {
     return check_access(r, (enum http_access_level)access) == MHD_YES;
+}
+
+enum MHD_Result http_subroute(struct req *r, const struct http_subroute *t, size_t n,
+                              bool *handled)
+{
+    bool known = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct http_subroute *x = &t[i];
+        size_t len = strlen(x->prefix);
+        if (x->with_id) {
+            char *end;
+            if (strncmp(r->path, x->prefix, len) != 0 || r->path[len] < '1' || r->path[len] > '9')
+                continue;
+            long long id = strtoll(r->path + len, &end, 10);
+            if (strcmp(end, x->suffix) != 0)
+                continue;
+            r->id = id;
+        } else if (strcmp(r->path, x->prefix) != 0) {
+            continue;
+        }
+        known = true;
+        if (strcmp(r->method, x->method) != 0)
+            continue;
+        *handled = true;
+        if (!http_access(r, x->access))
+            return MHD_YES;
+        return x->fn(r);
+    }
+    if (known) {
+        *handled = true;
+        return http_error(r, 405, "method_not_allowed", "%s is not allowed here", r->method);
+    }
+    return MHD_YES;
 }

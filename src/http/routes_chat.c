@@ -41,13 +41,18 @@ static json_t *article_json(const struct kb_article *a, bool scored)
     return j;
 }
 
-static json_t *articles_json(struct kb_article *v, size_t n, bool scored)
+json_t *http_articles_json(struct kb_article *v, size_t n, bool scored)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, article_json(&v[i], scored));
     store_free_kb_articles(v, n);
-    return json_pack("{s:o}", "articles", arr);
+    return arr;
+}
+
+static json_t *articles_json(struct kb_article *v, size_t n, bool scored)
+{
+    return json_pack("{s:o}", "articles", http_articles_json(v, n, scored));
 }
 
 /* {messages[], handoff, chat_id, ticket_id} for a turn: the messages with
@@ -443,15 +448,7 @@ static enum MHD_Result search(struct req *r)
 
 /* ---- the table ---------------------------------------------------------------- */
 
-struct croute {
-    const char *method, *prefix;
-    bool with_id;
-    const char *suffix;        /* after the id */
-    int access;
-    enum MHD_Result (*fn)(struct req *r);
-};
-
-static const struct croute croutes[] = {
+static const struct http_subroute croutes[] = {
     {"POST", "/api/v1/chat", false, NULL, HTTP_PUBLIC, chat_open},
     {"GET", "/api/v1/chat/", true, "", HTTP_PUBLIC, chat_get},
     {"POST", "/api/v1/chat/", true, "/messages", HTTP_PUBLIC, chat_say},
@@ -467,32 +464,5 @@ static const struct croute croutes[] = {
 
 enum MHD_Result http_route_chat(struct req *r, bool *handled)
 {
-    bool known = false;
-    for (size_t i = 0; i < sizeof croutes / sizeof croutes[0]; i++) {
-        const struct croute *x = &croutes[i];
-        size_t n = strlen(x->prefix);
-        if (x->with_id) {
-            char *end;
-            if (strncmp(r->path, x->prefix, n) != 0 || r->path[n] < '1' || r->path[n] > '9')
-                continue;
-            long long id = strtoll(r->path + n, &end, 10);
-            if (strcmp(end, x->suffix) != 0)
-                continue;
-            r->id = id;
-        } else if (strcmp(r->path, x->prefix) != 0) {
-            continue;
-        }
-        known = true;
-        if (strcmp(r->method, x->method) != 0)
-            continue;
-        *handled = true;
-        if (!http_access(r, x->access))
-            return MHD_YES;
-        return x->fn(r);
-    }
-    if (known) {
-        *handled = true;
-        return http_error(r, 405, "method_not_allowed", "%s is not allowed here", r->method);
-    }
-    return MHD_YES;
+    return http_subroute(r, croutes, sizeof croutes / sizeof croutes[0], handled);
 }

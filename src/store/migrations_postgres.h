@@ -147,6 +147,16 @@ static const char *const postgres_migrations[] = {
     "  language TEXT,\n"
     "  handoff INTEGER NOT NULL DEFAULT 0,\n"
     "  created_at BIGINT NOT NULL);\n",
+    /* 5: canned responses (docs/api.md), tagged by emotion and category */
+    "CREATE TABLE canned_responses (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  language TEXT NOT NULL,\n"
+    "  title TEXT NOT NULL,\n"
+    "  body TEXT NOT NULL,\n"
+    "  emotion TEXT,\n"
+    "  category TEXT,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  updated_at BIGINT NOT NULL);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

@@ -161,6 +161,16 @@ static const char *const sqlite_migrations[] = {
     "  language TEXT,\n"
     "  handoff INTEGER NOT NULL DEFAULT 0,\n"
     "  created_at INTEGER NOT NULL);\n",
+    /* 5: canned responses (docs/api.md), tagged by emotion and category */
+    "CREATE TABLE canned_responses (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  language TEXT NOT NULL,\n"
+    "  title TEXT NOT NULL,\n"
+    "  body TEXT NOT NULL,\n"
+    "  emotion TEXT,\n"
+    "  category TEXT,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  updated_at INTEGER NOT NULL);\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -1,4 +1,4 @@
-/* postgres_search.c — the PostgreSQL backend's knowledge base, ticket
+/* postgres_search.c — the PostgreSQL backend's knowledge base, canned responses, ticket
  * search and chats. Full text by tsvector: articles carry a generated
  * column built with the configuration of their language (russian /
  * english), messages, subjects and customer names have GIN expression
@@ -256,4 +256,118 @@ int pg__chat_update(struct store *st, const struct chat *c)
         rc = PL_ENOTFOUND;
     PQclear(r);
     return rc;
+}
+
+/* ---- canned responses ------------------------------------------------- */
+
+static int canned_rows(struct pg *p, enum pid id, const struct args *a,
+                       struct canned_response **out, size_t *n)
+{
+    int rc;
+    *out = NULL;
+    *n = 0;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (!r)
+        return rc;
+    int rows = PQntuples(r);
+    if (rows > 0) {
+        *out = xcalloc((size_t)rows, sizeof **out);
+        for (int i = 0; i < rows; i++) {
+            struct canned_response *c = &(*out)[i];
+            c->id = col_i64(r, i, 0);
+            c->language = col_str(r, i, 1);
+            c->title = col_str(r, i, 2);
+            c->body = col_str(r, i, 3);
+            c->emotion = col_str(r, i, 4);
+            c->category = col_str(r, i, 5);
+            c->created_at = col_i64(r, i, 6);
+            c->updated_at = col_i64(r, i, 7);
+        }
+    }
+    *n = (size_t)rows;
+    PQclear(r);
+    return 0;
+}
+
+/* Runs a write that must touch one row: PL_ENOTFOUND otherwise. */
+static int one_row(struct pg *p, enum pid id, const struct args *a)
+{
+    int rc;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (!r)
+        return rc;
+    if (atoi(PQcmdTuples(r)) == 0)
+        rc = PL_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+int pg__canned_insert(struct store *st, struct canned_response *c)
+{
+    struct args a = {0};
+    int rc;
+    if (!c->created_at)
+        c->created_at = clock_now_ms();
+    if (!c->updated_at)
+        c->updated_at = c->created_at;
+    a_str(&a, c->language);
+    a_str(&a, c->title);
+    a_str(&a, c->body);
+    a_str(&a, c->emotion);
+    a_str(&a, c->category);
+    a_i64(&a, c->created_at);
+    a_i64(&a, c->updated_at);
+    PGresult *r = pg__exec(PG(st), P_CANNED_INSERT, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        c->id = col_i64(r, 0, 0);
+    else
+        rc = PL_EDB;
+    PQclear(r);
+    return rc;
+}
+
+int pg__canned_update(struct store *st, const struct canned_response *c)
+{
+    struct args a = {0};
+    a_i64(&a, c->id);
+    a_str(&a, c->language);
+    a_str(&a, c->title);
+    a_str(&a, c->body);
+    a_str(&a, c->emotion);
+    a_str(&a, c->category);
+    a_i64(&a, c->updated_at);
+    return one_row(PG(st), P_CANNED_UPDATE, &a);
+}
+
+int pg__canned_delete(struct store *st, int64_t id)
+{
+    struct args a = {0};
+    a_i64(&a, id);
+    return one_row(PG(st), P_CANNED_DELETE, &a);
+}
+
+int pg__canned_get(struct store *st, int64_t id, struct canned_response *out)
+{
+    struct args a = {0};
+    struct canned_response *v;
+    size_t n;
+    a_i64(&a, id);
+    int rc = canned_rows(PG(st), P_CANNED_GET, &a, &v, &n);
+    if (rc)
+        return rc;
+    if (!n)
+        return PL_ENOTFOUND;
+    *out = v[0];
+    free(v);
+    return 0;
+}
+
+int pg__canned_list(struct store *st, const char *language, struct canned_response **out,
+                    size_t *n)
+{
+    struct args a = {0};
+    a_str(&a, language);
+    return canned_rows(PG(st), P_CANNED_LIST, &a, out, n);
 }

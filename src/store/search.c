@@ -19,6 +19,27 @@ void kb_article_clear(struct kb_article *a)
     memset(a, 0, sizeof *a);
 }
 
+void canned_response_clear(struct canned_response *c)
+{
+    if (!c)
+        return;
+    free(c->language);
+    free(c->title);
+    free(c->body);
+    free(c->emotion);
+    free(c->category);
+    memset(c, 0, sizeof *c);
+}
+
+void store_free_canned(struct canned_response *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        canned_response_clear(&v[i]);
+    free(v);
+}
+
 void chat_clear(struct chat *c)
 {
     if (!c)

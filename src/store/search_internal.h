@@ -12,6 +12,7 @@
 #define STORE_SEARCH_MAX 100
 
 #define KB_COLS "id, language, title, category, body, created_at, updated_at"
+#define CANNED_COLS "id, language, title, body, emotion, category, created_at, updated_at"
 #define CHAT_COLS "id, token_hash, customer_id, ticket_id, language, handoff, created_at"
 
 /* The words of q as a full-text query in `style` (FTS5 MATCH or
@@ -33,6 +34,12 @@ int sq__kb_search(struct store *st, const char *query, const char *language, int
                   struct kb_article **out, size_t *n);
 int sq__ticket_search(struct store *st, const char *query, int limit, struct search_hit **out,
                       size_t *n);
+int sq__canned_insert(struct store *st, struct canned_response *c);
+int sq__canned_update(struct store *st, const struct canned_response *c);
+int sq__canned_delete(struct store *st, int64_t id);
+int sq__canned_get(struct store *st, int64_t id, struct canned_response *out);
+int sq__canned_list(struct store *st, const char *language, struct canned_response **out,
+                    size_t *n);
 int sq__chat_insert(struct store *st, struct chat *c);
 int sq__chat_get(struct store *st, int64_t id, struct chat *out);
 int sq__chat_update(struct store *st, const struct chat *c);
@@ -45,6 +52,12 @@ int pg__kb_search(struct store *st, const char *query, const char *language, int
                   struct kb_article **out, size_t *n);
 int pg__ticket_search(struct store *st, const char *query, int limit, struct search_hit **out,
                       size_t *n);
+int pg__canned_insert(struct store *st, struct canned_response *c);
+int pg__canned_update(struct store *st, const struct canned_response *c);
+int pg__canned_delete(struct store *st, int64_t id);
+int pg__canned_get(struct store *st, int64_t id, struct canned_response *out);
+int pg__canned_list(struct store *st, const char *language, struct canned_response **out,
+                    size_t *n);
 int pg__chat_insert(struct store *st, struct chat *c);
 int pg__chat_get(struct store *st, int64_t id, struct chat *out);
 int pg__chat_update(struct store *st, const struct chat *c);

@@ -136,7 +136,15 @@
                    "handoff, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                 \
     X(CHAT_GET, "SELECT " CHAT_COLS " FROM chats WHERE id = ?1")                           \
     X(CHAT_UPDATE, "UPDATE chats SET customer_id = ?2, ticket_id = ?3, handoff = ?4 "      \
-                   "WHERE id = ?1")
+                   "WHERE id = ?1")                                                        \
+    X(CANNED_INSERT, "INSERT INTO canned_responses (language, title, body, emotion, "      \
+                     "category, created_at, updated_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
+    X(CANNED_UPDATE, "UPDATE canned_responses SET language = ?2, title = ?3, body = ?4, "  \
+                     "emotion = ?5, category = ?6, updated_at = ?8 WHERE id = ?1")         \
+    X(CANNED_DELETE, "DELETE FROM canned_responses WHERE id = ?1")                         \
+    X(CANNED_GET, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?1")            \
+    X(CANNED_LIST, "SELECT " CANNED_COLS " FROM canned_responses "                         \
+                   "WHERE ?1 IS NULL OR language = ?1 ORDER BY id")
 
 enum sid {
 #define SQ_ENUM_(name, sql) S_##name,

@@ -1,4 +1,4 @@
-/* sqlite_search.c — the SQLite backend's knowledge base, ticket search
+/* sqlite_search.c — the SQLite backend's knowledge base, canned responses, ticket search
  * and chats. Full text by FTS5 (unicode61 remove_diacritics 2) on
  * external-content tables that triggers keep in step with their rows,
  * inside the writing statement's transaction (migration 4). */
@@ -237,4 +237,111 @@ int sq__chat_update(struct store *st, const struct chat *c)
     if (rc == 0 && sqlite3_changes(s->db) == 0)
         rc = PL_ENOTFOUND;
     return rc;
+}
+
+/* ---- canned responses ------------------------------------------------- */
+
+static void read_canned(sqlite3_stmt *q, struct canned_response *c)
+{
+    memset(c, 0, sizeof *c);
+    c->id = col_i64(q, 0);
+    c->language = col_str(q, 1);
+    c->title = col_str(q, 2);
+    c->body = col_str(q, 3);
+    c->emotion = col_str(q, 4);
+    c->category = col_str(q, 5);
+    c->created_at = col_i64(q, 6);
+    c->updated_at = col_i64(q, 7);
+}
+
+static void bind_canned(sqlite3_stmt *q, const struct canned_response *c)
+{
+    bind_i64(q, 1, c->id);
+    bind_text(q, 2, c->language);
+    bind_text(q, 3, c->title);
+    bind_text(q, 4, c->body);
+    bind_text(q, 5, c->emotion);
+    bind_text(q, 6, c->category);
+    bind_i64(q, 7, c->created_at);
+    bind_i64(q, 8, c->updated_at);
+}
+
+int sq__canned_insert(struct store *st, struct canned_response *c)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CANNED_INSERT);
+    if (!c->created_at)
+        c->created_at = clock_now_ms();
+    if (!c->updated_at)
+        c->updated_at = c->created_at;
+    bind_canned(q, c);
+    int rc = sq__run(s, q);
+    if (rc == 0)
+        c->id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
+int sq__canned_update(struct store *st, const struct canned_response *c)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CANNED_UPDATE);
+    bind_canned(q, c);
+    int rc = sq__run(s, q);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = PL_ENOTFOUND;
+    return rc;
+}
+
+int sq__canned_delete(struct store *st, int64_t id)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CANNED_DELETE);
+    bind_i64(q, 1, id);
+    int rc = sq__run(s, q);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = PL_ENOTFOUND;
+    return rc;
+}
+
+int sq__canned_get(struct store *st, int64_t id, struct canned_response *out)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CANNED_GET);
+    bind_i64(q, 1, id);
+    int rc = sq__next(s, q);
+    if (rc == 1) {
+        read_canned(q, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = PL_ENOTFOUND;
+    }
+    done(q);
+    return rc;
+}
+
+int sq__canned_list(struct store *st, const char *language, struct canned_response **out,
+                    size_t *n)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CANNED_LIST);
+    bind_text(q, 1, language);
+    struct canned_response *v = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+    while ((rc = sq__next(s, q)) == 1) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 16;
+            v = xrealloc(v, cap * sizeof *v);
+        }
+        read_canned(q, &v[len++]);
+    }
+    done(q);
+    if (rc < 0) {
+        store_free_canned(v, len);
+        v = NULL;
+        len = 0;
+    }
+    *out = v;
+    *n = len;
+    return rc < 0 ? rc : 0;
 }

@@ -83,6 +83,22 @@ struct kb_article {
 void kb_article_clear(struct kb_article *a);
 void store_free_kb_articles(struct kb_article *v, size_t n);
 
+/* A canned response (docs/api.md, "Canned responses"): a ready answer in
+ * one language, optionally tagged with the emotion and/or the category it
+ * fits (NULL = any). */
+struct canned_response {
+    int64_t id;
+    char *language;            /* "ru" or "en" */
+    char *title;
+    char *body;
+    char *emotion;             /* e.g. "anger"; NULL = any */
+    char *category;            /* e.g. "billing"; NULL = any */
+    int64_t created_at;
+    int64_t updated_at;
+};
+void canned_response_clear(struct canned_response *c);
+void store_free_canned(struct canned_response *v, size_t n);
+
 /* A ticket found by full-text search, with a snippet of what matched. */
 struct search_hit {
     int64_t ticket_id;
@@ -236,6 +252,15 @@ struct store_ops {
      * expression indexes, so message_insert etc. maintain it). */
     int (*ticket_search)(struct store *st, const char *query, int limit,
                          struct search_hit **out, size_t *n);
+    /* Canned responses: a small curated table, listed whole (language
+     * NULL = all) in id order; update/delete answer PL_ENOTFOUND for an
+     * unknown id. */
+    int (*canned_insert)(struct store *st, struct canned_response *c);
+    int (*canned_update)(struct store *st, const struct canned_response *c);
+    int (*canned_delete)(struct store *st, int64_t id);
+    int (*canned_get)(struct store *st, int64_t id, struct canned_response *out);
+    int (*canned_list)(struct store *st, const char *language, struct canned_response **out,
+                       size_t *n);
     /* Live-chat conversations. */
     int (*chat_insert)(struct store *st, struct chat *c);
     int (*chat_get)(struct store *st, int64_t id, struct chat *out);

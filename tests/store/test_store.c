@@ -1233,6 +1233,57 @@ static void test_kb(void **state)
     assert_int_equal(st->ops->kb_update(st, &a), PL_ENOTFOUND);
 }
 
+static void test_canned(void **state)
+{
+    struct store *st = ST(state);
+    struct canned_response a = {.language = "ru", .title = "Извинение", .body = "Простите нас.",
+                                .emotion = "anger"};
+    struct canned_response b = {.language = "en", .title = "Refund", .body = "Refund sent.",
+                                .category = "billing"};
+    assert_int_equal(st->ops->canned_insert(st, &a), 0);
+    assert_int_equal(st->ops->canned_insert(st, &b), 0);
+    assert_true(a.id > 0 && b.id > a.id && a.created_at > 0);
+
+    struct canned_response *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->canned_list(st, NULL, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, a.id);
+    assert_string_equal(v[0].emotion, "anger");
+    assert_null(v[0].category);
+    assert_string_equal(v[1].category, "billing");
+    assert_null(v[1].emotion);
+    store_free_canned(v, n);
+    assert_int_equal(st->ops->canned_list(st, "en", &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].title, "Refund");
+    store_free_canned(v, n);
+
+    struct canned_response g = {0};
+    assert_int_equal(st->ops->canned_get(st, a.id, &g), 0);
+    free(g.body);
+    g.body = xstrdup("Нам очень жаль.");
+    free(g.emotion);
+    g.emotion = NULL;
+    g.updated_at = g.created_at + 5;
+    assert_int_equal(st->ops->canned_update(st, &g), 0);
+    canned_response_clear(&g);
+    assert_int_equal(st->ops->canned_get(st, a.id, &g), 0);
+    assert_string_equal(g.body, "Нам очень жаль.");
+    assert_null(g.emotion);
+    assert_int_equal(g.updated_at, g.created_at + 5);
+    canned_response_clear(&g);
+
+    assert_int_equal(st->ops->canned_delete(st, b.id), 0);
+    assert_int_equal(st->ops->canned_delete(st, b.id), PL_ENOTFOUND);
+    assert_int_equal(st->ops->canned_get(st, b.id, &g), PL_ENOTFOUND);
+    b.id = 9999;
+    assert_int_equal(st->ops->canned_update(st, &b), PL_ENOTFOUND);
+    assert_int_equal(st->ops->canned_list(st, NULL, &v, &n), 0);
+    assert_int_equal(n, 1);
+    store_free_canned(v, n);
+}
+
 static void test_ticket_search(void **state)
 {
     struct store *st = ST(state);
@@ -1492,6 +1543,7 @@ int main(void)
         T(test_apikeys),
         T(test_settings),
         T(test_kb),
+        T(test_canned),
         T(test_ticket_search),
         T(test_chats),
         T(test_savepoints),
