@@ -17,7 +17,7 @@ static const struct cli_command commands[] = {
     {"demo", cmd_demo, "seed demo data (or --tickets N generated tickets)"},
     {"eval", cmd_eval, "evaluate a text model on a labelled CSV"},
     {"import", cmd_import, "import historical tickets from CSV"},
-    {"ledger", cmd_ledger, "manage the tamper-evident log's signing key (keygen)"},
+    {"ledger", cmd_ledger, "the tamper-evident log's keys and witnesses (keygen, witness-add)"},
     {"mail", cmd_mail, "file an e-mail (ingest) or show how it is read (parse)"},
     {"serve", cmd_serve, "run the server (REST API, live events, web UI)"},
     {"train", cmd_train, "train a text model from a labelled CSV"},
@@ -25,6 +25,7 @@ static const struct cli_command commands[] = {
     {"verify", cmd_verify, "check every stored event against the tamper-evident log"},
     {"verify-receipt", cmd_verify_receipt, "check a customer's receipt offline"},
     {"version", cmd_version, "print the version"},
+    {"witness", cmd_witness, "co-sign a Parley log's checkpoint after checking consistency"},
 };
 
 static int usage(FILE *to)

@@ -1,6 +1,9 @@
 /* cli.c — helpers shared by the subcommands. */
 #include "cli/cli.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,4 +39,31 @@ int cli_wants_help(int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return 1;
     return 0;
+}
+
+char *cli_slurp(const char *path)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    struct buf b = BUF_INIT;
+    char tmp[4096];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0 && b.len < (16u << 20))
+        buf_add(&b, tmp, n);
+    if (fp != stdin)
+        fclose(fp);
+    return buf_detach(&b, NULL);
+}
+
+char *cli_read_key(const char *arg)
+{
+    /* A file if there is one by that name: key strings hold '/' too. */
+    char *s = cli_slurp(arg);
+    if (!s)
+        return strchr(arg, '+') ? xstrdup(arg) : NULL;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
 }

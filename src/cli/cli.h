@@ -19,6 +19,12 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
 const char *cli_default_db(void);
 /* True when argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
+/* The whole file at path ("-" = stdin), at most 16 MiB, as a new string;
+ * NULL if it cannot be read. */
+char *cli_slurp(const char *path);
+/* A key given inline ("name+id+base64", "PRIVATE+KEY+...") or as the
+ * path of a file holding it, without trailing newlines (new string). */
+char *cli_read_key(const char *arg);
 
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
@@ -31,5 +37,6 @@ int cmd_ledger(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
 
 #endif

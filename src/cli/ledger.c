@@ -1,4 +1,4 @@
-/* ledger.c — `parley ledger keygen`, `parley verify`, `parley verify-receipt`:
+/* ledger.c — `parley ledger keygen|witness-add|witnesses`, `parley verify`, `parley verify-receipt`:
  * the tamper-evident log from the command line. */
 #include "cli/cli.h"
 #include "base/buf.h"
@@ -11,68 +11,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *slurp(const char *path)
-{
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    struct buf b = BUF_INIT;
-    char tmp[4096];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, fp)) > 0 && b.len < (16u << 20))
-        buf_add(&b, tmp, n);
-    if (fp != stdin)
-        fclose(fp);
-    return buf_detach(&b, NULL);
-}
-
-/* A verifier key given inline ("name+id+base64") or as a file holding it. */
-static char *read_vkey(const char *arg)
-{
-    if (strchr(arg, '+') && !strchr(arg, '/'))
-        return xstrdup(arg);
-    char *s = slurp(arg);
-    if (!s)
-        return NULL;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
-static const char keygen_usage[] =
-    "usage: parley ledger keygen --name ORIGIN --out FILE\n"
+static const char ledger_usage[] =
+    "usage: parley ledger keygen --name NAME --out FILE\n"
+    "       parley ledger witness-add NAME PUBKEY [--db DB]\n"
+    "       parley ledger witnesses [--db DB]\n"
     "\n"
-    "Creates the log's Ed25519 signing key in FILE (mode 0600) and its public\n"
-    "key in FILE.pub. ORIGIN names the log, e.g. support.example.com/parley.\n"
-    "Give FILE.pub to customers, auditors and witnesses: it is all they need\n"
+    "keygen creates an Ed25519 signing key in FILE (mode 0600) and its public\n"
+    "key in FILE.pub: for the log, NAME is its origin (e.g.\n"
+    "support.example.com/log); for a witness, the witness's name. Give the\n"
+    "log's FILE.pub to customers, auditors and witnesses: it is all they need\n"
     "to check checkpoints and receipts. To rotate, create a new key and start\n"
-    "the server with it; old checkpoints stay verifiable with the old .pub.\n";
+    "the server with it; old checkpoints stay verifiable with the old .pub.\n"
+    "\n"
+    "witness-add registers a witness whose cosignatures the log accepts:\n"
+    "PUBKEY is its public key (string or .pub file), NAME the name in it.\n"
+    "witnesses lists them with the cosignature keys the log checks.\n";
 
-int cmd_ledger(int argc, char **argv)
+static int usage(const char *why)
 {
-    if (argc < 2 || strcmp(argv[1], "keygen") != 0) {
-        fputs(keygen_usage, argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-                                ? stdout : stderr);
-        return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
-    }
+    if (why)
+        fprintf(stderr, "parley ledger: %s\n", why);
+    fputs(ledger_usage, stderr);
+    return 2;
+}
+
+static int keygen(int argc, char **argv)
+{
     const char *name = NULL, *out = NULL;
     for (int i = 2; i < argc; i++) {
         int r;
         if ((r = cli_opt(argc, argv, &i, "name", &name)) || (r = cli_opt(argc, argv, &i, "out", &out))) {
-            if (r < 0) {
-                fprintf(stderr, "parley ledger keygen: %s needs a value\n", argv[i]);
-                return 2;
-            }
+            if (r < 0)
+                return usage("keygen: an option needs a value");
             continue;
         }
-        fprintf(stderr, "parley ledger keygen: unknown argument '%s'\n%s", argv[i], keygen_usage);
-        return 2;
+        fprintf(stderr, "parley ledger keygen: unknown argument '%s'\n", argv[i]);
+        return usage(NULL);
     }
-    if (!name || !out) {
-        fputs(keygen_usage, stderr);
-        return 2;
-    }
+    if (!name || !out)
+        return usage("keygen needs --name and --out");
     char *vkey = NULL, *err = NULL;
     if (desk_ledger_keygen(name, out, &vkey, &err)) {
         fprintf(stderr, "parley ledger keygen: %s\n", err ? err : "failed");
@@ -82,6 +59,82 @@ int cmd_ledger(int argc, char **argv)
     printf("signing key: %s\npublic key:  %s.pub\n%s\n", out, out, vkey);
     free(vkey);
     return 0;
+}
+
+/* witness-add NAME PUBKEY and witnesses: argv[2..] after the verb. */
+static int witnesses(int argc, char **argv, int add)
+{
+    const char *db = cli_default_db(), *pos[2] = {NULL, NULL};
+    int npos = 0;
+    for (int i = 2; i < argc; i++) {
+        int r = cli_opt(argc, argv, &i, "db", &db);
+        if (r < 0)
+            return usage("--db needs a value");
+        if (r)
+            continue;
+        if (argv[i][0] == '-' || npos == (add ? 2 : 0)) {
+            fprintf(stderr, "parley ledger %s: unexpected argument '%s'\n", argv[1], argv[i]);
+            return usage(NULL);
+        }
+        pos[npos++] = argv[i];
+    }
+    if (add && npos != 2)
+        return usage("witness-add needs NAME and PUBKEY");
+    char *vkey = add ? cli_read_key(pos[1]) : NULL, *err = NULL;
+    if (add && !vkey) {
+        fprintf(stderr, "parley ledger witness-add: cannot read the key %s\n", pos[1]);
+        return 2;
+    }
+    struct ledger_verifier *kv = NULL;
+    if (add && ledger_verifier_parse(vkey, &kv) == 0 && strcmp(ledger_verifier_name(kv), pos[0])) {
+        fprintf(stderr, "parley ledger witness-add: the key is named '%s', not '%s'\n",
+                ledger_verifier_name(kv), pos[0]);
+        ledger_verifier_free(kv);
+        free(vkey);
+        return 2;
+    }
+    ledger_verifier_free(kv);
+    struct desk *d;
+    if (desk_open(db, &d, &err)) {
+        fprintf(stderr, "parley ledger: cannot open %s: %s\n", db, err ? err : "?");
+        free(err);
+        free(vkey);
+        return 1;
+    }
+    struct desk_actor sys = DESK_SYSTEM;
+    struct witness w = {0}, *v = NULL;
+    size_t n = 0;
+    int rc = add ? desk_witness_add(d, &sys, vkey, &w) : desk_witness_list(d, &v, &n);
+    if (rc == 0 && add)
+        printf("witness %lld %s registered, cosignature key %s\n", (long long)w.id, w.name,
+               w.vkey);
+    for (size_t i = 0; i < n; i++)
+        printf("%lld\t%s\t%s\n", (long long)v[i].id, v[i].name, v[i].vkey);
+    if (rc)
+        fprintf(stderr, "parley ledger %s: %s\n", argv[1],
+                rc == PL_EPARSE ? "PUBKEY is not a public key (name+id+base64)"
+                : rc == PL_EEXISTS ? "a witness of that name is already registered"
+                                   : parley_strerror(rc));
+    witness_clear(&w);
+    store_free_witnesses(v, n);
+    free(vkey);
+    desk_close(d);
+    return rc ? 1 : 0;
+}
+
+int cmd_ledger(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(ledger_usage, stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "keygen") == 0)
+        return keygen(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "witness-add") == 0)
+        return witnesses(argc, argv, 1);
+    if (argc >= 2 && strcmp(argv[1], "witnesses") == 0)
+        return witnesses(argc, argv, 0);
+    return usage(argc >= 2 ? "unknown subcommand" : NULL);
 }
 
 static const char verify_usage[] =
@@ -111,7 +164,7 @@ int cmd_verify(int argc, char **argv)
         return help ? 0 : 2;
     }
     char *vkey = NULL;
-    if (key && !(vkey = read_vkey(key))) {
+    if (key && !(vkey = cli_read_key(key))) {
         fprintf(stderr, "parley verify: cannot read the public key %s\n", key);
         return 2;
     }
@@ -165,7 +218,7 @@ int cmd_verify_receipt(int argc, char **argv)
         fputs(receipt_usage, stderr);
         return 2;
     }
-    char *json = slurp(path), *vkey = read_vkey(key);
+    char *json = cli_slurp(path), *vkey = cli_read_key(key);
     if (!json || !vkey) {
         fprintf(stderr, "parley verify-receipt: cannot read %s\n", !json ? path : key);
         free(json);

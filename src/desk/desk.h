@@ -221,6 +221,28 @@ int desk_ledger_inclusion(struct desk *d, uint64_t index, uint64_t size, uint8_t
 int desk_ledger_consistency(struct desk *d, uint64_t size1, uint64_t size2, uint8_t proof[][32],
                             size_t *n);
 
+/* Witnesses (witness.c). desk_witness_add registers a witness by its
+ * public key string — the .pub `parley ledger keygen` writes, or its
+ * cosignature/v1 key — stored as the cosignature/v1 key under the key's
+ * name; admin only (PL_EFORBIDDEN), PL_EPARSE for a bad key, PL_EEXISTS
+ * for a name taken; an event ledger.witness_added. *out (optional) gets
+ * the row (witness_clear()). */
+int desk_witness_add(struct desk *d, const struct desk_actor *who, const char *vkey,
+                     struct witness *out);
+int desk_witness_list(struct desk *d, struct witness **out, size_t *n);
+/* Accepts a checkpoint this log signed with witness cosignature lines
+ * added (C2SP tlog-cosignature/v1): every line that is not the log's must
+ * be by a registered witness key and verify; then all are stored and
+ * *stored says how many. Refusals, with *why in words (caller frees):
+ * PL_EPARSE not a signed checkpoint, PL_ECONFLICT a checkpoint this log
+ * did not sign, PL_EFORBIDDEN a key that is not registered, PL_ECRYPTO a
+ * cosignature that does not verify, PL_EINVAL no cosignature at all. */
+int desk_ledger_cosign(struct desk *d, const char *note, size_t len, int *stored, char **why);
+/* A signed checkpoint with every cosignature stored for it: size > 0 that
+ * stored checkpoint, 0 the current one (as desk_ledger_checkpoint()), < 0
+ * the largest one that has cosignatures (PL_ENOTFOUND if none). */
+int desk_ledger_cosigned(struct desk *d, int64_t size, char **note);
+
 struct desk_verify_report {
     int64_t events;          /* events read */
     int64_t leaves;          /* leaves read */

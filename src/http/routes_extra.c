@@ -11,9 +11,11 @@
 #include "triage/triage.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { A_PUBLIC = HTTP_PUBLIC, A_ANY = HTTP_ANY, A_INGEST = HTTP_INGEST, A_STAFF = HTTP_STAFF,
        A_SUPERVISOR = HTTP_SUPERVISOR, A_ADMIN = HTTP_ADMIN };
@@ -85,13 +87,105 @@ static enum MHD_Result tone_check(struct req *r)
 
 /* ---- the log --------------------------------------------------------------- */
 
+static int u64_param(struct req *r, const char *name, uint64_t *out);
+
+/* GET /api/v1/ledger/checkpoint[?size=N | ?cosigned=1] — the signed
+ * checkpoint with the witnesses' cosignatures as further signature lines. */
 static enum MHD_Result ledger_checkpoint(struct req *r)
 {
     char *note = NULL;
-    int rc = desk_ledger_checkpoint(r->srv->d, &note);
+    uint64_t size = 0;
+    const char *cosigned = http_query(r, "cosigned");
+    if (http_query(r, "size") && (u64_param(r, "size", &size) || size == 0 || size > INT64_MAX))
+        return http_error(r, 400, "invalid", "size is a positive tree size");
+    int rc = desk_ledger_cosigned(r->srv->d, cosigned && strcmp(cosigned, "0") ? -1 : (int64_t)size,
+                                  &note);
+    if (rc == PL_ENOTFOUND)
+        return http_error(r, 404, "not_found", size ? "no checkpoint of that size was signed"
+                                                    : "no checkpoint has been cosigned yet");
     if (rc)
         return http_fail(r, rc);
     return text_reply(r, 200, "text/plain; charset=utf-8", note);
+}
+
+/* POST /api/v1/ledger/cosignatures — a witness sends a checkpoint of this
+ * log with its cosignature line added (text/plain). The signature is the
+ * credential: only registered witness keys are accepted. */
+static enum MHD_Result ledger_cosign(struct req *r)
+{
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+    if (ct && strncasecmp(ct, "text/plain", 10) != 0)
+        return http_error(r, 415, "unsupported_media_type",
+                          "send the cosigned checkpoint as text/plain");
+    char *why = NULL;
+    int stored = 0;
+    int rc = desk_ledger_cosign(r->srv->d, buf_str(&r->body), r->body.len, &stored, &why);
+    enum MHD_Result res;
+    switch (rc) {
+    case 0:
+        res = http_json(r, 201, json_pack("{s:i}", "stored", stored));
+        break;
+    case PL_EPARSE: case PL_EINVAL: case PL_ECRYPTO: case PL_ETOOBIG:
+        res = http_error(r, 400, "invalid", "%s", why ? why : "not a cosigned checkpoint");
+        break;
+    case PL_EFORBIDDEN:
+        res = http_error(r, 403, "forbidden", "%s", why);
+        break;
+    case PL_ECONFLICT:
+        res = http_error(r, 409, "conflict", "%s", why);
+        break;
+    default:
+        res = http_fail(r, rc);
+    }
+    free(why);
+    return res;
+}
+
+static json_t *witness_json(const struct witness *w)
+{
+    return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)w->id, "name", w->name, "key",
+                     w->vkey, "created_at", http_time(w->created_at));
+}
+
+/* GET /api/v1/ledger/witnesses — whose cosignatures the log accepts. */
+static enum MHD_Result ledger_witnesses(struct req *r)
+{
+    struct witness *w = NULL;
+    size_t n = 0;
+    int rc = desk_witness_list(r->srv->d, &w, &n);
+    if (rc)
+        return http_fail(r, rc);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, witness_json(&w[i]));
+    store_free_witnesses(w, n);
+    return http_json(r, 200, json_pack("{s:o}", "witnesses", arr));
+}
+
+/* POST /api/v1/ledger/witnesses {"key"} — admin registers a witness. */
+static enum MHD_Result ledger_witness_add(struct req *r)
+{
+    json_t *b = http_body_object(r);
+    if (!b)
+        return MHD_YES;
+    bool ok = true;
+    const char *key = http_str(r, b, "key", true, &ok);
+    if (!ok) {
+        json_decref(b);
+        return MHD_YES;
+    }
+    struct witness w = {0};
+    int rc = desk_witness_add(r->srv->d, &r->who, key, &w);
+    json_decref(b);
+    if (rc == PL_EPARSE)
+        return http_error(r, 400, "invalid", "key is not a verifier key (name+id+base64)");
+    if (rc == PL_EEXISTS)
+        return http_error(r, 409, "exists", "a witness of that name is registered");
+    if (rc)
+        return http_fail(r, rc);
+    json_t *j = witness_json(&w);
+    witness_clear(&w);
+    return http_json(r, 201, j);
 }
 
 static enum MHD_Result ledger_key(struct req *r)
@@ -271,6 +365,9 @@ static const struct xroute xroutes[] = {
     {"POST", "/api/v1/tone-check", false, A_STAFF, tone_check},
     {"GET", "/api/v1/ledger/checkpoint", false, A_PUBLIC, ledger_checkpoint},
     {"GET", "/api/v1/ledger/key", false, A_PUBLIC, ledger_key},
+    {"POST", "/api/v1/ledger/cosignatures", false, A_PUBLIC, ledger_cosign},
+    {"GET", "/api/v1/ledger/witnesses", false, A_PUBLIC, ledger_witnesses},
+    {"POST", "/api/v1/ledger/witnesses", false, A_ADMIN, ledger_witness_add},
     {"GET", "/api/v1/ledger/receipts/", true, A_STAFF, ledger_receipt},
     {"GET", "/api/v1/ledger/proof/inclusion", false, A_PUBLIC, ledger_inclusion},
     {"GET", "/api/v1/ledger/proof/consistency", false, A_PUBLIC, ledger_consistency},

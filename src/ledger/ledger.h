@@ -226,6 +226,10 @@ char *ledger_signer_cosig_vkey(const struct ledger_signer *s);
  * witnesses, cosignature/v1 keys (0x04). *out is new; ledger_verifier_free(). */
 int ledger_verifier_parse(const char *vkey, struct ledger_verifier **out);
 void ledger_verifier_free(struct ledger_verifier *v);
+/* The cosignature/v1 verifier key string (algorithm byte 0x04) for the
+ * same name and Ed25519 public key as v, whichever form v has: what a
+ * log registers for a witness whose ordinary .pub it was given (new string). */
+char *ledger_verifier_cosig_vkey(const struct ledger_verifier *v);
 const char *ledger_verifier_name(const struct ledger_verifier *v); /* borrowed */
 uint32_t ledger_verifier_id(const struct ledger_verifier *v);
 
@@ -260,6 +264,9 @@ int ledger_cosig_v1_line(const char *text, size_t len, const struct ledger_signe
                          uint64_t timestamp, char **line);
 /* The timestamp of a cosignature/v1 signature (PL_EINVAL if g is not one). */
 int ledger_note_sig_timestamp(const struct ledger_note_sig *g, uint64_t *ts);
+/* The signature line of g as it appears in a note, "— name base64\n"
+ * (new string). */
+char *ledger_note_sig_line(const struct ledger_note_sig *g);
 /* Parses a signed note (PL_EPARSE if malformed, PL_ETOOBIG past limits). */
 int ledger_note_parse(const char *note, size_t len, struct ledger_note *out);
 void ledger_note_clear(struct ledger_note *n);

@@ -231,6 +231,11 @@ char *ledger_signer_cosig_vkey(const struct ledger_signer *s)
     return vkey_string(s->name, key_id_alg(s->name, ALG_COSIG_V1, s->pk), ALG_COSIG_V1, s->pk);
 }
 
+char *ledger_verifier_cosig_vkey(const struct ledger_verifier *v)
+{
+    return vkey_string(v->name, key_id_alg(v->name, ALG_COSIG_V1, v->pk), ALG_COSIG_V1, v->pk);
+}
+
 int ledger_verifier_parse(const char *vkey, struct ledger_verifier **out)
 {
     *out = NULL;
@@ -284,6 +289,13 @@ static void put_sig_line(struct buf *b, const char *name, uint32_t id, const uin
     buf_printf(b, SIG_PREFIX "%s %s\n", name, b64);
     free(b64);
     free(raw);
+}
+
+char *ledger_note_sig_line(const struct ledger_note_sig *g)
+{
+    struct buf b = BUF_INIT;
+    put_sig_line(&b, g->name, g->id, g->sig, g->siglen);
+    return buf_detach(&b, NULL);
 }
 
 int ledger_note_signature_line(const char *text, size_t len, const struct ledger_signer *s,

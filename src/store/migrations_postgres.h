@@ -157,6 +157,19 @@ static const char *const postgres_migrations[] = {
     "  category TEXT,\n"
     "  created_at BIGINT NOT NULL,\n"
     "  updated_at BIGINT NOT NULL);\n",
+    /* 6: witnesses of the tamper-evident log and their cosignatures of
+     * checkpoints, one line per (checkpoint size, witness) */
+    "CREATE TABLE ledger_witnesses (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n"
+    "  vkey TEXT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL);\n"
+    "CREATE TABLE ledger_cosignatures (\n"
+    "  size BIGINT NOT NULL,\n"
+    "  witness TEXT NOT NULL,\n"
+    "  line TEXT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (size, witness));\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

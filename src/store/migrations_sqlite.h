@@ -171,6 +171,19 @@ static const char *const sqlite_migrations[] = {
     "  category TEXT,\n"
     "  created_at INTEGER NOT NULL,\n"
     "  updated_at INTEGER NOT NULL);\n",
+    /* 6: witnesses of the tamper-evident log and their cosignatures of
+     * checkpoints, one line per (checkpoint size, witness) */
+    "CREATE TABLE ledger_witnesses (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n"
+    "  vkey TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE TABLE ledger_cosignatures (\n"
+    "  size INTEGER NOT NULL,\n"
+    "  witness TEXT NOT NULL,\n"
+    "  line TEXT NOT NULL,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (size, witness));\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -110,7 +110,8 @@
     X(SET_GET, "SELECT value FROM settings WHERE key = $1")                                \
     X(SET_SET, "INSERT INTO settings (key, value) VALUES ($1, $2) "                        \
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                   \
-    PG_SEARCH_STATEMENTS(X)
+    PG_SEARCH_STATEMENTS(X)                                                                \
+    PG_LEDGER_STATEMENTS(X)
 
 /* Knowledge base, ticket search and chats (postgres_search.c). */
 #define PG_TSQ "to_tsquery('russian', $1::text)"
@@ -154,6 +155,17 @@
     X(CANNED_GET, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = $1")            \
     X(CANNED_LIST, "SELECT " CANNED_COLS " FROM canned_responses "                         \
                    "WHERE $1::text IS NULL OR language = $1::text ORDER BY id")
+
+/* Witnesses and cosignatures (postgres_ledger.c). */
+#define PG_LEDGER_STATEMENTS(X)                                                            \
+    X(WIT_INSERT, "INSERT INTO ledger_witnesses (name, vkey, created_at) VALUES ($1, $2, $3) " \
+                  "ON CONFLICT DO NOTHING RETURNING id")                                   \
+    X(WIT_LIST, "SELECT id, name, vkey, created_at FROM ledger_witnesses ORDER BY name COLLATE \"C\"") \
+    X(COSIG_INSERT, "INSERT INTO ledger_cosignatures (size, witness, line, created_at) "   \
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO UPDATE SET "   \
+                    "line = excluded.line, created_at = excluded.created_at")              \
+    X(COSIG_LINES, "SELECT line FROM ledger_cosignatures WHERE size = $1 ORDER BY witness COLLATE \"C\"") \
+    X(COSIG_LATEST, "SELECT max(size) FROM ledger_cosignatures")
 
 enum pid {
 #define PG_ENUM_(name, sql) P_##name,

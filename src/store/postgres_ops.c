@@ -2,6 +2,7 @@
  * identities, tickets, messages, events, users, sessions, API keys,
  * settings) and its ops table. Values travel as text parameters of
  * statements prepared once per connection (pg__exec). */
+#include "store/ledger_internal.h"
 #include "store/postgres_internal.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -934,4 +935,9 @@ const struct store_ops pg__ops = {
     .chat_insert = pg__chat_insert,
     .chat_get = pg__chat_get,
     .chat_update = pg__chat_update,
+    .witness_insert = pg__witness_insert,
+    .witness_list = pg__witness_list,
+    .cosig_insert = pg__cosig_insert,
+    .cosig_lines = pg__cosig_lines,
+    .cosig_latest = pg__cosig_latest,
 };

@@ -104,7 +104,8 @@
     X(SET_GET, "SELECT value FROM settings WHERE key = ?1")                                \
     X(SET_SET, "INSERT INTO settings (key, value) VALUES (?1, ?2) "                        \
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                   \
-    SQ_SEARCH_STATEMENTS(X)
+    SQ_SEARCH_STATEMENTS(X)                                                                \
+    SQ_LEDGER_STATEMENTS(X)
 
 /* Knowledge base, ticket search and chats (sqlite_search.c). */
 #define SQ_SEARCH_STATEMENTS(X)                                                            \
@@ -145,6 +146,16 @@
     X(CANNED_GET, "SELECT " CANNED_COLS " FROM canned_responses WHERE id = ?1")            \
     X(CANNED_LIST, "SELECT " CANNED_COLS " FROM canned_responses "                         \
                    "WHERE ?1 IS NULL OR language = ?1 ORDER BY id")
+
+/* Witnesses and cosignatures (sqlite_ledger.c). */
+#define SQ_LEDGER_STATEMENTS(X)                                                            \
+    X(WIT_INSERT, "INSERT INTO ledger_witnesses (name, vkey, created_at) VALUES (?1, ?2, ?3)") \
+    X(WIT_LIST, "SELECT id, name, vkey, created_at FROM ledger_witnesses ORDER BY name")   \
+    X(COSIG_INSERT, "INSERT INTO ledger_cosignatures (size, witness, line, created_at) "   \
+                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (size, witness) DO UPDATE SET "   \
+                    "line = excluded.line, created_at = excluded.created_at")              \
+    X(COSIG_LINES, "SELECT line FROM ledger_cosignatures WHERE size = ?1 ORDER BY witness") \
+    X(COSIG_LATEST, "SELECT max(size) FROM ledger_cosignatures")
 
 enum sid {
 #define SQ_ENUM_(name, sql) S_##name,

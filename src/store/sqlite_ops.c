@@ -2,6 +2,7 @@
  * identities, tickets, messages, events, users, sessions, API keys,
  * settings) and its ops table. Every statement comes from the per
  * connection cache (sq__stmt) and is reset before returning. */
+#include "store/ledger_internal.h"
 #include "store/sqlite_internal.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -943,4 +944,9 @@ const struct store_ops sq__ops = {
     .chat_insert = sq__chat_insert,
     .chat_get = sq__chat_get,
     .chat_update = sq__chat_update,
+    .witness_insert = sq__witness_insert,
+    .witness_list = sq__witness_list,
+    .cosig_insert = sq__cosig_insert,
+    .cosig_lines = sq__cosig_lines,
+    .cosig_latest = sq__cosig_latest,
 };

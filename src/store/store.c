@@ -134,3 +134,21 @@ int store__unhex32(const char *s, unsigned char out[32])
     }
     return 0;
 }
+
+void witness_clear(struct witness *w)
+{
+    if (!w)
+        return;
+    free(w->name);
+    free(w->vkey);
+    memset(w, 0, sizeof *w);
+}
+
+void store_free_witnesses(struct witness *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        witness_clear(&v[i]);
+    free(v);
+}

@@ -120,6 +120,17 @@ struct chat {
 };
 void chat_clear(struct chat *c);
 
+/* A witness the log accepts cosignatures from (docs/ledger.md): its key
+ * name and its cosignature/v1 verifier key string. */
+struct witness {
+    int64_t id;
+    char *name;
+    char *vkey;
+    int64_t created_at;
+};
+void witness_clear(struct witness *w);
+void store_free_witnesses(struct witness *v, size_t n);
+
 /* The table of operations a backend provides (after SQLite's io_methods:
  * `version` lets the table grow without breaking older backends). */
 struct store_ops {
@@ -266,6 +277,20 @@ struct store_ops {
     int (*chat_get)(struct store *st, int64_t id, struct chat *out);
     /* Writes ticket_id and handoff (by c->id). */
     int (*chat_update)(struct store *st, const struct chat *c);
+
+    /* Witnesses and their cosignatures of checkpoints (sqlite_ledger.c,
+     * postgres_ledger.c). witness_insert: PL_EEXISTS when the name is
+     * taken; witness_list: by name. cosig_insert keeps one line per
+     * (size, witness), replacing an earlier one. cosig_lines: the lines of
+     * checkpoint `size` joined in witness-name order (new string, "" when
+     * none). cosig_latest: the largest size with a cosignature,
+     * PL_ENOTFOUND when there is none. */
+    int (*witness_insert)(struct store *st, struct witness *w);
+    int (*witness_list)(struct store *st, struct witness **out, size_t *n);
+    int (*cosig_insert)(struct store *st, int64_t size, const char *witness, const char *line,
+                        int64_t created_at);
+    int (*cosig_lines)(struct store *st, int64_t size, char **lines);
+    int (*cosig_latest)(struct store *st, int64_t *size);
 };
 
 /* The first member of every backend's connection struct. */

@@ -1353,6 +1353,41 @@ static void test_chats(void **state)
     assert_int_equal(st->ops->chat_get(st, c.id + 100, &g), PL_ENOTFOUND);
 }
 
+static void test_witnesses(void **state)
+{
+    struct store *st = ST(state);
+    struct witness b = {.name = "b.example", .vkey = "b.example+00000002+BA=="};
+    struct witness a = {.name = "a.example", .vkey = "a.example+00000001+BA=="};
+    assert_int_equal(st->ops->witness_insert(st, &b), 0);
+    assert_int_equal(st->ops->witness_insert(st, &a), 0);
+    assert_true(a.id > 0 && b.id > 0 && a.created_at > 0);
+    struct witness dup = {.name = "a.example", .vkey = "x"};
+    assert_int_equal(st->ops->witness_insert(st, &dup), PL_EEXISTS);
+    struct witness *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->witness_list(st, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].name, "a.example");      /* by name */
+    assert_string_equal(v[1].vkey, "b.example+00000002+BA==");
+    store_free_witnesses(v, n);
+
+    int64_t size = 0;
+    char *lines = NULL;
+    assert_int_equal(st->ops->cosig_latest(st, &size), PL_ENOTFOUND);
+    assert_int_equal(st->ops->cosig_lines(st, 5, &lines), 0);
+    assert_string_equal(lines, "");
+    free(lines);
+    assert_int_equal(st->ops->cosig_insert(st, 5, "b.example", "— b.example old\n", 0), 0);
+    assert_int_equal(st->ops->cosig_insert(st, 5, "b.example", "— b.example B\n", 0), 0);
+    assert_int_equal(st->ops->cosig_insert(st, 5, "a.example", "— a.example A\n", 0), 0);
+    assert_int_equal(st->ops->cosig_insert(st, 3, "a.example", "— a.example 3\n", 0), 0);
+    assert_int_equal(st->ops->cosig_lines(st, 5, &lines), 0);
+    assert_string_equal(lines, "— a.example A\n— b.example B\n");   /* replaced, in name order */
+    free(lines);
+    assert_int_equal(st->ops->cosig_latest(st, &size), 0);
+    assert_int_equal(size, 5);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 static int64_t count_identities(struct store *st, int64_t customer_id)
@@ -1546,6 +1581,7 @@ int main(void)
         T(test_canned),
         T(test_ticket_search),
         T(test_chats),
+        T(test_witnesses),
         T(test_savepoints),
         T(test_transactions),
         T(test_pg_reconnect),
