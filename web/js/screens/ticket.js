@@ -99,7 +99,8 @@ export function render(main, { params }) {
   const props = h('section', { class: 'panel props', 'aria-labelledby': 'props-title' });
   const triage = h('section', { class: 'panel triage', id: 'triage', 'aria-labelledby': 'triage-title' });
   const customerPanel = h('section', { class: 'panel customer', 'aria-labelledby': 'customer-title' });
-  const articles = h('section', { class: 'panel articles', 'aria-labelledby': 'articles-title', hidden: true });
+  const suggestions = h('section', { class: 'panel suggestions', id: 'suggestions', 'aria-labelledby': 'suggest-title' });
+  const articles = h('section', { class: 'panel articles', id: 'articles', 'aria-labelledby': 'articles-title', hidden: true });
   const pauseOffer = h('div', { class: 'pause-offer', id: 'pause-offer', hidden: true });
 
   // ---- composer --------------------------------------------------------
@@ -122,17 +123,33 @@ export function render(main, { params }) {
   modeNote.addEventListener('change', syncMode);
   canned.addEventListener('change', () => {
     if (!canned.value) return;
-    draft.value = draft.value ? `${draft.value}\n${canned.value}` : canned.value;
+    insertText(canned.value);
     canned.value = '';
-    draft.focus();
-    autoCheck();
   });
+
+  /** The customer's language (what the reply is written in), else the UI's. */
+  function replyLanguage() {
+    const inbound = (ticket?.messages || []).filter((m) => messageKind(m) === 'inbound');
+    const a = inbound.length ? parseJson(inbound[inbound.length - 1].analysis) : null;
+    return ['ru', 'en'].includes(ticket?.language) ? ticket.language : ['ru', 'en'].includes(a?.language) ? a.language : getLang();
+  }
+
+  /** Puts a ready text into the reply box and runs the tone check on it. */
+  function insertText(text) {
+    draft.value = draft.value ? `${draft.value}\n${text}` : text;
+    if (isNote()) { modeReply.checked = true; syncMode(); }
+    sendBtn.dataset.confirm = '';
+    draft.focus();
+    draft.setSelectionRange(draft.value.length, draft.value.length);
+    announce(t('suggest.inserted'));
+    toneCheck().catch(() => {});
+  }
 
   async function toneCheck() {
     const text = draft.value;
     if (!text.trim() || isNote()) { replace(toneResult); lastCheck = { text, flags: [] }; return lastCheck; }
     try {
-      const r = await post('/tone-check', { text, language: getLang(), emotion: emotionOf(ticket)?.name });
+      const r = await post('/tone-check', { text, language: replyLanguage(), emotion: emotionOf(ticket)?.name });
       lastCheck = { text, flags: r?.flags || [] };
     } catch (e) {
       if (e.status === 404 || e.status === 405 || e.status === 501) {
@@ -215,10 +232,10 @@ export function render(main, { params }) {
     h('div', { class: 'ticket-layout' },
       h('div', { class: 'conversation' },
         h('h2', { class: 'visually-hidden' }, t('ticket.history')),
-        messages, pauseOffer, composer,
+        messages, pauseOffer, composer, h('div', { class: 'suggest-row' }, suggestions, articles),
         h('details', { class: 'panel' }, h('summary', {}, t('ticket.events')), events)),
       h('aside', { class: 'sidebar', 'aria-label': t('ticket.sidebar') },
-        guidance, triage, props, customerPanel, articles))));
+        guidance, triage, props, customerPanel))));
 
   // ---- painting ------------------------------------------------------------
   function paintHead() {
@@ -282,19 +299,46 @@ export function render(main, { params }) {
 
   async function paintGuidance() {
     const emo = emotionOf(ticket);
-    let g = ticket.guidance ? parseJson(ticket.guidance) : null;
-    if (g && (g.language && g.language !== getLang())) g = null;
+    // One call for the guidance in the agent's language and the canned
+    // responses and articles that fit the ticket (GET /tickets/{id}/guidance).
+    const bundle = await optional(`/tickets/${id}/guidance`, { language: getLang() }).catch(() => null);
+    let g = bundle?.guidance ?? (ticket.guidance ? parseJson(ticket.guidance) : null);
+    if (g && g.language && g.language !== getLang()) g = null;
     if (!g && emo) g = await optional('/guidance', { emotion: emo.name, language: getLang() }).catch(() => null);
     replace(guidance,
       h('h3', { id: 'guidance-title' }, t('guidance.title'), ' ', emo ? emotionBadge(emo) : null),
       guidancePanel(g));
-    // Openers and the server's canned responses fill the canned-response picker.
-    let cannedList = [];
-    if (g?.openers) cannedList = g.openers.map((o) => ({ title: o, body: o }));
-    const extra = await optional('/canned', { emotion: emo?.name, language: getLang(), ticket_id: id }).catch(() => null);
-    for (const c of extra?.responses || extra?.canned || []) cannedList.push({ title: c.title || c.body, body: c.body });
+    // The guidance's openers fill the quick-phrase picker.
     replace(canned, h('option', { value: '' }, t('composer.canned')),
-      cannedList.map((c) => h('option', { value: c.body }, c.title.length > 60 ? `${c.title.slice(0, 57)}…` : c.title)));
+      (g?.openers || []).map((o) => h('option', { value: o }, o.length > 60 ? `${o.slice(0, 57)}…` : o)));
+    paintSuggestions(bundle?.canned || []);
+    let list = bundle?.articles;
+    if (!bundle) list = (await optional('/kb/suggest', { ticket_id: id }).catch(() => null))?.articles;
+    paintArticles(list || []);
+  }
+
+  function paintSuggestions(list) {
+    replace(suggestions, h('h3', { id: 'suggest-title' }, t('suggest.title')),
+      list.length ? h('ul', { class: 'suggest-list', id: 'canned-list' }, list.map((c) => h('li', { 'data-canned-id': c.id, 'data-emotion': c.emotion || '' },
+        h('strong', {}, c.title),
+        h('span', { class: 'tags' },
+          c.emotion ? h('span', { class: 'chip' }, emotionName(c.emotion)) : null,
+          c.category ? h('span', { class: 'chip' }, categoryName(c.category)) : null,
+          h('span', { class: 'chip' }, String(c.language || '').toUpperCase())),
+        h('p', { class: 'small muted preview' }, c.body.length > 140 ? `${c.body.slice(0, 137)}…` : c.body),
+        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${t('suggest.insert')}: ${c.title}`,
+          onclick: () => insertText(c.body) }, t('suggest.insert')))))
+        : h('p', { class: 'muted small' }, t('suggest.none')));
+  }
+
+  function paintArticles(list) {
+    articles.hidden = !list.length;
+    replace(articles, h('h3', { id: 'articles-title' }, t('articles.title')),
+      h('ul', { class: 'suggest-list' }, list.map((a) => h('li', { 'data-article-id': a.id },
+        h('strong', {}, a.title),
+        a.body || a.snippet ? h('p', { class: 'small muted preview' }, (a.snippet || a.body).slice(0, 140)) : null,
+        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `${t('articles.insert')}: ${a.title}`,
+          onclick: () => insertText(`${a.title}\n${a.body || a.snippet || ''}`.trim()) }, t('articles.insert'))))));
   }
 
   async function paintCustomer() {
@@ -313,21 +357,6 @@ export function render(main, { params }) {
         h('span', { class: 'muted small' }, statusName(x.status)))))
         : h('p', { class: 'muted small' }, t('customer.noother')));
     return c;
-  }
-
-  async function paintArticles() {
-    let list = ticket.articles || ticket.suggestions?.articles;
-    if (!list) {
-      const r = await optional('/kb/suggest', { ticket_id: id, language: getLang() }).catch(() => null);
-      list = r?.articles;
-    }
-    articles.hidden = !list?.length;
-    if (!list?.length) return;
-    replace(articles, h('h3', { id: 'articles-title' }, t('articles.title')),
-      h('ul', {}, list.map((a) => h('li', {}, h('strong', {}, a.title), a.snippet || a.summary ? h('p', { class: 'small muted' }, a.snippet || a.summary) : null,
-        h('button', { type: 'button', class: 'btn btn-small', onclick: () => {
-          draft.value = `${draft.value}${draft.value ? '\n' : ''}${a.title}${a.url ? `: ${a.url}` : ''}`; draft.focus();
-        } }, t('articles.insert'))))));
   }
 
   function paintPause() {
@@ -369,7 +398,6 @@ export function render(main, { params }) {
     replace(messages, list.map((m) => messageItem(m, ticket, customer, people)));
     if (prevCount && list.length > prevCount) announce(t('live.newmessage', { id }));
     paintGuidance();
-    paintArticles();
   }
 
   if (users === null && ['admin', 'supervisor'].includes(me?.role)) {
