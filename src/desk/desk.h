@@ -258,6 +258,36 @@ struct desk_verify_report {
  * the check could run (see rep->ok), or an error opening/reading. */
 int desk_ledger_verify(const char *db_url, const char *vkey, struct desk_verify_report *rep);
 
+/* ---- dispute panels (disputes.c, docs/ledger.md) ----------------------- */
+
+#define DESK_DISPUTE_MAX_REVIEWERS 25
+
+/* Sends a question on a ticket to a panel: supervisor or admin only
+ * (PL_EFORBIDDEN). reviewers: 1..25 distinct active staff users, not the
+ * one who opens it; quorum 1..n; question 1..2000 bytes of UTF-8
+ * (PL_EINVAL / PL_ETOOBIG / PL_EUTF8); PL_ENOTFOUND for an unknown ticket.
+ * An event dispute.opened. *out (optional) the new dispute (dispute_clear()). */
+int desk_dispute_open(struct desk *d, const struct desk_actor *who, int64_t ticket_id,
+                      const int64_t *reviewers, size_t n, int quorum, const char *question,
+                      struct dispute *out);
+/* A reviewer's vote, decision "uphold" or "reject" (PL_EINVAL otherwise),
+ * reason optional (at most 4000 bytes): an event dispute.vote. Only a
+ * listed reviewer (PL_EFORBIDDEN), once (PL_EEXISTS), while the dispute is
+ * open (PL_ESTATE). When `quorum` votes agree, the same transaction takes
+ * the decision: event dispute.decided (by the system), a note on the
+ * ticket, status "decided"; when neither side can reach the quorum any
+ * more, dispute.deadlocked and status "deadlocked". *out (optional) the
+ * dispute after the vote. */
+int desk_dispute_vote(struct desk *d, const struct desk_actor *who, int64_t dispute_id,
+                      const char *decision, const char *reason, struct dispute *out);
+int desk_dispute_get(struct desk *d, int64_t id, struct dispute *out);
+/* status: NULL, "open", "decided" or "deadlocked" (PL_EINVAL otherwise). */
+int desk_dispute_list(struct desk *d, const char *status, int limit, struct dispute **out,
+                      size_t *n);
+/* The receipt (parley-receipt/v1) of the dispute's decision event: what
+ * proves the outcome to the customer. PL_ESTATE while undecided. */
+int desk_dispute_receipt(struct desk *d, int64_t id, char **json);
+
 /* ---- live metrics (src/insight/metrics.h, docs/insight.md) ---------------- */
 
 /* Builds the live aggregates by replaying the stored events; from then on

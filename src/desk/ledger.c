@@ -461,7 +461,11 @@ int desk_ledger_verify(const char *db_url, const char *vkey, struct desk_verify_
             if (crc == 0)
                 crc = ledger_checkpoint_open(note, strlen(note), ver, NULL, &cp);
         } else {
-            crc = ledger_checkpoint_parse(note, strlen(note), &cp);
+            struct ledger_note n;
+            crc = ledger_note_parse(note, strlen(note), &n);
+            if (crc == 0)
+                crc = ledger_checkpoint_parse(n.text, n.text_len, &cp);
+            ledger_note_clear(&n);
         }
         if (crc) {
             rep->problem = xasprintf("the latest checkpoint (size %lld) does not verify: %s",

@@ -72,6 +72,7 @@ enum MHD_Result http_route(struct req *r);
 enum MHD_Result http_route_extra(struct req *r, bool *handled);    /* routes_extra.c */
 enum MHD_Result http_route_chat(struct req *r, bool *handled);     /* routes_chat.c */
 enum MHD_Result http_route_canned(struct req *r, bool *handled);   /* routes_canned.c */
+enum MHD_Result http_route_disputes(struct req *r, bool *handled); /* routes_disputes.c */
 
 /* Access rules shared by every router (routes.c): false when an error
  * answer (401/403) was queued. */

@@ -743,6 +743,7 @@ enum MHD_Result http_route(struct req *r)
         http_route_extra,
         http_route_chat,
         http_route_canned,
+        http_route_disputes,
     };
     for (size_t i = 0; i < sizeof subrouters / sizeof subrouters[0]; i++) {
         bool handled = false;

@@ -170,6 +170,33 @@ static const char *const postgres_migrations[] = {
     "  line TEXT NOT NULL,\n"
     "  created_at BIGINT NOT NULL,\n"
     "  PRIMARY KEY (size, witness));\n",
+    /* 7: dispute panels (docs/ledger.md): a question on a ticket, the
+     * reviewers who decide it, their votes (one each; each also an event)
+     * and the decision taken at the quorum */
+    "CREATE TABLE disputes (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  ticket_id BIGINT NOT NULL,\n"
+    "  question TEXT NOT NULL,\n"
+    "  quorum INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  decision TEXT,\n"
+    "  created_by BIGINT NOT NULL DEFAULT 0,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  decided_at BIGINT NOT NULL DEFAULT 0,\n"
+    "  decision_event_id BIGINT NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX disputes_status ON disputes (status, id);\n"
+    "CREATE TABLE dispute_reviewers (\n"
+    "  dispute_id BIGINT NOT NULL,\n"
+    "  user_id BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (dispute_id, user_id));\n"
+    "CREATE TABLE dispute_votes (\n"
+    "  dispute_id BIGINT NOT NULL,\n"
+    "  user_id BIGINT NOT NULL,\n"
+    "  decision TEXT NOT NULL,\n"
+    "  reason TEXT,\n"
+    "  event_id BIGINT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  PRIMARY KEY (dispute_id, user_id));\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

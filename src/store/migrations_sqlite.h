@@ -184,6 +184,33 @@ static const char *const sqlite_migrations[] = {
     "  line TEXT NOT NULL,\n"
     "  created_at INTEGER NOT NULL,\n"
     "  PRIMARY KEY (size, witness));\n",
+    /* 7: dispute panels (docs/ledger.md): a question on a ticket, the
+     * reviewers who decide it, their votes (one each; each also an event)
+     * and the decision taken at the quorum */
+    "CREATE TABLE disputes (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  ticket_id INTEGER NOT NULL,\n"
+    "  question TEXT NOT NULL,\n"
+    "  quorum INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL,\n"
+    "  decision TEXT,\n"
+    "  created_by INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  decided_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  decision_event_id INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX disputes_status ON disputes (status, id);\n"
+    "CREATE TABLE dispute_reviewers (\n"
+    "  dispute_id INTEGER NOT NULL,\n"
+    "  user_id INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (dispute_id, user_id));\n"
+    "CREATE TABLE dispute_votes (\n"
+    "  dispute_id INTEGER NOT NULL,\n"
+    "  user_id INTEGER NOT NULL,\n"
+    "  decision TEXT NOT NULL,\n"
+    "  reason TEXT,\n"
+    "  event_id INTEGER NOT NULL,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  PRIMARY KEY (dispute_id, user_id));\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "store/search_internal.h"
+#include "store/ledger_internal.h"
 #include "base/xalloc.h"
 
 #include <assert.h>
@@ -165,7 +166,24 @@
                     "VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO UPDATE SET "   \
                     "line = excluded.line, created_at = excluded.created_at")              \
     X(COSIG_LINES, "SELECT line FROM ledger_cosignatures WHERE size = $1 ORDER BY witness COLLATE \"C\"") \
-    X(COSIG_LATEST, "SELECT max(size) FROM ledger_cosignatures")
+    X(COSIG_LATEST, "SELECT max(size) FROM ledger_cosignatures")                           \
+    X(DISPUTE_INSERT, "INSERT INTO disputes (ticket_id, question, quorum, status, decision, " \
+                      "created_by, created_at, decided_at, decision_event_id) VALUES "     \
+                      "($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")                 \
+    X(DISPUTE_REVIEWER, "INSERT INTO dispute_reviewers (dispute_id, user_id) VALUES ($1, $2) " \
+                        "ON CONFLICT DO NOTHING")                                          \
+    X(DISPUTE_GET, "SELECT " DISPUTE_COLS " FROM disputes WHERE id = $1")                  \
+    X(DISPUTE_REVIEWERS, "SELECT user_id FROM dispute_reviewers WHERE dispute_id = $1 "    \
+                         "ORDER BY user_id")                                               \
+    X(DISPUTE_VOTES, "SELECT user_id, decision, reason, event_id, created_at FROM "        \
+                     "dispute_votes WHERE dispute_id = $1 ORDER BY event_id")              \
+    X(DISPUTE_UPDATE, "UPDATE disputes SET status = $2, decision = $3, decided_at = $4, "  \
+                      "decision_event_id = $5 WHERE id = $1")                              \
+    X(VOTE_INSERT, "INSERT INTO dispute_votes (dispute_id, user_id, decision, reason, "    \
+                   "event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) "                \
+                   "ON CONFLICT DO NOTHING RETURNING dispute_id")                          \
+    X(DISPUTE_LIST, "SELECT " DISPUTE_COLS " FROM disputes WHERE $1::text IS NULL "        \
+                    "OR status = $1::text ORDER BY id DESC LIMIT $2")
 
 enum pid {
 #define PG_ENUM_(name, sql) P_##name,

@@ -940,4 +940,9 @@ const struct store_ops pg__ops = {
     .cosig_insert = pg__cosig_insert,
     .cosig_lines = pg__cosig_lines,
     .cosig_latest = pg__cosig_latest,
+    .dispute_insert = pg__dispute_insert,
+    .dispute_get = pg__dispute_get,
+    .dispute_update = pg__dispute_update,
+    .dispute_vote_insert = pg__dispute_vote_insert,
+    .dispute_list = pg__dispute_list,
 };

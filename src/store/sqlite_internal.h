@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "store/store_internal.h"
 #include "store/search_internal.h"
+#include "store/ledger_internal.h"
 #include "base/xalloc.h"
 
 #include <sqlite3.h>
@@ -155,7 +156,22 @@
                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (size, witness) DO UPDATE SET "   \
                     "line = excluded.line, created_at = excluded.created_at")              \
     X(COSIG_LINES, "SELECT line FROM ledger_cosignatures WHERE size = ?1 ORDER BY witness") \
-    X(COSIG_LATEST, "SELECT max(size) FROM ledger_cosignatures")
+    X(COSIG_LATEST, "SELECT max(size) FROM ledger_cosignatures")                           \
+    X(DISPUTE_INSERT, "INSERT INTO disputes (ticket_id, question, quorum, status, decision, " \
+                      "created_by, created_at, decided_at, decision_event_id) VALUES "     \
+                      "(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                             \
+    X(DISPUTE_REVIEWER, "INSERT INTO dispute_reviewers (dispute_id, user_id) VALUES (?1, ?2)") \
+    X(DISPUTE_GET, "SELECT " DISPUTE_COLS " FROM disputes WHERE id = ?1")                  \
+    X(DISPUTE_REVIEWERS, "SELECT user_id FROM dispute_reviewers WHERE dispute_id = ?1 "    \
+                         "ORDER BY user_id")                                               \
+    X(DISPUTE_VOTES, "SELECT user_id, decision, reason, event_id, created_at FROM "        \
+                     "dispute_votes WHERE dispute_id = ?1 ORDER BY event_id")              \
+    X(DISPUTE_UPDATE, "UPDATE disputes SET status = ?5, decision = ?6, decided_at = ?9, "  \
+                      "decision_event_id = ?10 WHERE id = ?1")                             \
+    X(VOTE_INSERT, "INSERT INTO dispute_votes (dispute_id, user_id, decision, reason, "    \
+                   "event_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                \
+    X(DISPUTE_LIST, "SELECT " DISPUTE_COLS " FROM disputes WHERE ?1 IS NULL OR status = ?1 " \
+                    "ORDER BY id DESC LIMIT ?2")
 
 enum sid {
 #define SQ_ENUM_(name, sql) S_##name,

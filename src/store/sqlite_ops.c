@@ -949,4 +949,9 @@ const struct store_ops sq__ops = {
     .cosig_insert = sq__cosig_insert,
     .cosig_lines = sq__cosig_lines,
     .cosig_latest = sq__cosig_latest,
+    .dispute_insert = sq__dispute_insert,
+    .dispute_get = sq__dispute_get,
+    .dispute_update = sq__dispute_update,
+    .dispute_vote_insert = sq__dispute_vote_insert,
+    .dispute_list = sq__dispute_list,
 };

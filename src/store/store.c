@@ -152,3 +152,28 @@ void store_free_witnesses(struct witness *v, size_t n)
         witness_clear(&v[i]);
     free(v);
 }
+
+void dispute_clear(struct dispute *d)
+{
+    if (!d)
+        return;
+    free(d->question);
+    free(d->status);
+    free(d->decision);
+    free(d->reviewers);
+    for (size_t i = 0; i < d->nvotes; i++) {
+        free(d->votes[i].decision);
+        free(d->votes[i].reason);
+    }
+    free(d->votes);
+    memset(d, 0, sizeof *d);
+}
+
+void store_free_disputes(struct dispute *v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        dispute_clear(&v[i]);
+    free(v);
+}

@@ -131,6 +131,36 @@ struct witness {
 void witness_clear(struct witness *w);
 void store_free_witnesses(struct witness *v, size_t n);
 
+/* A dispute panel (docs/ledger.md): reviewers vote "uphold" or "reject"
+ * on a question about a ticket; `quorum` equal votes decide it. status:
+ * "open", "decided", or "deadlocked" (no decision can reach the quorum
+ * any more). */
+struct dispute_vote {
+    int64_t user_id;
+    char *decision;            /* "uphold" or "reject" */
+    char *reason;              /* optional */
+    int64_t event_id;          /* the dispute.vote event */
+    int64_t created_at;
+};
+struct dispute {
+    int64_t id;
+    int64_t ticket_id;
+    char *question;
+    int quorum;
+    char *status;
+    char *decision;            /* NULL until decided */
+    int64_t created_by;        /* user id, 0 = system */
+    int64_t created_at;
+    int64_t decided_at;        /* 0 until decided */
+    int64_t decision_event_id; /* the dispute.decided event, 0 until then */
+    int64_t *reviewers;        /* user ids, ascending */
+    size_t nreviewers;
+    struct dispute_vote *votes;    /* in the order cast */
+    size_t nvotes;
+};
+void dispute_clear(struct dispute *d);
+void store_free_disputes(struct dispute *v, size_t n);
+
 /* The table of operations a backend provides (after SQLite's io_methods:
  * `version` lets the table grow without breaking older backends). */
 struct store_ops {
@@ -291,6 +321,19 @@ struct store_ops {
                         int64_t created_at);
     int (*cosig_lines)(struct store *st, int64_t size, char **lines);
     int (*cosig_latest)(struct store *st, int64_t *size);
+
+    /* Dispute panels (sqlite_ledger.c, postgres_ledger.c).
+     * dispute_insert: the dispute and its reviewers. dispute_get: with
+     * reviewers and votes. dispute_update: status, decision, decided_at,
+     * decision_event_id. dispute_vote_insert: PL_EEXISTS when that reviewer
+     * already voted. dispute_list: newest first, status NULL = any, at
+     * most limit (1..500), with reviewers and votes. */
+    int (*dispute_insert)(struct store *st, struct dispute *d);
+    int (*dispute_get)(struct store *st, int64_t id, struct dispute *out);
+    int (*dispute_update)(struct store *st, const struct dispute *d);
+    int (*dispute_vote_insert)(struct store *st, int64_t dispute_id, const struct dispute_vote *v);
+    int (*dispute_list)(struct store *st, const char *status, int limit, struct dispute **out,
+                        size_t *n);
 };
 
 /* The first member of every backend's connection struct. */

@@ -1388,6 +1388,57 @@ static void test_witnesses(void **state)
     assert_int_equal(size, 5);
 }
 
+static void test_disputes(void **state)
+{
+    struct store *st = ST(state);
+    int64_t rev[3] = {4, 7, 9};
+    struct dispute d = {.ticket_id = 12, .question = "Refund?", .quorum = 2, .status = "open",
+                        .created_by = 3, .reviewers = rev, .nreviewers = 3};
+    assert_int_equal(st->ops->dispute_insert(st, &d), 0);
+    assert_true(d.id > 0 && d.created_at > 0);
+    struct dispute_vote v = {.user_id = 7, .decision = "uphold", .reason = "fair", .event_id = 40};
+    assert_int_equal(st->ops->dispute_vote_insert(st, d.id, &v), 0);
+    struct dispute_vote w = {.user_id = 4, .decision = "reject", .event_id = 41};
+    assert_int_equal(st->ops->dispute_vote_insert(st, d.id, &w), 0);
+    v.decision = "reject";
+    assert_int_equal(st->ops->dispute_vote_insert(st, d.id, &v), PL_EEXISTS);
+
+    struct dispute g = {0};
+    assert_int_equal(st->ops->dispute_get(st, d.id, &g), 0);
+    assert_string_equal(g.question, "Refund?");
+    assert_string_equal(g.status, "open");
+    assert_null(g.decision);
+    assert_int_equal(g.nreviewers, 3);
+    assert_int_equal(g.reviewers[2], 9);
+    assert_int_equal(g.nvotes, 2);
+    assert_int_equal(g.votes[0].user_id, 7);          /* in the order cast */
+    assert_string_equal(g.votes[0].reason, "fair");
+    assert_null(g.votes[1].reason);
+    dispute_clear(&g);
+
+    struct dispute u = d;
+    u.status = "decided";
+    u.decision = "uphold";
+    u.decided_at = 99;
+    u.decision_event_id = 42;
+    assert_int_equal(st->ops->dispute_update(st, &u), 0);
+    assert_int_equal(st->ops->dispute_get(st, d.id, &g), 0);
+    assert_string_equal(g.decision, "uphold");
+    assert_int_equal(g.decision_event_id, 42);
+    dispute_clear(&g);
+    assert_int_equal(st->ops->dispute_get(st, d.id + 1, &g), PL_ENOTFOUND);
+
+    struct dispute *list = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->dispute_list(st, "open", 0, &list, &n), 0);
+    assert_int_equal(n, 0);
+    store_free_disputes(list, n);
+    assert_int_equal(st->ops->dispute_list(st, NULL, 10, &list, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].nvotes, 2);
+    store_free_disputes(list, n);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 static int64_t count_identities(struct store *st, int64_t customer_id)
@@ -1582,6 +1633,7 @@ int main(void)
         T(test_ticket_search),
         T(test_chats),
         T(test_witnesses),
+        T(test_disputes),
         T(test_savepoints),
         T(test_transactions),
         T(test_pg_reconnect),
