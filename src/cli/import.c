@@ -3,6 +3,7 @@
 #include "base/err.h"
 #include "desk/import.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,12 +11,17 @@
 
 static const char usage_text[] =
     "usage: parley import [--db DB] FILE.csv\n"
+    "       parley import orders [--db DB] FILE.csv\n"
     "\n"
     "Imports historical tickets and their messages. Columns: ticket, created_at,\n"
     "body (required); direction, channel, customer_email|customer_phone|\n"
     "customer_handle, customer_name, subject, category, author_email, status,\n"
     "priority (optional). All rows are checked first: bad rows are reported with\n"
-    "their line numbers and nothing is imported. See docs/cli/import.md.\n";
+    "their line numbers and nothing is imported. See docs/cli/import.md.\n"
+    "\n"
+    "`import orders` imports orders for the ROI report: amount and ordered_at\n"
+    "(required); order_id, customer_email|customer_phone|customer_id (an existing\n"
+    "customer), currency, upsell (optional).\n";
 
 static void bar(void *ctx, long done, long total)
 {
@@ -30,7 +36,8 @@ static void bar(void *ctx, long done, long total)
 int cmd_import(int argc, char **argv)
 {
     const char *db = cli_default_db(), *path = NULL;
-    for (int i = 1; i < argc; i++) {
+    bool orders = argc > 1 && strcmp(argv[1], "orders") == 0;
+    for (int i = 1 + orders; i < argc; i++) {
         int r = cli_opt(argc, argv, &i, "db", &db);
         if (r < 0) {
             fprintf(stderr, "parley import: --db needs a value\n");
@@ -68,8 +75,11 @@ int cmd_import(int argc, char **argv)
     }
     struct desk_import_report rep;
     struct desk_actor sys = DESK_SYSTEM;
-    int rc = desk_import_csv(d, &sys, fp, &rep, isatty(STDERR_FILENO) ? bar : NULL, NULL);
-    if (rc == 0) {
+    int rc = orders ? desk_import_orders_csv(d, &sys, fp, &rep)
+                    : desk_import_csv(d, &sys, fp, &rep, isatty(STDERR_FILENO) ? bar : NULL, NULL);
+    if (rc == 0 && orders) {
+        printf("imported %ld orders from %s\n", rep.messages, path);
+    } else if (rc == 0) {
         printf("imported %ld messages in %ld new tickets from %s\n", rep.messages, rep.tickets,
                path);
     } else {

@@ -305,6 +305,12 @@ void desk_report(struct desk *d, enum insight_gran gran, int64_t from, int64_t t
 void desk_report_series(struct desk *d, enum insight_gran gran, int64_t from, int64_t to, int n,
                         enum insight_dim dim, int64_t value, struct insight_report *out,
                         double *ttr_slope);
+/* The same for several values of one dimension merged (a team's agents). */
+void desk_report_set(struct desk *d, enum insight_gran gran, int64_t from, int64_t to,
+                     enum insight_dim dim, const int64_t *values, size_t n,
+                     struct insight_report *out);
+/* The name of category id (1..), or NULL past the last; caller frees. */
+char *desk_category_name(struct desk *d, int id);
 /* The id of a category name in reports, 0 if never seen. */
 int desk_category_id(struct desk *d, const char *name);
 

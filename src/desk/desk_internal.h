@@ -34,6 +34,12 @@ struct desk {
     struct insight_metrics *metrics;   /* live aggregates (metrics.c) */
     int64_t metrics_last;              /* last event fed to them */
     pthread_rwlock_t metrics_lock;
+    /* Drill-down facts counted but not yet stored (writer thread only):
+     * facts[0..facts_flushed) are written in the open transaction. */
+    struct metric_fact *facts;
+    size_t nfacts, capfacts, facts_flushed;
+    int64_t facts_through;             /* facts of events up to here are stored */
+    int64_t metrics_applying;          /* the event being fed */
 
     pthread_key_t reader_key;
     pthread_mutex_t readers_mu;      /* guards the pool below */
@@ -56,12 +62,25 @@ void desk_ledger_commit(struct desk *d);
 /* Live metrics (metrics.c). */
 void desk_metrics_close(struct desk *d);
 int desk_metrics_catch_up(struct desk *d, struct store *st);
+/* Writes the pending drill-down facts in the open transaction (writer);
+ * after the commit, desk_metrics_facts_done(d, 1) forgets them, after a
+ * rollback desk_metrics_facts_done(d, 0) keeps them for the next one. */
+int desk_metrics_flush_facts(struct desk *d, struct store *st);
+void desk_metrics_facts_done(struct desk *d, int committed);
+/* True when facts wait to be written. */
+int desk_metrics_facts_pending(const struct desk *d);
 
 /* The triage step of ingest (assess.c): t and c are the ticket after the
  * message was added and its customer; t is updated in place and stored. */
 int desk_assess_tx(struct desk_tx *tx, const struct desk_actor *who, struct ticket *t,
                    const struct customer *c, int64_t message_id, bool new_ticket,
                    const struct text_analysis *a, int64_t now, struct desk_ingest_result *out);
+
+/* Settings written by use cases (settings.c): the value and an event of
+ * event_type in one transaction; get gives dflt when unset (caller frees). */
+int desk_setting_put(struct desk *d, const struct desk_actor *who, const char *key,
+                     const char *json, const char *event_type);
+int desk_setting_get(struct desk *d, const char *key, const char *dflt, char **json);
 
 /* Returns a new compact JSON text with sorted keys (the canonical form of
  * event payloads); consumes j; NULL in, NULL out. Caller frees. */

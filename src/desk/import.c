@@ -33,10 +33,7 @@ struct row {
     enum priority priority;
 };
 
-static void report(struct desk_import_report *rep, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void report(struct desk_import_report *rep, const char *fmt, ...)
+void desk_import_error(struct desk_import_report *rep, const char *fmt, ...)
 {
     rep->nerrors++;
     if (rep->nerrors > MAX_ERRORS)
@@ -70,19 +67,19 @@ static int check_row(struct row *r, struct desk_import_report *rep)
 {
     int bad = 0;
     if (!r->f[C_TICKET])
-        report(rep, "line %ld: 'ticket' is empty", r->line), bad = 1;
+        desk_import_error(rep, "line %ld: 'ticket' is empty", r->line), bad = 1;
     if (!r->f[C_BODY])
-        report(rep, "line %ld: 'body' is empty", r->line), bad = 1;
+        desk_import_error(rep, "line %ld: 'body' is empty", r->line), bad = 1;
     if (!r->f[C_CREATED] || clock_parse(r->f[C_CREATED], &r->at))
-        report(rep, "line %ld: 'created_at' is not an ISO 8601 date: '%s'", r->line,
+        desk_import_error(rep, "line %ld: 'created_at' is not an ISO 8601 date: '%s'", r->line,
                r->f[C_CREATED] ? r->f[C_CREATED] : ""), bad = 1;
     r->kind = MESSAGE_INBOUND;
     if (r->f[C_DIRECTION] && message_kind_parse(r->f[C_DIRECTION], &r->kind))
-        report(rep, "line %ld: 'direction' must be inbound, reply or note, not '%s'", r->line,
+        desk_import_error(rep, "line %ld: 'direction' must be inbound, reply or note, not '%s'", r->line,
                r->f[C_DIRECTION]), bad = 1;
     r->channel = CHANNEL_EMAIL;
     if (r->f[C_CHANNEL] && channel_parse(r->f[C_CHANNEL], &r->channel))
-        report(rep, "line %ld: unknown channel '%s'", r->line, r->f[C_CHANNEL]), bad = 1;
+        desk_import_error(rep, "line %ld: unknown channel '%s'", r->line, r->f[C_CHANNEL]), bad = 1;
     if (r->kind == MESSAGE_INBOUND) {
         static const struct { enum col c; enum identity_kind k; } ids[] = {
             {C_EMAIL, IDENTITY_EMAIL}, {C_PHONE, IDENTITY_PHONE}, {C_HANDLE, IDENTITY_HANDLE}};
@@ -93,26 +90,26 @@ static int check_row(struct row *r, struct desk_import_report *rep)
                 r->id_value = r->f[ids[i].c];
                 char *tmp = xstrdup(r->id_value);
                 if (identity_normalize(r->id_kind, tmp))
-                    report(rep, "line %ld: invalid %s '%s'", r->line, col_names[ids[i].c],
+                    desk_import_error(rep, "line %ld: invalid %s '%s'", r->line, col_names[ids[i].c],
                            r->id_value), bad = 1;
                 free(tmp);
             }
         if (!r->id_value)
-            report(rep, "line %ld: an inbound row needs customer_email, customer_phone or "
+            desk_import_error(rep, "line %ld: an inbound row needs customer_email, customer_phone or "
                         "customer_handle", r->line), bad = 1;
     } else if (!r->f[C_AUTHOR]) {
-        report(rep, "line %ld: a %s row needs 'author_email'", r->line,
+        desk_import_error(rep, "line %ld: a %s row needs 'author_email'", r->line,
                message_kind_name(r->kind)), bad = 1;
     }
     if (r->f[C_STATUS]) {
         r->has_status = 1;
         if (status_parse(r->f[C_STATUS], &r->status))
-            report(rep, "line %ld: unknown status '%s'", r->line, r->f[C_STATUS]), bad = 1;
+            desk_import_error(rep, "line %ld: unknown status '%s'", r->line, r->f[C_STATUS]), bad = 1;
     }
     if (r->f[C_PRIORITY]) {
         r->has_priority = 1;
         if (priority_parse(r->f[C_PRIORITY], &r->priority))
-            report(rep, "line %ld: unknown priority '%s'", r->line, r->f[C_PRIORITY]), bad = 1;
+            desk_import_error(rep, "line %ld: unknown priority '%s'", r->line, r->f[C_PRIORITY]), bad = 1;
     }
     return bad;
 }
@@ -194,14 +191,14 @@ static int import_fn(struct desk_tx *tx, void *arg)
                     j->rep->tickets++;
             }
         } else if (!ticket_id) {
-            report(j->rep, "line %ld: ticket '%s' starts with a %s; its first row must be inbound",
+            desk_import_error(j->rep, "line %ld: ticket '%s' starts with a %s; its first row must be inbound",
                    r->line, r->f[C_TICKET], message_kind_name(r->kind));
             rc = PL_EINVAL;
         } else {
             user_clear(&author);
             rc = st->ops->user_get_by_email(st, r->f[C_AUTHOR], &author);
             if (rc == PL_ENOTFOUND)
-                report(j->rep, "line %ld: no user with e-mail '%s'", r->line, r->f[C_AUTHOR]);
+                desk_import_error(j->rep, "line %ld: no user with e-mail '%s'", r->line, r->f[C_AUTHOR]);
             if (rc == 0) {
                 who = (struct desk_actor){ACTOR_USER, author.id, author.role};
                 rc = desk_post_tx(tx, &who, ticket_id, r->kind, r->f[C_BODY], r->at, NULL);
@@ -216,15 +213,15 @@ static int import_fn(struct desk_tx *tx, void *arg)
             struct desk_actor sys = DESK_SYSTEM;
             rc = desk_update_ticket_tx(tx, &sys, ticket_id, &p, r->at);
             if (rc == PL_ESTATE)
-                report(j->rep, "line %ld: status '%s' cannot follow the ticket's current status",
+                desk_import_error(j->rep, "line %ld: status '%s' cannot follow the ticket's current status",
                        r->line, r->f[C_STATUS]);
         }
         if (rc) {
             if (rc == PL_EEXISTS)
-                report(j->rep, "line %ld: ticket '%s' was already imported", r->line,
+                desk_import_error(j->rep, "line %ld: ticket '%s' was already imported", r->line,
                        r->f[C_TICKET]);
             else if (j->rep->nerrors == 0)
-                report(j->rep, "line %ld: %s", r->line, parley_strerror(rc));
+                desk_import_error(j->rep, "line %ld: %s", r->line, parley_strerror(rc));
             break;
         }
         if (m) {
@@ -253,7 +250,7 @@ int desk_import_csv(struct desk *d, const struct desk_actor *who, FILE *fp,
     long nrows = 0, cap = 0;
     int idx[C__COUNT], rc = csv_next(c);
     if (rc <= 0) {
-        report(rep, rc == 0 ? "line 1: the file is empty; a header row is expected"
+        desk_import_error(rep, rc == 0 ? "line 1: the file is empty; a header row is expected"
                             : "%s", csv_error(c));
         rc = PL_EPARSE;
         goto out;
@@ -261,7 +258,7 @@ int desk_import_csv(struct desk *d, const struct desk_actor *who, FILE *fp,
     for (int k = 0; k < C__COUNT; k++)
         idx[k] = csv_find(c, col_names[k]);
     if (idx[C_TICKET] < 0 || idx[C_CREATED] < 0 || idx[C_BODY] < 0) {
-        report(rep, "line 1: the header must name the columns ticket, created_at and body");
+        desk_import_error(rep, "line 1: the header must name the columns ticket, created_at and body");
         rc = PL_EPARSE;
         goto out;
     }
@@ -281,7 +278,7 @@ int desk_import_csv(struct desk *d, const struct desk_actor *who, FILE *fp,
         check_row(r, rep);
     }
     if (rc < 0) {
-        report(rep, "%s", csv_error(c));
+        desk_import_error(rep, "%s", csv_error(c));
         rc = PL_EPARSE;
         goto out;
     }
@@ -298,7 +295,7 @@ int desk_import_csv(struct desk *d, const struct desk_actor *who, FILE *fp,
     if (rc) {
         rep->tickets = rep->messages = 0;
         if (rep->nerrors == 0)
-            report(rep, "import failed: %s", parley_strerror(rc));
+            desk_import_error(rep, "import failed: %s", parley_strerror(rc));
     }
 out:
     for (long i = 0; i < nrows; i++)

@@ -38,5 +38,17 @@ int desk_import_csv(struct desk *d, const struct desk_actor *who, FILE *fp,
                     struct desk_import_report *rep,
                     void (*progress)(void *ctx, long done, long total), void *ctx);
 void desk_import_report_clear(struct desk_import_report *rep);
+/* Adds a "line N: ..." message to rep (the first 100 are kept). */
+void desk_import_error(struct desk_import_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Orders for the ROI (docs/cli/import.md): columns order_id (optional,
+ * unique), customer_email | customer_phone | customer_id (an existing
+ * customer), amount (decimal, ≥ 0), currency (optional), ordered_at (ISO
+ * 8601), upsell (optional: yes/no, 1/0, true/false). Checked first, bad
+ * lines reported by number, then one transaction; rep->rows / messages
+ * count rows and orders written. */
+int desk_import_orders_csv(struct desk *d, const struct desk_actor *who, FILE *fp,
+                           struct desk_import_report *rep);
 
 #endif

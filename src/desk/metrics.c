@@ -6,13 +6,80 @@
  * the writer feeds it the events that commit added (read back by id), so
  * only committed events are ever counted and a crash loses nothing that a
  * replay cannot rebuild. Dashboards read merged aggregate rows: no scan of
- * tickets at any size. */
+ * tickets at any size.
+ *
+ * Drill-down: the engine reports each fact it counts (which ticket, under
+ * which dimensions); the writer stores them in metric_facts in its next
+ * transaction — or in one of their own when no job waits — together with
+ * the setting metrics_facts_through (the last event fed). At open, the
+ * replay stores the facts of the events after that mark, so a crash
+ * between a commit and its facts loses nothing. */
 #include "desk/desk_internal.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "insight/metrics.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define FACTS_MARK "metrics_facts_through"
+
+static void on_fact(void *ctx, const struct insight_fact *f)
+{
+    struct desk *d = ctx;
+    if (d->metrics_applying <= d->facts_through)
+        return;
+    if (d->nfacts == d->capfacts) {
+        d->capfacts = d->capfacts ? d->capfacts * 2 : 256;
+        d->facts = xrealloc(d->facts, d->capfacts * sizeof *d->facts);
+    }
+    d->facts[d->nfacts++] = (struct metric_fact){
+        (int)f->kind, f->ticket_id, f->at,     f->agent, f->category ? xstrdup(f->category) : NULL,
+        f->channel,   f->priority,  f->value, f->label};
+}
+
+int desk_metrics_flush_facts(struct desk *d, struct store *st)
+{
+    if (d->facts_flushed == d->nfacts)
+        return 0;
+    for (size_t i = d->facts_flushed; i < d->nfacts; i++) {
+        const struct metric_fact *f = &d->facts[i];
+        int rc = f->kind == INSIGHT_FACT_FCR_WITHDRAWN
+                     ? st->ops->fact_withdraw(st, INSIGHT_FACT_FCR, f->ticket_id)
+                     : st->ops->fact_insert(st, f);
+        if (rc)
+            return rc;
+    }
+    char mark[24];
+    snprintf(mark, sizeof mark, "%lld", (long long)d->metrics_last);
+    int rc = st->ops->setting_set(st, FACTS_MARK, mark);
+    if (rc == 0)
+        d->facts_flushed = d->nfacts;
+    return rc;
+}
+
+void desk_metrics_facts_done(struct desk *d, int committed)
+{
+    if (!committed) {
+        d->facts_flushed = 0;
+        return;
+    }
+    size_t k = d->facts_flushed;
+    if (k == 0)
+        return;
+    for (size_t i = 0; i < k; i++)
+        free(d->facts[i].category);
+    memmove(d->facts, d->facts + k, (d->nfacts - k) * sizeof *d->facts);
+    d->nfacts -= k;
+    d->facts_flushed = 0;
+}
+
+int desk_metrics_facts_pending(const struct desk *d)
+{
+    return d->nfacts > d->facts_flushed;
+}
 
 /* Feeds every event with id > d->metrics_last. Writer thread or open. */
 int desk_metrics_catch_up(struct desk *d, struct store *st)
@@ -28,6 +95,7 @@ int desk_metrics_catch_up(struct desk *d, struct store *st)
             return rc;
         pthread_rwlock_wrlock(&d->metrics_lock);
         for (size_t i = 0; i < n; i++) {
+            d->metrics_applying = ev[i].id;
             insight_metrics_apply(d->metrics, &ev[i]);
             d->metrics_last = ev[i].id;
         }
@@ -49,7 +117,15 @@ static int enable_fn(struct desk_tx *tx, void *arg)
     pthread_rwlock_init(&d->metrics_lock, NULL);
     d->metrics_last = 0;
     d->metrics = insight_metrics_new(NULL);
+    insight_metrics_on_fact(d->metrics, on_fact, d);
+    char *mark = NULL;
+    d->facts_through = 0;
+    if (tx->st->ops->setting_get(tx->st, FACTS_MARK, &mark) == 0)
+        d->facts_through = strtoll(mark, NULL, 10);
+    free(mark);
     int rc = desk_metrics_catch_up(d, tx->st);
+    if (rc == 0)
+        rc = desk_metrics_flush_facts(d, tx->st);
     if (rc)
         log_error("metrics: cannot replay events: %s", parley_strerror(rc));
     return rc;
@@ -66,6 +142,11 @@ void desk_metrics_close(struct desk *d)
         return;
     insight_metrics_free(d->metrics);
     d->metrics = NULL;
+    d->facts_flushed = d->nfacts;
+    desk_metrics_facts_done(d, 1);
+    free(d->facts);
+    d->facts = NULL;
+    d->capfacts = 0;
     pthread_rwlock_destroy(&d->metrics_lock);
 }
 
@@ -98,6 +179,32 @@ void desk_report_series(struct desk *d, enum insight_gran gran, int64_t from, in
     pthread_rwlock_rdlock(&d->metrics_lock);
     insight_metrics_series(d->metrics, gran, from, to, n, dim, value, out, ttr_slope);
     pthread_rwlock_unlock(&d->metrics_lock);
+}
+
+void desk_report_set(struct desk *d, enum insight_gran gran, int64_t from, int64_t to,
+                     enum insight_dim dim, const int64_t *values, size_t n,
+                     struct insight_report *out)
+{
+    if (!d->metrics) {
+        struct insight_metrics *none = insight_metrics_new(NULL);
+        insight_metrics_query_set(none, gran, from, to, dim, values, n, out);
+        insight_metrics_free(none);
+        return;
+    }
+    pthread_rwlock_rdlock(&d->metrics_lock);
+    insight_metrics_query_set(d->metrics, gran, from, to, dim, values, n, out);
+    pthread_rwlock_unlock(&d->metrics_lock);
+}
+
+char *desk_category_name(struct desk *d, int id)
+{
+    if (!d->metrics)
+        return NULL;
+    pthread_rwlock_rdlock(&d->metrics_lock);
+    const char *s = insight_metrics_category_name(d->metrics, id);
+    char *copy = s ? xstrdup(s) : NULL;
+    pthread_rwlock_unlock(&d->metrics_lock);
+    return copy;
 }
 
 int desk_category_id(struct desk *d, const char *name)

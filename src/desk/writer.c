@@ -30,6 +30,37 @@ struct job {
     struct job *next;
 };
 
+/* Drill-down facts of the previous commits ride along in the next
+ * transaction, in their own savepoint so they cannot fail a job. */
+static void carry_facts(struct desk *d, struct store *st)
+{
+    if (!desk_metrics_facts_pending(d) || st->ops->savepoint(st))
+        return;
+    if (desk_metrics_flush_facts(d, st) == 0 && st->ops->release(st) == 0)
+        return;
+    log_error("desk: cannot store drill-down facts: %s", store_errmsg(st));
+    st->ops->rollback_to(st);
+    desk_metrics_facts_done(d, 0);
+}
+
+/* With no job waiting, facts left over get a transaction of their own
+ * before the callers are woken, so a report read after a 2xx sees them. */
+static void flush_idle_facts(struct desk *d, struct store *st)
+{
+    pthread_mutex_lock(&d->mu);
+    int busy = d->head != NULL;
+    pthread_mutex_unlock(&d->mu);
+    if (busy || !desk_metrics_facts_pending(d) || st->ops->begin(st))
+        return;
+    if (desk_metrics_flush_facts(d, st) == 0 && st->ops->commit(st) == 0) {
+        desk_metrics_facts_done(d, 1);
+        return;
+    }
+    log_error("desk: cannot store drill-down facts: %s", store_errmsg(st));
+    st->ops->rollback(st);
+    desk_metrics_facts_done(d, 0);
+}
+
 static void run_batch(struct desk *d, struct job *batch)
 {
     struct store *st = d->writer;
@@ -40,6 +71,7 @@ static void run_batch(struct desk *d, struct job *batch)
             j->rc = PL_EDB;
         return;
     }
+    carry_facts(d, st);
     int ok = 0;
     for (struct job *j = batch; j; j = j->next) {
         if (st->ops->savepoint(st)) {
@@ -62,6 +94,7 @@ static void run_batch(struct desk *d, struct job *batch)
             log_error("desk: rollback to savepoint failed: %s", store_errmsg(st));
             st->ops->rollback(st);
             desk_ledger_rollback(d, 0);
+            desk_metrics_facts_done(d, 0);
             for (struct job *k = batch; k; k = k->next)
                 if (k->rc == 0)
                     k->rc = PL_EDB;
@@ -71,20 +104,24 @@ static void run_batch(struct desk *d, struct job *batch)
     if (ok == 0) {
         st->ops->rollback(st);
         desk_ledger_rollback(d, 0);
+        desk_metrics_facts_done(d, 0);
         return;
     }
     if (st->ops->commit(st)) {
         log_error("desk: commit failed: %s", store_errmsg(st));
         st->ops->rollback(st);
         desk_ledger_rollback(d, 0);
+        desk_metrics_facts_done(d, 0);
         for (struct job *j = batch; j; j = j->next)
             if (j->rc == 0)
                 j->rc = PL_EDB;
         return;
     }
     desk_ledger_commit(d);
+    desk_metrics_facts_done(d, 1);
     if (desk_metrics_catch_up(d, st))
         log_error("desk: metrics could not read the new events: %s", store_errmsg(st));
+    flush_idle_facts(d, st);
     int64_t last = 0;
     if (st->ops->event_last_id(st, &last) == 0) {
         pthread_mutex_lock(&d->ev_mu);

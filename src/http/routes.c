@@ -744,6 +744,7 @@ enum MHD_Result http_route(struct req *r)
         http_route_chat,
         http_route_canned,
         http_route_disputes,
+        http_route_insight,
     };
     for (size_t i = 0; i < sizeof subrouters / sizeof subrouters[0]; i++) {
         bool handled = false;

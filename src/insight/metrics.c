@@ -327,12 +327,37 @@ static const char *jstr(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+void insight_metrics_on_fact(struct insight_metrics *m,
+                             void (*fn)(void *ctx, const struct insight_fact *f), void *ctx)
+{
+    m->fact_fn = fn;
+    m->fact_ctx = ctx;
+}
+
+/* Tells the drill-down hook about one fact counted for t at `at` under d. */
+static void fact(struct insight_metrics *m, enum insight_fact_kind kind, const struct tstate *t,
+                 const struct dims *d, int64_t at, double value, int label)
+{
+    if (!m->fact_fn)
+        return;
+    struct insight_fact f = {kind, t->id, at, d->agent,
+                             insight_metrics_category_name(m, d->category), d->channel,
+                             d->priority, value, label};
+    m->fact_fn(m->fact_ctx, &f);
+}
+
+static int sla_label(int64_t due, int64_t at)
+{
+    return due ? at <= due : -1;
+}
+
 /* Undo a first-contact resolution counted earlier (reopen, repeat contact). */
 static void uncount_fcr(struct insight_metrics *m, struct tstate *t)
 {
     if (!(t->flags & F_FCR))
         return;
     t->flags &= (uint8_t)~F_FCR;
+    fact(m, INSIGHT_FACT_FCR_WITHDRAWN, t, &t->fcr_d, t->first_resolved_at, 0, 0);
     struct insight_agg *rows[MAX_ROWS];
     int n = rows_at(m, t->first_resolved_at, &t->fcr_d, rows);
     for (int i = 0; i < n; i++)
@@ -385,13 +410,17 @@ static void on_resolve(struct insight_metrics *m, struct tstate *t, int64_t at,
             a->sla_res_met += at <= rdue;
         }
     }
+    fact(m, INSIGHT_FACT_RESOLUTION, t, &t->d, at, (double)t->handle_ms, 0);
     t->handle_ms = 0;
     if (first) {
         t->flags |= F_RESOLVED_ONCE;
         t->first_resolved_at = at;
+        fact(m, INSIGHT_FACT_FIRST_RESOLUTION, t, &t->d, at, known && ttr >= 0 ? (double)ttr : -1,
+             sla_label(rdue, at));
         if (fcr) {
             t->flags |= F_FCR;
             t->fcr_d = t->d;
+            fact(m, INSIGHT_FACT_FCR, t, &t->d, at, 0, 0);
         }
     }
     if (t->customer_id) {
@@ -417,7 +446,8 @@ static void move_dim(struct insight_metrics *m, struct tstate *t, int64_t at, en
 
 /* Sentiment/emotion from a message's after JSON: either top level or under
  * "analysis" (the text engine's output). */
-static void add_analysis(const json_t *after, struct insight_agg **rows, int n)
+static void add_analysis(struct insight_metrics *m, const struct tstate *t, int64_t at,
+                         const json_t *after, struct insight_agg **rows, int n)
 {
     const json_t *an = json_object_get(after, "analysis");
     json_t *parsed = NULL;
@@ -455,6 +485,8 @@ static void add_analysis(const json_t *after, struct insight_agg **rows, int n)
         return;
     if (!(v >= -1.0 && v <= 1.0))
         v = v > 1.0 ? 1.0 : -1.0;
+    if ((has_s && v < -0.05) || (has_e && e != INSIGHT_EMO_NEUTRAL))
+        fact(m, INSIGHT_FACT_MOOD, t, &t->d, at, has_s ? v : NAN, has_e ? (int)e : -1);
     for (int i = 0; i < n; i++) {
         if (has_s) {
             rows[i]->sent_n++;
@@ -522,6 +554,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             rows[i]->backlog_delta++;
             rows[i]->repeat_contacts += repeat;
         }
+        fact(m, INSIGHT_FACT_CREATED, t, &t->d, at, 0, repeat);
     } else if (!strcmp(ty, "message.inbound") || !strcmp(ty, "message.analyzed")) {
         n = rows_at(m, at, &t->d, rows);
         if (ty[8] == 'i') {
@@ -530,7 +563,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             t->last_activity = at;
         }
         if (after)
-            add_analysis(after, rows, n);
+            add_analysis(m, t, at, after, rows, n);
     } else if (!strcmp(ty, "message.reply") || !strcmp(ty, "message.note")) {
         bool reply = ty[8] == 'r';
         /* A reply written by the system (auto-acknowledgement) is counted as
@@ -563,6 +596,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
                         rows[i]->sla_first_met += at <= due;
                     }
                 }
+                fact(m, INSIGHT_FACT_FIRST_REPLY, t, &t->d, at, (double)frt, sla_label(due, at));
             }
         }
     } else if (!strcmp(ty, "ticket.status")) {
@@ -587,6 +621,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
                 rows[i]->reopened++;
                 rows[i]->backlog_delta++;
             }
+            fact(m, INSIGHT_FACT_REOPEN, t, &t->d, at, 0, 0);
         }
     } else if (!strcmp(ty, "ticket.priority")) {
         enum priority p;
@@ -620,6 +655,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             n = rows_at(m, at, &t->d, rows);
             for (int i = 0; i < n; i++)
                 rows[i]->escalated++;
+            fact(m, INSIGHT_FACT_ESCALATED, t, &t->d, at, 0, 0);
         }
     } else if (!strcmp(ty, "ticket.sla")) {
         const json_t *f = json_object_get(after, "sla_first_due"),
@@ -654,6 +690,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
                 rows[i]->nps_det += pv <= 6;
             }
         }
+        fact(m, INSIGHT_FACT_SURVEY, t, &t->d, at, s ? (double)sv : 0, p ? (int)pv : -1);
     }
 out:
     json_decref(after);

@@ -102,6 +102,41 @@ void insight_metrics_free(struct insight_metrics *m);
  * INSIGHT_MAX_ABS_MS from the epoch), which changes nothing. */
 int insight_metrics_apply(struct insight_metrics *m, const struct event *ev);
 
+/* Drill-down: every fact the engine counts for a ticket can be reported
+ * to a hook as it is counted, with the dimensions it was counted under,
+ * so a store can keep the ticket ids behind each number (indexed by kind
+ * and time). value and label by kind:
+ *   CREATED           label: 1 = repeat contact
+ *   FIRST_REPLY       value: first response time ms; label: SLA 1 met, 0 missed, −1 none
+ *   FIRST_RESOLUTION  value: time to resolution ms (−1 unknown start); label: as above
+ *   RESOLUTION        value: handling time ms credited by this resolution
+ *   FCR               counted as first-contact resolution (at the first resolution)
+ *   FCR_WITHDRAWN     that FCR no longer holds (reopen, repeat contact)
+ *   REOPEN, ESCALATED
+ *   SURVEY            value: CSAT score 1–5 (0 none); label: NPS 0–10 (−1 none)
+ *   MOOD              an analysed inbound message that is negative or not
+ *                     neutral; value: polarity (NaN none); label: emotion (−1 none)
+ * The fact and its strings are borrowed for the call. */
+enum insight_fact_kind {
+    INSIGHT_FACT_CREATED = 1, INSIGHT_FACT_FIRST_REPLY, INSIGHT_FACT_FIRST_RESOLUTION,
+    INSIGHT_FACT_RESOLUTION, INSIGHT_FACT_FCR, INSIGHT_FACT_FCR_WITHDRAWN, INSIGHT_FACT_REOPEN,
+    INSIGHT_FACT_ESCALATED, INSIGHT_FACT_SURVEY, INSIGHT_FACT_MOOD
+};
+
+struct insight_fact {
+    enum insight_fact_kind kind;
+    int64_t ticket_id, at;
+    int64_t agent;
+    const char *category;      /* NULL = none */
+    int channel, priority;
+    double value;
+    int label;
+};
+
+/* fn NULL = no hook. Called from insight_metrics_apply(). */
+void insight_metrics_on_fact(struct insight_metrics *m,
+                             void (*fn)(void *ctx, const struct insight_fact *f), void *ctx);
+
 /* Category names are interned to small ids (1..; 0 = none). */
 int insight_metrics_category_id(const struct insight_metrics *m, const char *name); /* 0 if unknown */
 const char *insight_metrics_category_name(const struct insight_metrics *m, int id); /* borrowed */

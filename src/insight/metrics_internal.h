@@ -56,6 +56,8 @@ struct insight_metrics {
     size_t ncats, capcats;
     int64_t min_day;           /* earliest day start seen; INT64_MAX = none */
     int64_t max_day;           /* latest day start seen */
+    void (*fact_fn)(void *ctx, const struct insight_fact *f);   /* not saved */
+    void *fact_ctx;
 };
 
 #endif

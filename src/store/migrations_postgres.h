@@ -197,6 +197,32 @@ static const char *const postgres_migrations[] = {
     "  event_id BIGINT NOT NULL,\n"
     "  created_at BIGINT NOT NULL,\n"
     "  PRIMARY KEY (dispute_id, user_id));\n",
+    /* 8: the facts behind service metrics, for drill-down (written by
+     * the desk after the events they come from; metrics_facts_through in
+     * settings says up to which event), and orders for ROI (docs/insight.md) */
+    "CREATE TABLE metric_facts (\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  at BIGINT NOT NULL,\n"
+    "  ticket_id BIGINT NOT NULL,\n"
+    "  agent BIGINT NOT NULL DEFAULT 0,\n"
+    "  category TEXT,\n"
+    "  channel INTEGER NOT NULL,\n"
+    "  priority INTEGER NOT NULL,\n"
+    "  value DOUBLE PRECISION,\n"
+    "  label INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX metric_facts_kind_at ON metric_facts (kind, at);\n"
+    "CREATE INDEX metric_facts_ticket ON metric_facts (ticket_id, kind);\n"
+    "CREATE TABLE orders (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  external_id TEXT UNIQUE,\n"
+    "  customer_id BIGINT NOT NULL REFERENCES customers (id),\n"
+    "  amount_cents BIGINT NOT NULL,\n"
+    "  currency TEXT,\n"
+    "  upsell INTEGER NOT NULL DEFAULT 0,\n"
+    "  ordered_at BIGINT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL);\n"
+    "CREATE INDEX orders_at ON orders (ordered_at);\n"
+    "CREATE INDEX orders_customer ON orders (customer_id, ordered_at);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

@@ -211,6 +211,32 @@ static const char *const sqlite_migrations[] = {
     "  event_id INTEGER NOT NULL,\n"
     "  created_at INTEGER NOT NULL,\n"
     "  PRIMARY KEY (dispute_id, user_id));\n",
+    /* 8: the facts behind service metrics, for drill-down (written by
+     * the desk after the events they come from; metrics_facts_through in
+     * settings says up to which event), and orders for ROI (docs/insight.md) */
+    "CREATE TABLE metric_facts (\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  at INTEGER NOT NULL,\n"
+    "  ticket_id INTEGER NOT NULL,\n"
+    "  agent INTEGER NOT NULL DEFAULT 0,\n"
+    "  category TEXT,\n"
+    "  channel INTEGER NOT NULL,\n"
+    "  priority INTEGER NOT NULL,\n"
+    "  value REAL,\n"
+    "  label INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX metric_facts_kind_at ON metric_facts (kind, at);\n"
+    "CREATE INDEX metric_facts_ticket ON metric_facts (ticket_id, kind);\n"
+    "CREATE TABLE orders (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  external_id TEXT UNIQUE,\n"
+    "  customer_id INTEGER NOT NULL REFERENCES customers (id),\n"
+    "  amount_cents INTEGER NOT NULL,\n"
+    "  currency TEXT,\n"
+    "  upsell INTEGER NOT NULL DEFAULT 0,\n"
+    "  ordered_at INTEGER NOT NULL,\n"
+    "  created_at INTEGER NOT NULL);\n"
+    "CREATE INDEX orders_at ON orders (ordered_at);\n"
+    "CREATE INDEX orders_customer ON orders (customer_id, ordered_at);\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -112,7 +112,8 @@
     X(SET_SET, "INSERT INTO settings (key, value) VALUES ($1, $2) "                        \
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                   \
     PG_SEARCH_STATEMENTS(X)                                                                \
-    PG_LEDGER_STATEMENTS(X)
+    PG_LEDGER_STATEMENTS(X)                                                                \
+    PG_INSIGHT_STATEMENTS(X)
 
 /* Knowledge base, ticket search and chats (postgres_search.c). */
 #define PG_TSQ "to_tsquery('russian', $1::text)"
@@ -184,6 +185,23 @@
                    "ON CONFLICT DO NOTHING RETURNING dispute_id")                          \
     X(DISPUTE_LIST, "SELECT " DISPUTE_COLS " FROM disputes WHERE $1::text IS NULL "        \
                     "OR status = $1::text ORDER BY id DESC LIMIT $2")
+
+/* Drill-down facts, orders (postgres_insight.c). */
+#define PG_INSIGHT_STATEMENTS(X)                                                           \
+    X(FACT_INSERT, "INSERT INTO metric_facts (kind, at, ticket_id, agent, category, "      \
+                   "channel, priority, value, label) VALUES ($1, $2, $3, $4, $5, $6, $7, "  \
+                   "$8::double precision, $9)")                                            \
+    X(FACT_WITHDRAW, "DELETE FROM metric_facts WHERE ticket_id = $2 AND kind = $1")         \
+    X(FACT_LIST, "SELECT " FACT_COLS " FROM metric_facts WHERE kind = $1 AND at >= $2 "    \
+                 "AND at < $3 AND ($4::int = 0 OR ($4 = 1 AND agent = $5::bigint) OR "     \
+                 "($4 = 2 AND category = $6::text) OR ($4 = 3 AND channel = $5) OR "       \
+                 "($4 = 4 AND priority = $5)) AND ($7::int = 0 OR label = $8::int) "       \
+                 "ORDER BY at, ticket_id LIMIT $9")                                        \
+    X(ORDER_INSERT, "INSERT INTO orders (external_id, customer_id, amount_cents, currency, " \
+                    "upsell, ordered_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "  \
+                    "ON CONFLICT DO NOTHING RETURNING id")                                 \
+    X(ORDER_TOTALS, ORDER_TOTALS_SQL("$1::bigint", "$2::bigint"))                          \
+    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("$1::bigint", "$2::bigint", "$3::bigint"))
 
 enum pid {
 #define PG_ENUM_(name, sql) P_##name,

@@ -945,4 +945,10 @@ const struct store_ops pg__ops = {
     .dispute_update = pg__dispute_update,
     .dispute_vote_insert = pg__dispute_vote_insert,
     .dispute_list = pg__dispute_list,
+    .fact_insert = pg__fact_insert,
+    .fact_withdraw = pg__fact_withdraw,
+    .fact_list = pg__fact_list,
+    .order_insert = pg__order_insert,
+    .order_totals = pg__order_totals,
+    .conflict_customers = pg__conflict_customers,
 };

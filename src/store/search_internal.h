@@ -15,6 +15,26 @@
 #define CANNED_COLS "id, language, title, body, emotion, category, created_at, updated_at"
 #define CHAT_COLS "id, token_hash, customer_id, ticket_id, language, handoff, created_at"
 
+#define FACT_COLS "kind, at, ticket_id, agent, category, channel, priority, value, label"
+/* Orders in [from, to), and those by a customer with a ticket resolved
+ * before the order (tickets_customer_thread serves the lookup). */
+#define ORDER_TOTALS_SQL(from, to)                                                         \
+    "SELECT count(*), coalesce(sum(amount_cents), 0), coalesce(sum(r), 0), "              \
+    "coalesce(sum(r * amount_cents), 0), coalesce(sum(u), 0), "                            \
+    "coalesce(sum(u * amount_cents), 0) FROM (SELECT amount_cents, CASE WHEN back AND "    \
+    "upsell = 0 THEN 1 ELSE 0 END AS r, CASE WHEN back AND upsell <> 0 THEN 1 ELSE 0 END " \
+    "AS u FROM (SELECT o.amount_cents, o.upsell, EXISTS (SELECT 1 FROM tickets t WHERE "   \
+    "t.customer_id = o.customer_id AND t.resolved_at > 0 AND t.resolved_at <= "            \
+    "o.ordered_at) AS back FROM orders o WHERE o.ordered_at >= " from " AND "               \
+    "o.ordered_at < " to ") x) y"
+/* Conflict customers of [from, to) and those who ordered in [to, until). */
+#define CONFLICT_SQL(from, to, until)                                                      \
+    "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE "        \
+    "o.customer_id = c.customer_id AND o.ordered_at >= " to " AND o.ordered_at < " until   \
+    ") THEN 1 ELSE 0 END), 0) FROM (SELECT DISTINCT customer_id FROM tickets WHERE "       \
+    "created_at >= " from " AND created_at < " to " AND (escalated <> 0 OR emotion IN "    \
+    "('anger', 'frustration'))) c"
+
 /* The words of q as a full-text query in `style` (FTS5 MATCH or
  * to_tsquery text), each word quoted, joined by OR (any) or AND; NULL
  * when q has no words. Caller frees. */
@@ -44,6 +64,15 @@ int sq__chat_insert(struct store *st, struct chat *c);
 int sq__chat_get(struct store *st, int64_t id, struct chat *out);
 int sq__chat_update(struct store *st, const struct chat *c);
 
+int sq__fact_insert(struct store *st, const struct metric_fact *f);
+int sq__fact_withdraw(struct store *st, int kind, int64_t ticket_id);
+int sq__fact_list(struct store *st, const struct fact_filter *f, struct metric_fact **out,
+                  size_t *n);
+int sq__order_insert(struct store *st, struct order *o);
+int sq__order_totals(struct store *st, int64_t from, int64_t to, struct order_totals *out);
+int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
+                           int64_t *customers, int64_t *retained);
+
 int pg__kb_insert(struct store *st, struct kb_article *a);
 int pg__kb_update(struct store *st, const struct kb_article *a);
 int pg__kb_get(struct store *st, int64_t id, struct kb_article *out);
@@ -61,5 +90,14 @@ int pg__canned_list(struct store *st, const char *language, struct canned_respon
 int pg__chat_insert(struct store *st, struct chat *c);
 int pg__chat_get(struct store *st, int64_t id, struct chat *out);
 int pg__chat_update(struct store *st, const struct chat *c);
+
+int pg__fact_insert(struct store *st, const struct metric_fact *f);
+int pg__fact_withdraw(struct store *st, int kind, int64_t ticket_id);
+int pg__fact_list(struct store *st, const struct fact_filter *f, struct metric_fact **out,
+                  size_t *n);
+int pg__order_insert(struct store *st, struct order *o);
+int pg__order_totals(struct store *st, int64_t from, int64_t to, struct order_totals *out);
+int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
+                           int64_t *customers, int64_t *retained);
 
 #endif

@@ -106,7 +106,8 @@
     X(SET_SET, "INSERT INTO settings (key, value) VALUES (?1, ?2) "                        \
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                   \
     SQ_SEARCH_STATEMENTS(X)                                                                \
-    SQ_LEDGER_STATEMENTS(X)
+    SQ_LEDGER_STATEMENTS(X)                                                                \
+    SQ_INSIGHT_STATEMENTS(X)
 
 /* Knowledge base, ticket search and chats (sqlite_search.c). */
 #define SQ_SEARCH_STATEMENTS(X)                                                            \
@@ -172,6 +173,20 @@
                    "event_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                \
     X(DISPUTE_LIST, "SELECT " DISPUTE_COLS " FROM disputes WHERE ?1 IS NULL OR status = ?1 " \
                     "ORDER BY id DESC LIMIT ?2")
+
+/* Drill-down facts, orders (sqlite_insight.c). */
+#define SQ_INSIGHT_STATEMENTS(X)                                                           \
+    X(FACT_INSERT, "INSERT INTO metric_facts (kind, at, ticket_id, agent, category, "      \
+                   "channel, priority, value, label) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+    X(FACT_WITHDRAW, "DELETE FROM metric_facts WHERE ticket_id = ?2 AND kind = ?1")         \
+    X(FACT_LIST, "SELECT " FACT_COLS " FROM metric_facts WHERE kind = ?1 AND at >= ?2 "    \
+                 "AND at < ?3 AND (?4 = 0 OR (?4 = 1 AND agent = ?5) OR (?4 = 2 AND "      \
+                 "category = ?6) OR (?4 = 3 AND channel = ?5) OR (?4 = 4 AND priority = ?5)) " \
+                 "AND (?7 = 0 OR label = ?8) ORDER BY at, ticket_id LIMIT ?9")             \
+    X(ORDER_INSERT, "INSERT INTO orders (external_id, customer_id, amount_cents, currency, " \
+                    "upsell, ordered_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")  \
+    X(ORDER_TOTALS, ORDER_TOTALS_SQL("?1", "?2"))                                          \
+    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("?1", "?2", "?3"))
 
 enum sid {
 #define SQ_ENUM_(name, sql) S_##name,

@@ -954,4 +954,10 @@ const struct store_ops sq__ops = {
     .dispute_update = sq__dispute_update,
     .dispute_vote_insert = sq__dispute_vote_insert,
     .dispute_list = sq__dispute_list,
+    .fact_insert = sq__fact_insert,
+    .fact_withdraw = sq__fact_withdraw,
+    .fact_list = sq__fact_list,
+    .order_insert = sq__order_insert,
+    .order_totals = sq__order_totals,
+    .conflict_customers = sq__conflict_customers,
 };

@@ -130,6 +130,55 @@ struct witness {
 };
 void witness_clear(struct witness *w);
 void store_free_witnesses(struct witness *v, size_t n);
+/* A fact behind a service metric, kept for drill-down (struct
+ * insight_fact in src/insight/metrics.h: kind, value and label mean the
+ * same). category NULL = none. */
+struct metric_fact {
+    int kind;
+    int64_t ticket_id, at, agent;
+    char *category;
+    int channel, priority;
+    double value;              /* NaN is stored as NULL */
+    int label;
+};
+void store_free_facts(struct metric_fact *v, size_t n);
+
+/* Facts of one kind in [from, to), optionally of one dimension value
+ * (dim as enum insight_dim: 0 all, 1 agent, 2 category, 3 channel,
+ * 4 priority; value, or category for dim 2) and one label (has_label),
+ * oldest first, at most limit (1..1000). Served by the (kind, at) index:
+ * the cost follows the period, not the database. */
+struct fact_filter {
+    int kind;
+    int64_t from, to;
+    int dim;
+    int64_t value;
+    const char *category;
+    int has_label, label;
+    int limit;
+};
+
+/* An order, for the ROI's repeat and upsell revenue (docs/insight.md). */
+struct order {
+    int64_t id;
+    char *external_id;         /* the shop's order number; unique when given */
+    int64_t customer_id;
+    int64_t amount_cents;      /* in minor units */
+    char *currency;
+    int upsell;                /* an upsell / cross-sell order */
+    int64_t ordered_at;
+    int64_t created_at;
+};
+void order_clear(struct order *o);
+
+/* Orders placed in [from, to): all of them, and those placed by a
+ * customer who had a ticket resolved before the order (split into repeat
+ * = not upsell, and upsell). */
+struct order_totals {
+    int64_t orders, cents;
+    int64_t repeat_orders, repeat_cents;
+    int64_t upsell_orders, upsell_cents;
+};
 
 /* A dispute panel (docs/ledger.md): reviewers vote "uphold" or "reject"
  * on a question about a ticket; `quorum` equal votes decide it. status:
@@ -334,6 +383,21 @@ struct store_ops {
     int (*dispute_vote_insert)(struct store *st, int64_t dispute_id, const struct dispute_vote *v);
     int (*dispute_list)(struct store *st, const char *status, int limit, struct dispute **out,
                         size_t *n);
+    /* Drill-down facts (docs/insight.md). fact_withdraw deletes the facts
+     * of one kind of a ticket (a first-contact resolution that no longer
+     * holds). */
+    int (*fact_insert)(struct store *st, const struct metric_fact *f);
+    int (*fact_withdraw)(struct store *st, int kind, int64_t ticket_id);
+    int (*fact_list)(struct store *st, const struct fact_filter *f, struct metric_fact **out,
+                     size_t *n);
+    /* Orders: PL_EEXISTS for an external_id already stored. */
+    int (*order_insert)(struct store *st, struct order *o);
+    int (*order_totals)(struct store *st, int64_t from, int64_t to, struct order_totals *out);
+    /* Customers with a conflict ticket (escalated, or read as angry or
+     * frustrated) created in [from, to), and how many of them ordered in
+     * [to, until). */
+    int (*conflict_customers)(struct store *st, int64_t from, int64_t to, int64_t until,
+                              int64_t *customers, int64_t *retained);
 };
 
 /* The first member of every backend's connection struct. */

@@ -61,6 +61,9 @@ static int feed(struct insight_metrics *m, const char *type, int64_t ticket, int
  *     reply 13:10, escalated 13:20; stays open.
  *  t4 cust 12 web: created 20:00; never answered.
  * Day 2: t5 cust 13 created 08:00, reply 08:20, resolved 13:00 (TTR 5 h). */
+static void (*history_hook)(void *ctx, const struct insight_fact *f);
+static void *history_ctx;
+
 static struct insight_metrics *history(void)
 {
     struct insight_metrics_config c;
@@ -70,6 +73,7 @@ static struct insight_metrics *history(void)
         c.resolve_target_ms[p] = 3 * HOUR;
     }
     struct insight_metrics *m = insight_metrics_new(&c);
+    insight_metrics_on_fact(m, history_hook, history_ctx);
     const char *nw = "{\"status\":\"new\"}", *op = "{\"status\":\"open\"}",
                *rs = "{\"status\":\"resolved\"}";
     FEED("ticket.created", 1, 10, NULL,
@@ -384,12 +388,92 @@ static void test_hist(void **state)
     assert_int_equal(insight_hist_bin(INT64_MAX / 2), INSIGHT_HIST_BINS - 1);
 }
 
+/* Drill-down facts of the worked example: one per ticket behind each
+ * number, under the dimensions of its time. */
+struct facts {
+    struct insight_fact f[64];
+    char cat[64][16];
+    int n;
+};
+
+static void collect(void *ctx, const struct insight_fact *f)
+{
+    struct facts *fs = ctx;
+    assert_true(fs->n < 64);
+    fs->f[fs->n] = *f;
+    snprintf(fs->cat[fs->n], sizeof fs->cat[0], "%s", f->category ? f->category : "");
+    fs->n++;
+}
+
+/* "kind:ticket" of every fact of one kind, in order. */
+static void kinds(const struct facts *fs, enum insight_fact_kind k, char *out, size_t len)
+{
+    out[0] = 0;
+    for (int i = 0; i < fs->n; i++)
+        if (fs->f[i].kind == k)
+            snprintf(out + strlen(out), len - strlen(out), "%lld ", (long long)fs->f[i].ticket_id);
+}
+
+static void test_facts(void **state)
+{
+    (void)state;
+    struct facts fs = {0};
+    history_hook = collect;
+    history_ctx = &fs;
+    struct insight_metrics *m = history();
+    history_hook = NULL;
+    char got[200];
+    kinds(&fs, INSIGHT_FACT_CREATED, got, sizeof got);
+    assert_string_equal(got, "1 2 3 4 5 ");
+    kinds(&fs, INSIGHT_FACT_FIRST_REPLY, got, sizeof got);
+    assert_string_equal(got, "1 2 3 5 ");
+    kinds(&fs, INSIGHT_FACT_FIRST_RESOLUTION, got, sizeof got);
+    assert_string_equal(got, "1 2 5 ");
+    kinds(&fs, INSIGHT_FACT_RESOLUTION, got, sizeof got);
+    assert_string_equal(got, "1 2 2 5 ");
+    kinds(&fs, INSIGHT_FACT_FCR, got, sizeof got);
+    assert_string_equal(got, "1 5 ");
+    kinds(&fs, INSIGHT_FACT_FCR_WITHDRAWN, got, sizeof got);
+    assert_string_equal(got, "1 ");       /* t3 is t1's customer coming back */
+    kinds(&fs, INSIGHT_FACT_REOPEN, got, sizeof got);
+    assert_string_equal(got, "2 ");
+    kinds(&fs, INSIGHT_FACT_ESCALATED, got, sizeof got);
+    assert_string_equal(got, "3 ");
+    kinds(&fs, INSIGHT_FACT_SURVEY, got, sizeof got);
+    assert_string_equal(got, "1 2 ");
+    kinds(&fs, INSIGHT_FACT_MOOD, got, sizeof got);
+    assert_string_equal(got, "1 2 3 4 "); /* t2's neutral 0.2 is not a mood fact */
+    int frt = 0;
+    for (int i = 0; i < fs.n; i++) {
+        const struct insight_fact *f = &fs.f[i];
+        if (f->kind == INSIGHT_FACT_FIRST_REPLY && f->ticket_id == 1) {
+            assert_true(f->value == 30 * MIN && f->label == 1 && f->agent == 7);
+            assert_string_equal(fs.cat[i], "billing");
+        }
+        if (f->kind == INSIGHT_FACT_FIRST_REPLY && f->ticket_id == 2)
+            assert_true(f->value == 120 * MIN && f->label == 0 &&
+                        f->priority == PRIORITY_HIGH && f->channel == CHANNEL_CHAT);
+        if (f->kind == INSIGHT_FACT_CREATED)
+            assert_int_equal(f->label, f->ticket_id == 3);
+        if (f->kind == INSIGHT_FACT_SURVEY && f->ticket_id == 2)
+            assert_true(f->value == 2 && f->label == 3);
+        if (f->kind == INSIGHT_FACT_MOOD && f->ticket_id == 3)
+            assert_true(f->value == -0.3 && f->label == INSIGHT_EMO_FRUSTRATION);
+        frt += f->kind == INSIGHT_FACT_FIRST_REPLY && f->at < day0() + DAY;
+    }
+    struct insight_report r;
+    insight_metrics_query(m, INSIGHT_DAY, day0(), day0() + DAY, INSIGHT_DIM_ALL, 0, &r);
+    assert_int_equal(frt, r.sum.frt_n);    /* the facts are the tickets behind the number */
+    insight_metrics_free(m);
+}
+
 int run_metrics_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_day_all),       cmocka_unit_test(test_dimensions),
         cmocka_unit_test(test_trend_and_json), cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_hist),          cmocka_unit_test(test_snapshot),
+        cmocka_unit_test(test_facts),
     };
     return cmocka_run_group_tests_name("insight_metrics", tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 
 #include <libpq-fe.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1450,6 +1451,91 @@ static int64_t count_identities(struct store *st, int64_t customer_id)
     return (int64_t)n;
 }
 
+/* Drill-down facts: range by kind and time, dimension and label filters,
+ * NaN kept as NULL, withdrawal by ticket. */
+static void test_facts(void **state)
+{
+    struct store *st = ST(state);
+    struct metric_fact f[] = {
+        {2, 11, 100, 7, (char *)"billing", 1, 2, 1800000.0, 1},
+        {2, 12, 200, 8, NULL, 0, 1, 600000.0, 0},
+        {2, 13, 300, 7, (char *)"billing", 1, 2, NAN, -1},
+        {5, 11, 150, 7, (char *)"billing", 1, 2, 0, 0},
+    };
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(st->ops->fact_insert(st, &f[i]), 0);
+    struct fact_filter q = {.kind = 2, .from = 100, .to = 300, .limit = 10};
+    struct metric_fact *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
+    assert_int_equal(n, 2);                       /* [100, 300) */
+    assert_int_equal(v[0].ticket_id, 11);
+    assert_string_equal(v[0].category, "billing");
+    assert_true(v[0].value == 1800000.0 && v[0].label == 1);
+    assert_null(v[1].category);
+    store_free_facts(v, n);
+    q.to = 1000;
+    q.dim = 2; /* category */
+    q.category = "billing";
+    assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_true(isnan(v[1].value));
+    store_free_facts(v, n);
+    q.dim = 1; /* agent */
+    q.value = 8;
+    assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].ticket_id, 12);
+    store_free_facts(v, n);
+    q = (struct fact_filter){.kind = 2, .from = 0, .to = 1000, .has_label = 1, .label = 1};
+    assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
+    assert_int_equal(n, 1);
+    store_free_facts(v, n);
+    assert_int_equal(st->ops->fact_withdraw(st, 5, 11), 0);
+    q = (struct fact_filter){.kind = 5, .from = 0, .to = 1000};
+    assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_free_facts(v, n);
+}
+
+/* Orders: unique external id, totals split by "after a resolved ticket"
+ * and upsell, conflict customers and who of them ordered afterwards. */
+static void test_orders(void **state)
+{
+    struct store *st = ST(state);
+    int64_t a = new_customer(st, "A"), b = new_customer(st, "B");
+    struct ticket t = {.customer_id = a, .subject = (char *)"s", .status = STATUS_RESOLVED,
+                       .created_at = 1000, .updated_at = 2000, .resolved_at = 2000,
+                       .escalated = true};
+    assert_int_equal(st->ops->ticket_insert(st, &t), 0);
+    struct order o[] = {
+        {.external_id = (char *)"X1", .customer_id = a, .amount_cents = 1000, .ordered_at = 1500},
+        {.external_id = (char *)"X2", .customer_id = a, .amount_cents = 2000, .ordered_at = 2500},
+        {.customer_id = a, .amount_cents = 300, .upsell = 1, .ordered_at = 2600},
+        {.customer_id = b, .amount_cents = 50, .ordered_at = 2700},
+    };
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(st->ops->order_insert(st, &o[i]), 0);
+        assert_true(o[i].id > 0 && o[i].created_at > 0);
+    }
+    struct order dup = {.external_id = (char *)"X1", .customer_id = b, .ordered_at = 1};
+    assert_int_equal(st->ops->order_insert(st, &dup), PL_EEXISTS);
+    struct order_totals ot;
+    assert_int_equal(st->ops->order_totals(st, 0, 10000, &ot), 0);
+    assert_int_equal(ot.orders, 4);
+    assert_int_equal(ot.cents, 3350);
+    assert_int_equal(ot.repeat_orders, 1);        /* X2: after the resolution at 2000 */
+    assert_int_equal(ot.repeat_cents, 2000);
+    assert_int_equal(ot.upsell_orders, 1);
+    assert_int_equal(ot.upsell_cents, 300);
+    int64_t customers = 0, retained = 0;
+    assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 4000, &customers, &retained), 0);
+    assert_int_equal(customers, 1);
+    assert_int_equal(retained, 1);                /* A ordered at 2500 */
+    assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 2100, &customers, &retained), 0);
+    assert_int_equal(retained, 0);
+}
+
 static void test_savepoints(void **state)
 {
     struct store *st = ST(state);
@@ -1634,6 +1720,8 @@ int main(void)
         T(test_chats),
         T(test_witnesses),
         T(test_disputes),
+        T(test_facts),
+        T(test_orders),
         T(test_savepoints),
         T(test_transactions),
         T(test_pg_reconnect),

@@ -1,0 +1,152 @@
+/* postgres_insight.c — the PostgreSQL backend's drill-down facts and
+ * orders (statements in postgres_internal.h, PG_INSIGHT_STATEMENTS). */
+#include "store/postgres_internal.h"
+#include "base/clock.h"
+#include "base/err.h"
+
+#include <math.h>
+#include <string.h>
+
+static int run(struct pg *p, enum pid id, const struct args *a)
+{
+    int rc;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (r)
+        PQclear(r);
+    return rc;
+}
+
+int pg__fact_insert(struct store *st, const struct metric_fact *f)
+{
+    struct args a = {0};
+    char val[40];
+    a_i64(&a, f->kind);
+    a_i64(&a, f->at);
+    a_i64(&a, f->ticket_id);
+    a_i64(&a, f->agent);
+    a_str(&a, f->category);
+    a_i64(&a, f->channel);
+    a_i64(&a, f->priority);
+    snprintf(val, sizeof val, "%.17g", f->value);
+    a_str(&a, isnan(f->value) ? NULL : val);
+    a_i64(&a, f->label);
+    return run(PG(st), P_FACT_INSERT, &a);
+}
+
+int pg__fact_withdraw(struct store *st, int kind, int64_t ticket_id)
+{
+    struct args a = {0};
+    a_i64(&a, kind);
+    a_i64(&a, ticket_id);
+    return run(PG(st), P_FACT_WITHDRAW, &a);
+}
+
+int pg__fact_list(struct store *st, const struct fact_filter *f, struct metric_fact **out,
+                  size_t *n)
+{
+    struct args a = {0};
+    int rc;
+    *out = NULL;
+    *n = 0;
+    a_i64(&a, f->kind);
+    a_i64(&a, f->from);
+    a_i64(&a, f->to);
+    a_i64(&a, f->dim);
+    a_i64(&a, f->value);
+    a_str(&a, f->category);
+    a_i64(&a, f->has_label);
+    a_i64(&a, f->label);
+    a_i64(&a, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
+    PGresult *r = pg__exec(PG(st), P_FACT_LIST, &a, &rc);
+    if (!r)
+        return rc;
+    int rows = PQntuples(r);
+    struct metric_fact *v = xcalloc(rows ? (size_t)rows : 1, sizeof *v);
+    for (int i = 0; i < rows; i++) {
+        struct metric_fact *x = &v[i];
+        x->kind = col_int(r, i, 0);
+        x->at = col_i64(r, i, 1);
+        x->ticket_id = col_i64(r, i, 2);
+        x->agent = col_i64(r, i, 3);
+        x->category = col_str(r, i, 4);
+        x->channel = col_int(r, i, 5);
+        x->priority = col_int(r, i, 6);
+        x->value = PQgetisnull(r, i, 7) ? NAN : strtod(PQgetvalue(r, i, 7), NULL);
+        x->label = col_int(r, i, 8);
+    }
+    PQclear(r);
+    *out = v;
+    *n = (size_t)rows;
+    return 0;
+}
+
+int pg__order_insert(struct store *st, struct order *o)
+{
+    struct pg *p = PG(st);
+    struct args a = {0};
+    int rc;
+    if (!o->created_at)
+        o->created_at = clock_now_ms();
+    a_str(&a, o->external_id);
+    a_i64(&a, o->customer_id);
+    a_i64(&a, o->amount_cents);
+    a_str(&a, o->currency);
+    a_i64(&a, o->upsell);
+    a_i64(&a, o->ordered_at);
+    a_i64(&a, o->created_at);
+    PGresult *r = pg__exec(p, P_ORDER_INSERT, &a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) == 1) {
+        o->id = col_i64(r, 0, 0);
+    } else {
+        pg__set_err(p, "an order with that external id exists");
+        rc = PL_EEXISTS;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Runs a statement that returns one row of integers. */
+static int int_row(struct pg *p, enum pid id, const struct args *a, int64_t *out, int n)
+{
+    int rc;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) == 1)
+        for (int i = 0; i < n; i++)
+            out[i] = col_i64(r, 0, i);
+    else
+        rc = PL_EDB;
+    PQclear(r);
+    return rc;
+}
+
+int pg__order_totals(struct store *st, int64_t from, int64_t to, struct order_totals *out)
+{
+    struct args a = {0};
+    a_i64(&a, from);
+    a_i64(&a, to);
+    int64_t v[6];
+    int rc = int_row(PG(st), P_ORDER_TOTALS, &a, v, 6);
+    if (rc == 0)
+        *out = (struct order_totals){v[0], v[1], v[2], v[3], v[4], v[5]};
+    return rc;
+}
+
+int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
+                           int64_t *customers, int64_t *retained)
+{
+    struct args a = {0};
+    a_i64(&a, from);
+    a_i64(&a, to);
+    a_i64(&a, until);
+    int64_t v[2];
+    int rc = int_row(PG(st), P_CONFLICT_CUSTOMERS, &a, v, 2);
+    if (rc == 0) {
+        *customers = v[0];
+        *retained = v[1];
+    }
+    return rc;
+}
