@@ -32,7 +32,7 @@ export function barChart(items, { onSelect, format = String, title } = {}) {
     const w = Math.max(2, (it.value / max) * barW);
     const g = s('g', { class: `bar ${it.cls || ''}`, 'data-key': it.key },
       s('title', {}, `${it.label}: ${format(it.value)}`),
-      s('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'axis-label' }, it.label),
+      s('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'axis-label' }, it.label.length > 17 ? `${it.label.slice(0, 16)}…` : it.label),
       s('rect', { x: labelW, y: y + 5, width: w, height: rowH - 10, rx: 3 }),
       s('text', { x: labelW + w + 6, y: y + rowH / 2 + 4, class: 'value-label' }, format(it.value)));
     activate(g, `${it.label}: ${format(it.value)}`, onSelect && (() => onSelect(it)));
@@ -83,4 +83,34 @@ export function mixBar(items, { onSelect, title } = {}) {
     legend.append(h('li', {}, item));
   }
   return h('div', { class: 'mix' }, bar, legend);
+}
+
+/** RFC 4180 CSV text of rows (arrays of cells). */
+export function csvText(rows) {
+  const esc = (v) => { const str = v === undefined || v === null ? '' : String(v); return /[",\n\r]/.test(str) ? `"${str.replace(/"/g, '""')}"` : str; };
+  return rows.map((r) => r.map(esc).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Starts a download of text as file `name`. */
+export function download(name, text, type = 'text/csv;charset=utf-8') {
+  const a = h('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/**
+ * A chart with its text alternative and export: the chart, a collapsible
+ * table of the same numbers (for screen readers and for reading exact
+ * values), and a CSV download of that table.
+ * data: {headers: [..], rows: [[..], ..], file: 'name.csv', labels: {show, csv}}
+ */
+export function chartBlock(chart, { headers, rows, file, labels }) {
+  const table = h('table', { class: 'table chart-table' },
+    h('thead', {}, h('tr', {}, headers.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v, i) => (i === 0 ? h('th', { scope: 'row' }, v) : h('td', {}, v)))))));
+  const csv = h('button', { type: 'button', class: 'btn btn-small chart-csv', onclick: () => download(file, csvText([headers, ...rows])) },
+    '⬇ ', labels.csv);
+  return h('div', { class: 'chart-block' }, chart,
+    h('div', { class: 'chart-tools' }, h('details', { class: 'chart-data' }, h('summary', {}, labels.show), h('div', { class: 'table-wrap' }, table)), csv));
 }

@@ -2,6 +2,7 @@
 // charts drill down to the tickets behind them.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {
   BASE, USERS, launch, newPage, signIn, screenshot, needs, api, apiToken, assertNoErrors,
 } from '../lib/harness.mjs';
@@ -22,6 +23,17 @@ test('supervisor console: live queue, agent load, charts with drill-down to tick
   assert.ok(await page.locator('#queue .ticket-row').count(), 'live queue shown');
   assert.ok(await page.locator('#load table').count(), 'agent load shown');
   await screenshot(page, 'supervisor', { fullPage: true });
+  // Every chart has its numbers as a table (the text alternative) and a CSV of them.
+  for (const id of ['chart-category', 'chart-channel', 'chart-emotions']) {
+    await page.locator(`#${id} .chart-data summary`).click();
+    const rows = await page.locator(`#${id} .chart-table tbody tr`).count();
+    assert.ok(rows > 0, `${id}: data table`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`#${id} .chart-csv`)]);
+    const text = fs.readFileSync(await dl.path(), 'utf8');
+    assert.equal(text.trim().split(/\r\n/).length, rows + 1, `${id}: CSV has a header and one line per row`);
+  }
+  const bars = await page.locator('#chart-category .bar').count();
+  assert.equal(await page.locator('#chart-category .chart-table tbody tr').count(), bars, 'one table row per bar');
   const bar = page.locator('#chart-category .bar').first();
   const key = await bar.getAttribute('data-key');
   await bar.focus();

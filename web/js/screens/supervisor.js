@@ -1,8 +1,8 @@
 // supervisor.js — live queue and agent load, alerts, charts with drill-down, CSV export.
 import { h, replace, debounce } from '../dom.js';
-import { t, getLang } from '../i18n.js';
-import { get, optional, liveEvents, getSession, BASE } from '../api.js';
-import { barChart, lineChart, mixBar } from '../charts.js';
+import { t, tMaybe, getLang } from '../i18n.js';
+import { get, post, optional, liveEvents, getSession, BASE } from '../api.js';
+import { barChart, lineChart, mixBar, chartBlock, csvText, download } from '../charts.js';
 import {
   emotionOf, isEscalated, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, slaDue, when,
 } from '../format.js';
@@ -36,16 +36,33 @@ function alertTitle(a) {
   if (a.kind === 'spike' || a.type === 'spike' || a.type === 'complaint_spike') {
     return text || t('alerts.spike', { category: categoryName(a.category), size: a.size ?? a.count ?? '' });
   }
+  if (a.kind === 'deviation' && a.metric) {
+    const metric = tMaybe(`metric.${a.metric}`) ?? a.metric;
+    return text || t('alerts.deviation', { metric, observed: metricValue(a.metric, a.observed), expected: metricValue(a.metric, a.expected) });
+  }
   return text || a.kind || a.type;
+}
+
+/** A metric's value in words: times in minutes/hours, rates in percent. */
+function metricValue(metric, v) {
+  if (typeof v !== 'number') return '—';
+  if (metric.endsWith('_ms')) return v >= 3600000 ? t('dur.hours', { h: Math.round(v / 360000) / 10 }) : t('dur.m', { m: Math.round(v / 60000) });
+  if (metric.endsWith('_rate') || metric.endsWith('_share')) return `${Math.round(v * 100)}%`;
+  return String(Math.round(v * 100) / 100);
 }
 
 function csvOf(tickets) {
   const cols = ['id', 'subject', 'status', 'priority', 'category', 'channel', 'emotion', 'risk', 'escalated', 'assignee_id', 'created_at', 'resolved_at'];
-  const esc = (v) => { const str = v === undefined || v === null ? '' : String(v); return /[",\n\r]/.test(str) ? `"${str.replace(/"/g, '""')}"` : str; };
-  const rows = tickets.map((x) => [x.id, x.subject, x.status, x.priority, x.category, x.channel, emotionOf(x)?.name,
-    typeof x.risk === 'number' ? x.risk : '', isEscalated(x) ? 1 : 0, x.assignee_id ?? '', x.created_at, x.resolved_at ?? ''].map(esc).join(','));
-  return [cols.join(','), ...rows].join('\r\n') + '\r\n';
+  return csvText([cols, ...tickets.map((x) => [x.id, x.subject, x.status, x.priority, x.category, x.channel, emotionOf(x)?.name,
+    typeof x.risk === 'number' ? x.risk : x.risk?.escalation ?? '', isEscalated(x) ? 1 : 0, x.assignee_id ?? '', x.created_at, x.resolved_at ?? ''])]);
 }
+
+/** The chart with a table of its numbers and a CSV of them. */
+function block(chart, name, headers, rows) {
+  return chartBlock(chart, { headers, rows, file: `parley-${name}-${new Date().toISOString().slice(0, 10)}.csv`,
+    labels: { show: t('sup.astable'), csv: t('sup.csv') } });
+}
+const nodata = (key = 'sup.nodata') => h('p', { class: 'muted' }, t(key));
 
 export function render(main, { navigate }) {
   const drill = (q) => navigate(`#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', ...q })}`);
@@ -55,7 +72,8 @@ export function render(main, { navigate }) {
   const alertsBox = h('div', { id: 'alerts-list' });
   const queueBox = h('div');
   const loadBox = h('div');
-  const csatBox = h('div'), ttrBox = h('div'), emoBox = h('div'), catBox = h('div'), chanBox = h('div');
+  const csatBox = h('div'), ttrBox = h('div'), emoBox = h('div'), catBox = h('div'), chanBox = h('div'), exposureBox = h('div');
+  let people = [];
   const exportBtn = h('button', { type: 'button', class: 'btn', id: 'export-csv' }, '⬇ ', t('sup.export'));
   const stamp = h('p', { class: 'muted small', role: 'status' });
   let tickets = [];
@@ -72,7 +90,8 @@ export function render(main, { navigate }) {
       section('chart-ttr', t('sup.ttr'), ttrBox),
       section('chart-emotions', t('sup.emotions'), emoBox),
       section('chart-category', t('sup.bycategory'), catBox),
-      section('chart-channel', t('sup.bychannel'), chanBox))));
+      section('chart-channel', t('sup.bychannel'), chanBox),
+      section('chart-exposure', t('sup.exposure'), h('p', { class: 'muted small' }, t('sup.exposurelead')), exposureBox))));
 
   exportBtn.addEventListener('click', async () => {
     // The server's report when it has one (cookie or bearer), else the loaded tickets.
@@ -83,9 +102,8 @@ export function render(main, { navigate }) {
         headers: s?.token ? { Authorization: `Bearer ${s.token}` } : {} });
       if (res.ok) blob = await res.blob();
     } catch { /* fall back */ }
-    if (!blob) blob = new Blob([csvOf(tickets)], { type: 'text/csv;charset=utf-8' });
-    const a = h('a', { href: URL.createObjectURL(blob), download: `parley-tickets-${new Date().toISOString().slice(0, 10)}.csv` });
-    document.body.append(a); a.click(); a.remove();
+    const name = `parley-tickets-${new Date().toISOString().slice(0, 10)}.csv`;
+    if (blob) download(name, blob); else download(name, csvOf(tickets));
   });
 
   function paintAlerts(server) {
@@ -98,6 +116,11 @@ export function render(main, { navigate }) {
         h('span', { class: 'alert-kind' }, t(`alerts.kind.${kind}`) === `alerts.kind.${kind}` ? kind : t(`alerts.kind.${kind}`)),
         h('span', { class: 'alert-title' }, alertTitle(a)),
         a.created_at ? h('time', { class: 'muted small' }, when(a.created_at)) : null,
+        a.id && !a.acknowledged_at ? h('button', { type: 'button', class: 'btn btn-small ack', 'aria-label': `${t('alerts.ack')}: ${alertTitle(a)}`,
+          onclick: async (e) => {
+            e.target.disabled = true;
+            try { await post(`/alerts/${a.id}/ack`, {}); reload(); } catch (err) { e.target.disabled = false; stamp.textContent = t('error.generic', { msg: err.message }); }
+          } }, t('alerts.ack')) : null,
         ids.length ? h('a', { class: 'btn btn-small drill', href: `#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', ids: ids.join(',') })}` }, t('alerts.show', { n: ids.length }))
           : a.category ? h('a', { class: 'btn btn-small drill', href: `#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', category: a.category })}` }, t('alerts.showcat')) : null);
     })));
@@ -127,15 +150,19 @@ export function render(main, { navigate }) {
   function paintCharts(metrics) {
     // Emotions
     const emo = countBy(tickets, (x) => emotionOf(x)?.name);
-    replace(emoBox, emo.size ? mixBar(EMOTIONS.map((e) => ({ key: e, label: emotionName(e), value: emo.get(e) || 0 })),
-      { title: t('sup.emotions'), onSelect: (it) => drill({ emotion: it.key }) }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    const emoItems = EMOTIONS.map((e) => ({ key: e, label: emotionName(e), value: emo.get(e) || 0 }));
+    replace(emoBox, emo.size ? block(mixBar(emoItems, { title: t('sup.emotions'), onSelect: (it) => drill({ emotion: it.key }) }),
+      'emotions', [t('sup.col.emotion'), t('sup.col.tickets')], emoItems.map((i) => [i.label, i.value])) : nodata());
     // Categories and channels
-    const cats = [...countBy(tickets, (x) => x.category || '').entries()].sort((a, b) => b[1] - a[1]);
-    replace(catBox, cats.length ? barChart(cats.map(([k, v]) => ({ key: k, label: categoryName(k), value: v })),
-      { title: t('sup.bycategory'), onSelect: (it) => drill({ category: it.key }) }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    const cats = [...countBy(tickets, (x) => x.category || '').entries()].sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => ({ key: k, label: categoryName(k), value: v }));
+    replace(catBox, cats.length ? block(barChart(cats, { title: t('sup.bycategory'), onSelect: (it) => drill({ category: it.key }) }),
+      'categories', [t('sup.col.category'), t('sup.col.tickets')], cats.map((i) => [i.label, i.value])) : nodata());
     const ch = countBy(tickets, (x) => x.channel);
-    replace(chanBox, ch.size ? barChart(CHANNELS.filter((c) => ch.get(c)).map((c) => ({ key: c, label: t(`channel.${c}`), value: ch.get(c) })),
-      { title: t('sup.bychannel'), onSelect: (it) => drill({ channel: it.key }) }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    const chans = CHANNELS.filter((c) => ch.get(c)).map((c) => ({ key: c, label: t(`channel.${c}`), value: ch.get(c) }));
+    replace(chanBox, chans.length ? block(barChart(chans, { title: t('sup.bychannel'), onSelect: (it) => drill({ channel: it.key }) }),
+      'channels', [t('sup.col.channel'), t('sup.col.tickets')], chans.map((i) => [i.label, i.value])) : nodata());
+    paintExposure();
     // Time to resolution by day (median), from the server's series or the tickets.
     const series = metrics?.series || metrics?.days || null;
     let ttr = [];
@@ -152,18 +179,31 @@ export function render(main, { navigate }) {
       }
       ttr = [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([day, v]) => {
         v.sort((a, b) => a - b);
-        return { x: day, y: v[Math.floor(v.length / 2)] / 3600000, ids: [] };
+        return { x: day, y: v[Math.floor(v.length / 2)] / 3600000 };
       });
     }
     const hours = (v) => (v < 1 ? t('dur.m', { m: Math.round(v * 60) }) : t('dur.hours', { h: Math.round(v * 10) / 10 }));
     const dayDrill = (p) => {
-      const ids = tickets.filter((x) => { const r = toMs(x.resolved_at); return r && Math.floor(r / DAY) * DAY === p.x; }).map((x) => x.id);
-      drill(ids.length ? { ids: ids.join(',') } : {});
+      const ids = tickets.filter((x) => { const r = toMs(x.resolved_at); return r && Math.floor(r / DAY) * DAY === Math.floor(p.x / DAY) * DAY; }).map((x) => x.id);
+      drill(ids.length ? { ids: ids.join(',') } : { status: 'resolved,closed' });
     };
-    replace(ttrBox, ttr.length ? lineChart(ttr, { title: t('sup.ttr'), format: hours, onSelect: dayDrill, yMin: 0 }) : h('p', { class: 'muted' }, t('sup.nodata')));
+    const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+    replace(ttrBox, ttr.length ? block(lineChart(ttr, { title: t('sup.ttr'), format: hours, onSelect: dayDrill, yMin: 0 }),
+      'time-to-resolution', [t('sup.col.day'), t('sup.col.hours')], ttr.map((p) => [day(p.x), Math.round(p.y * 100) / 100])) : nodata());
     const csat = (series || []).filter((d) => typeof (d.csat_mean ?? d.csat) === 'number' && (d.csat_mean ?? d.csat) > 0).map((d) => ({ x: toMs(d.from ?? d.day ?? d.date), y: d.csat_mean ?? d.csat }));
-    replace(csatBox, csat.length ? lineChart(csat, { title: t('sup.csat'), format: (v) => v.toFixed(1), yMin: 1, onSelect: dayDrill })
-      : h('p', { class: 'muted' }, t('sup.nocsat')));
+    replace(csatBox, csat.length ? block(lineChart(csat, { title: t('sup.csat'), format: (v) => v.toFixed(1), yMin: 1, onSelect: dayDrill }),
+      'csat', [t('sup.col.day'), t('sup.col.csat')], csat.map((p) => [day(p.x), Math.round(p.y * 100) / 100])) : nodata('sup.nocsat'));
+  }
+
+  /** Hostile conversations (anger, frustration) each agent has handled in the window. */
+  function paintExposure() {
+    const hostile = countBy(tickets.filter((x) => HOSTILE.has(emotionOf(x)?.name) && x.assignee_id), (x) => x.assignee_id);
+    const items = [...hostile.entries()].sort((a, b) => b[1] - a[1]).map(([uid, n]) => {
+      const u = people.find((p) => p.id === uid);
+      return { key: uid, label: u?.name || u?.email || `#${uid}`, value: n, cls: n >= 3 ? 'bar-warn' : '' };
+    });
+    replace(exposureBox, items.length ? block(barChart(items, { title: t('sup.exposure'), onSelect: (it) => drill({ assignee: it.key }) }),
+      'hostile-exposure', [t('sup.agent'), t('sup.hostile')], items.map((i) => [i.label, i.value])) : nodata());
   }
 
   async function load() {
@@ -179,7 +219,8 @@ export function render(main, { navigate }) {
       replace(queueBox, queue.length ? h('ul', { class: 'ticket-list' }, queue.map(ticketRow)) : h('p', { class: 'muted' }, t('inbox.empty')),
         h('a', { href: '#/inbox' }, t('sup.fullqueue')));
       paintAlerts(alerts?.alerts || (Array.isArray(alerts) ? alerts : null));
-      paintLoad(users?.users || (Array.isArray(users) ? users : []));
+      people = users?.users || (Array.isArray(users) ? users : []);
+      paintLoad(people);
       paintCharts(metrics);
       stamp.textContent = t('sup.updated', { time: new Date().toLocaleTimeString(getLang() === 'ru' ? 'ru-RU' : 'en-GB') });
     } catch (e) {

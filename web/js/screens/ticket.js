@@ -256,7 +256,10 @@ export function render(main, { params }) {
       cues.length ? h('p', {}, cues.map((c) => h('span', { class: 'chip chip-cue' }, '⚠ ', reasonText(c)))) : null);
   }
 
+  const propsKey = () => JSON.stringify([ticket.status, ticket.priority, ticket.assignee_id ?? null, ticket.category ?? null]);
+
   function paintProps() {
+    props.dataset.painted = propsKey();
     const statusSel = h('select', { id: 'p-status' }, STATUSES.map((s) => h('option', { value: s, selected: s === ticket.status }, statusName(s))));
     const prioSel = h('select', { id: 'p-priority' }, PRIORITIES.map((p) => h('option', { value: p, selected: p === ticket.priority }, priorityName(p))));
     const assignee = ticket.assignee_id ?? ticket.assignee?.id ?? null;
@@ -387,8 +390,9 @@ export function render(main, { params }) {
     if (ticket.ticket) ticket = { ...ticket.ticket, messages: ticket.messages, events: ticket.events, ...ticket };
     paintHead();
     paintTriage();
-    // A live update must not throw away a half-made change of status or assignee.
-    if (!props.contains(document.activeElement) || !props.dataset.painted) { paintProps(); props.dataset.painted = '1'; }
+    // A live update repaints the form only when the ticket's values changed,
+    // and never under the user's hands (a half-made change of status or assignee).
+    if (!props.dataset.painted || (!props.contains(document.activeElement) && props.dataset.painted !== propsKey())) paintProps();
     paintEvents(ticket.events);
     paintPause();
     const customer = await paintCustomer();
