@@ -36,6 +36,7 @@ int cmd_analyze(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_customer(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 

@@ -19,12 +19,15 @@
 static const char usage_text[] =
     "usage: parley serve [--db DB] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
     "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
+    "                    [--data-key FILE]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
     "demo team and conversations into an empty database. --models holds the text\n"
     "models (default data/models, or $PARLEY_MODELS). --ledger-key is the\n"
     "tamper-evident log's signing key, created on first start (default: next to\n"
-    "a SQLite database, else ./parley-ledger.key).\n";
+    "a SQLite database, else ./parley-ledger.key). --data-key holds the key that\n"
+    "wraps every customer's personal-data key, created on first use (default:\n"
+    "DB.data-key next to a SQLite database, $PARLEY_DATA_KEY, ./parley.data-key).\n";
 
 static int is_dir(const char *p)
 {
@@ -35,7 +38,7 @@ static int is_dir(const char *p)
 int cmd_serve(int argc, char **argv)
 {
     const char *db = cli_default_db(), *port_s = "8080", *bind = "127.0.0.1", *web = NULL,
-               *models = NULL, *key = NULL, *origin = "parley.local/log";
+               *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL;
     int demo = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -43,6 +46,7 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "bind", &bind)) || (r = cli_opt(argc, argv, &i, "web", &web)) ||
             (r = cli_opt(argc, argv, &i, "models", &models)) ||
             (r = cli_opt(argc, argv, &i, "ledger-key", &key)) ||
+            (r = cli_opt(argc, argv, &i, "data-key", &datakey)) ||
             (r = cli_opt(argc, argv, &i, "origin", &origin))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
@@ -93,6 +97,8 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     desk_set_text(d, te);
+    if (datakey)
+        desk_set_data_key(d, datakey);
     char *keypath = NULL;
     if (key)
         keypath = xstrdup(key);

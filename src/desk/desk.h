@@ -247,6 +247,8 @@ struct desk_verify_report {
     int64_t events;          /* events read */
     int64_t leaves;          /* leaves read */
     int64_t checkpoint_size; /* the checkpoint checked (0 = none) */
+    int64_t erased;          /* message events of erased customers: checked by leaf hash only */
+    int64_t unopened;        /* sealed message texts not compared: no data key */
     int ok;                  /* 1: everything matches */
     char *problem;           /* first problem, in words (caller frees), or NULL */
 };
@@ -287,6 +289,46 @@ int desk_dispute_list(struct desk *d, const char *status, int limit, struct disp
 /* The receipt (parley-receipt/v1) of the dispute's decision event: what
  * proves the outcome to the customer. PL_ESTATE while undecided. */
 int desk_dispute_receipt(struct desk *d, int64_t id, char **json);
+
+/* ---- personal data and erasure (docs/ledger.md "Erasure") ---------------- */
+
+/* The data key file used for a database: $PARLEY_DATA_KEY, else
+ * "<path>.data-key" next to a SQLite file, else ./parley.data-key.
+ * Caller frees. */
+char *desk_data_key_default(const char *db_url);
+/* Uses the data key in path instead (created 0600 on the first personal
+ * data written when missing). PL_ESTATE once the key is in use. */
+int desk_set_data_key(struct desk *d, const char *path);
+
+/* Opens the sealed personal fields of events in place (before/after
+ * replaced by their opened JSON text) for staff views; an erased
+ * customer's stay as stored. st: the caller's read connection. */
+void desk_events_open(struct desk *d, struct store *st, struct event *e, size_t n);
+
+struct desk_erase_result {
+    int64_t customer_id;
+    int64_t erased_at;
+    int64_t tickets;           /* tickets whose subject was erased */
+    int64_t messages;          /* messages whose body was erased */
+    int64_t merged;            /* customers merged into this one, erased too */
+    bool scrubbed;             /* old row versions dropped from the files */
+};
+
+/* Erases a customer (admin only) in one transaction: their key destroyed,
+ * their name, identities, ticket subjects and every message on their
+ * tickets replaced by a tombstone, customers merged into them likewise,
+ * and one customer.erased event (no personal data) logged. Then the
+ * store is scrubbed (desk_erase_result.scrubbed). PL_ENOTFOUND,
+ * PL_EEXISTS when already erased, PL_ESTATE when the record was merged
+ * into another (erase that one). */
+int desk_customer_erase(struct desk *d, const struct desk_actor *who, int64_t id,
+                        struct desk_erase_result *out);
+/* Everything stored about a customer as one JSON document
+ * (parley-export/v1): the customer, identities, tickets with messages,
+ * events about them with their sealed fields opened, and a receipt per
+ * event. Admin or supervisor. Caller frees. */
+int desk_customer_export(struct desk *d, const struct desk_actor *who, int64_t id,
+                         char **json);
 
 /* ---- live metrics (src/insight/metrics.h, docs/insight.md) ---------------- */
 

@@ -28,6 +28,7 @@ struct desk {
     int64_t last_event;
 
     struct desk_ledger *ledger;  /* the tamper-evident log (ledger.c) */
+    struct desk_datakey *datakey; /* seals personal data (personal.c) */
     const struct text_engine *text;    /* NULL: messages are not analysed */
     struct triage_config triage_cfg;   /* read and changed on the writer only */
 
@@ -58,6 +59,20 @@ int desk_ledger_append(struct desk_tx *tx, const struct event *e);
 size_t desk_ledger_mark(struct desk *d);
 void desk_ledger_rollback(struct desk *d, size_t mark);
 void desk_ledger_commit(struct desk *d);
+
+/* Personal data (personal.c): the server's data key (path may be NULL);
+ * desk_personal_seal() moves the personal fields of an event's before /
+ * after into a secretbox under the customer's key (made on first use, in
+ * tx), *b / *a = new texts or NULL when unchanged, PL_ESTATE for an erased
+ * customer; desk_personal_open() gives the payload back as an object with
+ * those fields restored (PL_ESTATE: erased, PL_EUNAVAIL: no data key,
+ * PL_ECRYPTO: the box or key does not open). */
+struct desk_datakey *desk_datakey_new(const char *path);
+void desk_datakey_free(struct desk_datakey *k);
+int desk_personal_seal(struct desk_tx *tx, int64_t customer_id, const char *before,
+                       const char *after, char **b, char **a);
+int desk_personal_open(struct desk_datakey *k, struct store *st, int64_t customer_id,
+                       const char *payload, json_t **out);
 
 /* Live metrics (metrics.c). */
 void desk_metrics_close(struct desk *d);

@@ -357,6 +357,7 @@ struct verify_ctx {
     uint8_t cp_root[32];
     int64_t pos;               /* events fed so far */
     struct desk_verify_report *rep;
+    struct desk_datakey *keys; /* opens sealed message texts (personal.c) */
 };
 
 static int collect_leaf(void *ctx, int64_t idx, int64_t event_id, const unsigned char hash[32])
@@ -408,9 +409,19 @@ static int feed_event(void *ctx, const struct event *e)
      * message's text is committed through its event. */
     if (e->message_id && strncmp(e->type, "message.", 8) == 0 && !v->rep->problem) {
         struct message m = {0};
-        json_t *after = e->after ? json_loads(e->after, 0, NULL) : NULL;
+        json_t *after = NULL;
+        int orc = desk_personal_open(v->keys, v->st, e->customer_id, e->after, &after);
+        if (orc == PL_ESTATE)
+            v->rep->erased++;      /* erased: the leaf hash alone vouches for it */
+        else if (orc == PL_EUNAVAIL)
+            v->rep->unopened++;    /* no data key here */
+        else if (orc)
+            v->rep->problem = xasprintf("the sealed text of event %lld (message %lld) does not "
+                                        "open with the data key: %s",
+                                        (long long)e->id, (long long)e->message_id,
+                                        parley_strerror(orc));
         const char *logged_body = json_string_value(json_object_get(after, "body"));
-        int rc = v->st->ops->message_get(v->st, e->message_id, &m);
+        int rc = v->rep->problem ? 0 : v->st->ops->message_get(v->st, e->message_id, &m);
         if (rc == PL_ENOTFOUND)
             v->rep->problem = xasprintf("message %lld was deleted (logged by event %lld)",
                                         (long long)e->message_id, (long long)e->id);
@@ -443,6 +454,9 @@ int desk_ledger_verify(const char *db_url, const char *vkey, struct desk_verify_
         store_close(v.st);
         return PL_EUNAVAIL;
     }
+    char *keypath = desk_data_key_default(db_url);
+    v.keys = desk_datakey_new(keypath);
+    free(keypath);
     ledger_audit_init(&v.audit);
     rc = v.st->ops->leaf_scan(v.st, 0, collect_leaf, &v);
     if (rc == PL_ECHECKSUM) {
@@ -495,6 +509,7 @@ out:
     free(note);
     free(v.leaves);
     free(v.leaf_events);
+    desk_datakey_free(v.keys);
     store_close(v.st);
     return rc;
 }

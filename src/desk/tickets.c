@@ -33,6 +33,11 @@ int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *typ
                int64_t ticket_id, int64_t customer_id, int64_t message_id,
                const char *before, const char *after, int64_t at)
 {
+    /* Personal data is stored, and logged, sealed (personal.c). */
+    char *sb = NULL, *sa = NULL;
+    int rc = desk_personal_seal(tx, customer_id, before, after, &sb, &sa);
+    if (rc)
+        return rc;
     struct event e = {
         .type = (char *)type,
         .actor_kind = who->kind,
@@ -40,13 +45,15 @@ int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *typ
         .ticket_id = ticket_id,
         .customer_id = customer_id,
         .message_id = message_id,
-        .before = (char *)before,
-        .after = (char *)after,
+        .before = sb ? sb : (char *)before,
+        .after = sa ? sa : (char *)after,
         .created_at = at,
     };
-    int rc = tx->st->ops->event_insert(tx->st, &e);
+    rc = tx->st->ops->event_insert(tx->st, &e);
     if (rc == 0)
         rc = desk_ledger_append(tx, &e);
+    free(sb);
+    free(sa);
     return rc;
 }
 

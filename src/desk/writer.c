@@ -317,8 +317,12 @@ int desk_open(const char *db_url, struct desk **out, char **err)
     }
     struct desk *d = xcalloc(1, sizeof *d);
     d->url = xstrdup(db_url);
+    char *keypath = desk_data_key_default(db_url);
+    d->datakey = desk_datakey_new(keypath);
+    free(keypath);
     int rc = store_open(db_url, 1, &d->writer, err);
     if (rc) {
+        desk_datakey_free(d->datakey);
         free(d->url);
         free(d);
         return rc;
@@ -334,6 +338,7 @@ int desk_open(const char *db_url, struct desk **out, char **err)
     load_triage_config(d);
     if (pthread_create(&d->thread, NULL, writer_main, d) != 0) {
         store_close(d->writer);
+        desk_datakey_free(d->datakey);
         free(d->url);
         free(d);
         if (err)
@@ -375,6 +380,7 @@ void desk_close(struct desk *d)
     pthread_mutex_destroy(&d->ev_mu);
     pthread_cond_destroy(&d->ev_cv);
     pthread_mutex_destroy(&d->readers_mu);
+    desk_datakey_free(d->datakey);
     free(d->url);
     free(d);
 }

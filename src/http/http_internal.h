@@ -62,6 +62,10 @@ json_t *http_message_json(const struct message *m);
 json_t *http_event_json(const struct event *e);
 json_t *http_user_json(const struct user *u);
 
+/* A customer's data (routes_erasure.c). */
+enum MHD_Result http_customer_export(struct req *r);
+enum MHD_Result http_customer_erase(struct req *r);
+
 /* Server-Sent Events (sse.c). */
 enum MHD_Result http_sse_events(struct req *r);
 

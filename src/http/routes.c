@@ -313,6 +313,7 @@ static enum MHD_Result get_ticket(struct req *r)
     struct event_filter f = {.ticket_id = r->id, .limit = 1000};
     struct event *e = NULL;
     if ((rc = st->ops->event_list(st, &f, &e, &n)) == 0) {
+        desk_events_open(r->srv->d, st, e, n);
         for (size_t i = 0; i < n; i++)
             json_array_append_new(evs, http_event_json(&e[i]));
         store_free_events(e, n);
@@ -667,6 +668,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/tickets/{id}/notes", HTTP_STAFF, post_note},
     {"GET", "/api/v1/customers/{id}", HTTP_STAFF, get_customer},
     {"POST", "/api/v1/customers/{id}/merge", HTTP_STAFF, merge_customer},
+    {"GET", "/api/v1/customers/{id}/export", HTTP_SUPERVISOR, http_customer_export},
+    {"POST", "/api/v1/customers/{id}/erase", HTTP_ADMIN, http_customer_erase},
     {"GET", "/api/v1/events", HTTP_STAFF, http_sse_events},
     {"GET", "/api/v1/users", HTTP_SUPERVISOR, list_users},
     {"POST", "/api/v1/users", HTTP_ADMIN, add_user},

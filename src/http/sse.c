@@ -27,6 +27,7 @@ static void fill(struct stream *s)
     size_t n = 0;
     if (st->ops->event_list(st, &f, &e, &n) != 0)
         return;
+    desk_events_open(s->srv->d, st, e, n);
     for (size_t i = 0; i < n; i++) {
         json_t *j = http_event_json(&e[i]);
         char *data = json_dumps(j, JSON_COMPACT);

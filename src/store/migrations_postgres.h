@@ -223,6 +223,14 @@ static const char *const postgres_migrations[] = {
     "  created_at BIGINT NOT NULL);\n"
     "CREATE INDEX orders_at ON orders (ordered_at);\n"
     "CREATE INDEX orders_customer ON orders (customer_id, ordered_at);\n",
+    /* 9: personal-data keys (docs/ledger.md "Erasure"): each customer's
+     * secretbox key wrapped by the server's data key (base64), NULL once
+     * the customer was erased */
+    "CREATE TABLE customer_keys (\n"
+    "  customer_id BIGINT PRIMARY KEY,\n"
+    "  wrapped TEXT,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  erased_at BIGINT NOT NULL DEFAULT 0);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

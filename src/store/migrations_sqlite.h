@@ -237,6 +237,14 @@ static const char *const sqlite_migrations[] = {
     "  created_at INTEGER NOT NULL);\n"
     "CREATE INDEX orders_at ON orders (ordered_at);\n"
     "CREATE INDEX orders_customer ON orders (customer_id, ordered_at);\n",
+    /* 9: personal-data keys (docs/ledger.md "Erasure"): each customer's
+     * secretbox key wrapped by the server's data key (base64), NULL once
+     * the customer was erased */
+    "CREATE TABLE customer_keys (\n"
+    "  customer_id INTEGER PRIMARY KEY,\n"
+    "  wrapped TEXT,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  erased_at INTEGER NOT NULL DEFAULT 0);\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

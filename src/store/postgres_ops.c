@@ -4,6 +4,7 @@
  * statements prepared once per connection (pg__exec). */
 #include "store/ledger_internal.h"
 #include "store/postgres_internal.h"
+#include "store/keys_internal.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -951,4 +952,9 @@ const struct store_ops pg__ops = {
     .order_insert = pg__order_insert,
     .order_totals = pg__order_totals,
     .conflict_customers = pg__conflict_customers,
+    .customer_key_get = pg__customer_key_get,
+    .customer_key_insert = pg__customer_key_insert,
+    .customer_erase = pg__customer_erase,
+    .customer_merged = pg__customer_merged,
+    .scrub = pg__scrub,
 };

@@ -4,7 +4,8 @@
  * WAL journal (readers never block the writer), synchronous=FULL (a
  * returned COMMIT is on disk), busy_timeout so that readers and a writer
  * on other connections wait for each other instead of failing, foreign
- * keys on. begin() is BEGIN IMMEDIATE: the write lock is taken at once so
+ * keys on, secure_delete on (freed content is zeroed, so an erased
+ * customer's text does not linger in free pages). begin() is BEGIN IMMEDIATE: the write lock is taken at once so
  * a transaction never fails half-way for lock reasons.
  *
  * Every statement is prepared on first use and cached for the life of the
@@ -285,7 +286,8 @@ int store_sqlite_open(const char *url_path, struct store **out, char **err)
      * connection. synchronous=FULL: WAL commits are fsynced. */
     if ((rc = set_wal(s)) ||
         (rc = sq_exec(s, sync)) ||
-        (rc = sq_exec(s, "PRAGMA foreign_keys = ON")))
+        (rc = sq_exec(s, "PRAGMA foreign_keys = ON")) ||
+        (rc = sq_exec(s, "PRAGMA secure_delete = ON")))
         goto out;
     *out = &s->base;
     s = NULL;

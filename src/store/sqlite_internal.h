@@ -107,7 +107,28 @@
                "ON CONFLICT (key) DO UPDATE SET value = excluded.value")                   \
     SQ_SEARCH_STATEMENTS(X)                                                                \
     SQ_LEDGER_STATEMENTS(X)                                                                \
-    SQ_INSIGHT_STATEMENTS(X)
+    SQ_INSIGHT_STATEMENTS(X)                                                               \
+    SQ_KEYS_STATEMENTS(X)
+
+/* Personal-data keys and erasure (sqlite_keys.c). */
+#define SQ_KEYS_STATEMENTS(X)                                                              \
+    X(CKEY_GET, "SELECT wrapped, erased_at FROM customer_keys WHERE customer_id = ?1")    \
+    X(CKEY_INSERT, "INSERT INTO customer_keys (customer_id, wrapped, created_at) "         \
+                   "VALUES (?1, ?2, ?3)")                                                  \
+    X(CKEY_DESTROY, "INSERT INTO customer_keys (customer_id, wrapped, created_at, "        \
+                    "erased_at) VALUES (?1, NULL, ?3, ?3) ON CONFLICT (customer_id) "       \
+                    "DO UPDATE SET wrapped = NULL, erased_at = excluded.erased_at")        \
+    X(ERASE_CUSTOMER, "UPDATE customers SET name = ?2, updated_at = ?3 WHERE id = ?1")     \
+    X(ERASE_IDENTITIES, "UPDATE identities SET value = 'erased:' || id "                  \
+                        "WHERE customer_id = ?1")                                          \
+    X(ERASE_TICKETS, "UPDATE tickets SET subject = CASE WHEN subject IS NULL THEN NULL "   \
+                     "ELSE ?2 END, thread = NULL WHERE customer_id = ?1")                  \
+    X(ERASE_MESSAGES, "UPDATE messages SET body = ?2, external_id = NULL, analysis = NULL " \
+                      "WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?1)") \
+    X(MERGED_INTO, "SELECT id FROM customers WHERE merged_into = ?1 ORDER BY id")          \
+    X(FTS_OPT_MESSAGES, "INSERT INTO messages_fts (messages_fts) VALUES ('optimize')")     \
+    X(FTS_OPT_TICKETS, "INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')")        \
+    X(FTS_OPT_CUSTOMERS, "INSERT INTO customers_fts (customers_fts) VALUES ('optimize')")
 
 /* Knowledge base, ticket search and chats (sqlite_search.c). */
 #define SQ_SEARCH_STATEMENTS(X)                                                            \

@@ -4,6 +4,7 @@
  * connection cache (sq__stmt) and is reset before returning. */
 #include "store/ledger_internal.h"
 #include "store/sqlite_internal.h"
+#include "store/keys_internal.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -960,4 +961,9 @@ const struct store_ops sq__ops = {
     .order_insert = sq__order_insert,
     .order_totals = sq__order_totals,
     .conflict_customers = sq__conflict_customers,
+    .customer_key_get = sq__customer_key_get,
+    .customer_key_insert = sq__customer_key_insert,
+    .customer_erase = sq__customer_erase,
+    .customer_merged = sq__customer_merged,
+    .scrub = sq__scrub,
 };

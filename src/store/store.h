@@ -398,6 +398,27 @@ struct store_ops {
      * [to, until). */
     int (*conflict_customers)(struct store *st, int64_t from, int64_t to, int64_t until,
                               int64_t *customers, int64_t *retained);
+    /* Personal-data keys and erasure (docs/ledger.md "Erasure"; ops in
+     * sqlite_keys.c / postgres_keys.c). wrapped: the customer's key sealed
+     * by the server's data key, base64; NULL (with *erased_at set) once
+     * the customer was erased. PL_ENOTFOUND when the customer has none. */
+    int (*customer_key_get)(struct store *st, int64_t customer_id, char **wrapped,
+                            int64_t *erased_at);
+    int (*customer_key_insert)(struct store *st, int64_t customer_id, const char *wrapped,
+                               int64_t created_at);
+    /* Erases one customer in place: the key row destroyed (erased_at =
+     * now), the name, identity values, ticket subjects and thread keys,
+     * and the bodies of every message on their tickets replaced by
+     * tombstone (identities by "erased:<id>"; message external ids and
+     * analyses cleared); full-text indexes purged. Counts what changed. */
+    int (*customer_erase)(struct store *st, int64_t customer_id, const char *tombstone,
+                          int64_t now, int64_t *tickets, int64_t *messages);
+    /* The ids of customers merged into `into` (caller frees *ids). */
+    int (*customer_merged)(struct store *st, int64_t into, int64_t **ids, size_t *n);
+    /* Outside a transaction, after an erasure committed: drops old row
+     * versions the backend still keeps (SQLite: WAL checkpoint and
+     * truncate; PostgreSQL: VACUUM of the tables erasure touches). */
+    int (*scrub)(struct store *st);
 };
 
 /* The first member of every backend's connection struct. */

@@ -9,7 +9,7 @@
 #include "base/xalloc.h"
 #include "desk/desk.h"
 
-/* Removes the database file and its WAL companions. */
+/* Removes the database file, its WAL companions and its data key. */
 static inline void tmpdb_remove(const char *path)
 {
     char p[320];
@@ -17,6 +17,8 @@ static inline void tmpdb_remove(const char *path)
     snprintf(p, sizeof p, "%s-wal", path);
     unlink(p);
     snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s.data-key", path);
     unlink(p);
 }
 

@@ -1440,6 +1440,91 @@ static void test_disputes(void **state)
     store_free_disputes(list, n);
 }
 
+/* ---- personal-data keys and erasure --------------------------------------- */
+
+static void test_customer_keys_and_erase(void **state)
+{
+    struct store *st = ST(state);
+    struct customer c = {.name = xstrdup("Ольга Erasable"), .created_at = 1, .updated_at = 1};
+    assert_int_equal(st->ops->customer_insert(st, &c), 0);
+    struct customer m = {.name = xstrdup("Merged One"), .merged_into = c.id, .created_at = 1,
+                         .updated_at = 1};
+    assert_int_equal(st->ops->customer_insert(st, &m), 0);
+    struct identity i = {.customer_id = c.id, .kind = IDENTITY_EMAIL,
+                         .value = xstrdup("olga@example.com"), .created_at = 1};
+    assert_int_equal(st->ops->identity_insert(st, &i), 0);
+    struct ticket t = {.customer_id = c.id, .subject = xstrdup("Разбитая ваза"),
+                       .thread = xstrdup("thread-1"), .created_at = 1, .updated_at = 1};
+    assert_int_equal(st->ops->ticket_insert(st, &t), 0);
+    struct message msg = {.ticket_id = t.id, .body = xstrdup("Ваза пришла разбитой"),
+                          .external_id = xstrdup("<x@mail>"), .analysis = xstrdup("{}"),
+                          .created_at = 2};
+    assert_int_equal(st->ops->message_insert(st, &msg), 0);
+
+    char *w = NULL;
+    int64_t erased_at = -1;
+    assert_int_equal(st->ops->customer_key_get(st, c.id, &w, &erased_at), PL_ENOTFOUND);
+    assert_int_equal(st->ops->customer_key_insert(st, c.id, "d3JhcHBlZA==", 5), 0);
+    assert_int_equal(st->ops->customer_key_insert(st, c.id, "b3RoZXI=", 6), PL_EEXISTS);
+    assert_int_equal(st->ops->customer_key_get(st, c.id, &w, &erased_at), 0);
+    assert_string_equal(w, "d3JhcHBlZA==");
+    assert_int_equal(erased_at, 0);
+    free(w);
+
+    int64_t *ids = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->customer_merged(st, c.id, &ids, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], m.id);
+    free(ids);
+
+    int64_t tickets = 0, messages = 0;
+    assert_int_equal(st->ops->customer_erase(st, 999999, "[x]", 9, &tickets, &messages),
+                     PL_ENOTFOUND);
+    assert_int_equal(st->ops->customer_erase(st, c.id, "[x]", 9, &tickets, &messages), 0);
+    assert_int_equal(tickets, 1);
+    assert_int_equal(messages, 1);
+    assert_int_equal(st->ops->customer_key_get(st, c.id, &w, &erased_at), 0);
+    assert_null(w);
+    assert_int_equal(erased_at, 9);
+    /* a customer without a key gets an erased key row too */
+    assert_int_equal(st->ops->customer_erase(st, m.id, "[x]", 10, &tickets, &messages), 0);
+    assert_int_equal(st->ops->customer_key_get(st, m.id, &w, &erased_at), 0);
+    assert_null(w);
+    assert_int_equal(erased_at, 10);
+
+    struct customer gc = {0};
+    assert_int_equal(st->ops->customer_get(st, c.id, &gc), 0);
+    assert_string_equal(gc.name, "[x]");
+    customer_clear(&gc);
+    struct identity gi = {0};
+    assert_int_equal(st->ops->identity_find(st, IDENTITY_EMAIL, "olga@example.com", &gi),
+                     PL_ENOTFOUND);
+    struct ticket gt = {0};
+    assert_int_equal(st->ops->ticket_get(st, t.id, &gt), 0);
+    assert_string_equal(gt.subject, "[x]");
+    assert_null(gt.thread);
+    ticket_clear(&gt);
+    struct message gm = {0};
+    assert_int_equal(st->ops->message_get(st, msg.id, &gm), 0);
+    assert_string_equal(gm.body, "[x]");
+    assert_null(gm.external_id);
+    assert_null(gm.analysis);
+    message_clear(&gm);
+    /* the search indexes forgot the text */
+    struct search_hit *v = NULL;
+    assert_int_equal(st->ops->ticket_search(st, "ваза", 10, &v, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(st->ops->ticket_search(st, "erasable", 10, &v, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(st->ops->scrub(st), 0);
+    customer_clear(&c);
+    customer_clear(&m);
+    identity_clear(&i);
+    ticket_clear(&t);
+    message_clear(&msg);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 static int64_t count_identities(struct store *st, int64_t customer_id)
@@ -1722,6 +1807,7 @@ int main(void)
         T(test_disputes),
         T(test_facts),
         T(test_orders),
+        T(test_customer_keys_and_erase),
         T(test_savepoints),
         T(test_transactions),
         T(test_pg_reconnect),
