@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
     {"mail", cmd_mail, "file an e-mail (ingest) or show how it is read (parse)"},
     {"serve", cmd_serve, "run the server (REST API, live events, web UI)"},
     {"train", cmd_train, "train a text model from a labelled CSV"},
+    {"train-risk", cmd_train_risk, "train and evaluate the risk models on the history"},
     {"user", cmd_user, "add or list users (agents, supervisors, admins)"},
     {"verify", cmd_verify, "check every stored event against the tamper-evident log"},
     {"verify-receipt", cmd_verify_receipt, "check a customer's receipt offline"},

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "base/err.h"
 #include "desk/demo.h"
+#include "text/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,14 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-    "usage: parley demo [--db DB] [--tickets N] [--seed S]\n"
+    "usage: parley demo [--db DB] [--tickets N] [--seed S] [--models DIR]\n"
     "\n"
     "Creates the demo team (password '" DESK_DEMO_PASSWORD "') if there are no users,\n"
     "the demo conversations if there are no tickets, and N generated tickets\n"
-    "(1 to 5 messages each, spread over the last 180 days).\n";
+    "(2 to 4 messages each, one after another over the last 180 days; what the\n"
+    "history encodes is in docs/insight-quality.md). Messages are analysed and\n"
+    "triaged with the text models in DIR (default data/models or $PARLEY_MODELS)\n"
+    "when they load.\n";
 
 static void bar(void *ctx, long done, long total)
 {
@@ -26,11 +30,12 @@ static void bar(void *ctx, long done, long total)
 
 int cmd_demo(int argc, char **argv)
 {
-    const char *db = cli_default_db(), *n = NULL, *seed = NULL;
+    const char *db = cli_default_db(), *n = NULL, *seed = NULL, *models = NULL;
     for (int i = 1; i < argc; i++) {
         int r;
         if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "tickets", &n)) ||
-            (r = cli_opt(argc, argv, &i, "seed", &seed))) {
+            (r = cli_opt(argc, argv, &i, "seed", &seed)) ||
+            (r = cli_opt(argc, argv, &i, "models", &models))) {
             if (r < 0) {
                 fprintf(stderr, "parley demo: %s needs a value\n", argv[i]);
                 return 2;
@@ -58,14 +63,24 @@ int cmd_demo(int argc, char **argv)
     if (isatty(STDERR_FILENO))
         o.progress = bar;
     struct desk *d;
+    struct text_engine *te = NULL;
     char *err = NULL;
+    if (text_engine_open(models, &te, &err) != 0) {
+        fprintf(stderr, "parley demo: note: messages not analysed (%s)\n", err ? err : "no models");
+        free(err);
+        err = NULL;
+        te = NULL;
+    }
     if (desk_open(db, &d, &err)) {
         fprintf(stderr, "parley demo: cannot open %s: %s\n", db, err ? err : "?");
         free(err);
+        text_engine_close(te);
         return 1;
     }
+    desk_set_text(d, te);
     int rc = desk_demo_seed(d, &o);
     desk_close(d);
+    text_engine_close(te);
     if (rc) {
         fprintf(stderr, "parley demo: %s\n", parley_strerror(rc));
         return 1;

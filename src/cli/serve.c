@@ -19,7 +19,7 @@
 static const char usage_text[] =
     "usage: parley serve [--db DB] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
     "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
-    "                    [--data-key FILE]\n"
+    "                    [--data-key FILE] [--risk-model FILE]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
     "demo team and conversations into an empty database. --models holds the text\n"
@@ -27,7 +27,9 @@ static const char usage_text[] =
     "tamper-evident log's signing key, created on first start (default: next to\n"
     "a SQLite database, else ./parley-ledger.key). --data-key holds the key that\n"
     "wraps every customer's personal-data key, created on first use (default:\n"
-    "DB.data-key next to a SQLite database, $PARLEY_DATA_KEY, ./parley.data-key).\n";
+    "DB.data-key next to a SQLite database, $PARLEY_DATA_KEY, ./parley.data-key).\n"
+    "--risk-model is the file of `parley train-risk` (default: DB.risk next to a\n"
+    "SQLite database, if present).\n";
 
 static int is_dir(const char *p)
 {
@@ -35,10 +37,31 @@ static int is_dir(const char *p)
     return p && stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* An explicit --risk-model must load; the default one is optional. */
+static int load_risk(struct desk *d, const char *db, const char *path)
+{
+    char *def = NULL, *err = NULL;
+    struct stat sb;
+    if (!path && strncmp(db, "sqlite:", 7) == 0) {
+        def = xasprintf("%s.risk", db + 7);
+        if (stat(def, &sb) == 0)
+            path = def;
+    }
+    int rc = path ? desk_risk_load(d, path, &err) : 0;
+    if (rc)
+        fprintf(stderr, "parley serve: risk model: %s\n", err ? err : "?");
+    else if (path)
+        log_info("serve: risk models loaded from %s", path);
+    free(err);
+    free(def);
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = cli_default_db(), *port_s = "8080", *bind = "127.0.0.1", *web = NULL,
-               *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL;
+               *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL,
+               *risk = NULL;
     int demo = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -47,7 +70,8 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "models", &models)) ||
             (r = cli_opt(argc, argv, &i, "ledger-key", &key)) ||
             (r = cli_opt(argc, argv, &i, "data-key", &datakey)) ||
-            (r = cli_opt(argc, argv, &i, "origin", &origin))) {
+            (r = cli_opt(argc, argv, &i, "origin", &origin)) ||
+            (r = cli_opt(argc, argv, &i, "risk-model", &risk))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
                 return 2;
@@ -118,6 +142,8 @@ int cmd_serve(int argc, char **argv)
     }
     if (desk_metrics_enable(d) != 0)
         log_warn("serve: live metrics unavailable");
+    if (load_risk(d, db, risk) != 0)
+        goto out;
     struct http_options o = {.bind = bind, .port = (int)port, .web_dir = web};
     struct http_server *srv = NULL;
     if (http_start(&o, d, te, &srv, &err)) {

@@ -281,6 +281,17 @@ static enum text_emotion dominant(const struct text_analysis *a)
     return best;
 }
 
+json_t *desk_analysis_summary(const struct text_analysis *a)
+{
+    json_t *cues = json_array();
+    for (size_t i = 0; i < a->ncues; i++)
+        json_array_append_new(cues, json_string(text_cue_name(a->cues[i].kind)));
+    /* Rounded: the summary is for aggregates, and goes into every event. */
+    return json_pack("{s:s,s:f,s:f,s:o}", "emotion", text_emotion_name(dominant(a)), "sentiment",
+                     round(a->sentiment * 1000.0) / 1000.0, "anger",
+                     round(a->emotions[TEXT_EMOTION_ANGER] * 1000.0) / 1000.0, "cues", cues);
+}
+
 int desk_assess_tx(struct desk_tx *tx, const struct desk_actor *who, struct ticket *t,
                    const struct customer *c, int64_t message_id, bool new_ticket,
                    const struct text_analysis *a, int64_t now, struct desk_ingest_result *out)

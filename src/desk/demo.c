@@ -7,7 +7,9 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "text/text.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,31 +201,72 @@ static int seed_conversations(struct desk *d)
     return 0;
 }
 
-/* ---- generated volume (for load and analytics benchmarks) ------------------ */
+/* ---- generated volume (for load, analytics and risk benchmarks) ------------ *
+ *
+ * Tickets follow one another in time over the last 180 days. What the
+ * history encodes, so that the risk models have something real but noisy
+ * to learn (docs/insight-quality.md):
+ *  - each customer has a hidden temper τ ∈ [0,1); an angrier customer more
+ *    often opens with a complaint or a threat;
+ *  - the first answer comes after a random delay (shorter for high
+ *    priority); the longer the wait and the higher τ, the likelier an
+ *    impatient follow-up, which is a threat (legal, regulator) for the
+ *    angriest — that is what triage then escalates;
+ *  - after a bad ticket (escalated or hostile) a customer leaves with a
+ *    probability growing with τ, sometimes saying so ("cancel"), and never
+ *    writes again: churn.
+ * None of τ, the delay draw or the churn draw is stored; the models see
+ * only what an agent would: analysis, waits, replies, priority, channel. */
 
-static const char *const gen_bodies[] = {
-    "Where is my order? It was supposed to arrive yesterday.",
-    "I was charged twice for the same order, please refund one payment.",
-    "The app crashes every time I open the settings page.",
-    "Thank you, the replacement arrived and works perfectly!",
-    "I want to cancel my subscription, this is the third time I ask.",
-    "How do I change the delivery address for my order?",
-    "This is ridiculous, nobody answers my emails. I will post a review.",
-    "Где мой заказ? Обещали доставить ещё в понедельник.",
-    "Спасибо, всё получила, очень довольна!",
-    "С меня списали деньги, а заказ отменён. Верните деньги.",
-    "Не могу войти в личный кабинет, пишет неверный пароль.",
-    "Это безобразие, я буду жаловаться в суд!",
+enum { B_CALM, B_NEG, B_HOSTILE, B_NUDGE, B_ANGRY, B_THANKS, B_CANCEL, B__COUNT };
+
+static const char *const gen_bodies[B__COUNT][4] = {
+    {"Where is my order? It was supposed to arrive yesterday.",
+     "How do I change the delivery address for my order?",
+     "Не могу войти в личный кабинет, пишет неверный пароль.",
+     "Подскажите, как оформить возврат товара?"},
+    {"I was charged twice for the same order, please refund one payment.",
+     "The app crashes every time I open the settings page.",
+     "Где мой заказ? Обещали доставить ещё в понедельник.",
+     "С меня списали деньги, а заказ отменён. Верните деньги."},
+    {"This is ridiculous, nobody answers my emails. I will post a review.",
+     "If this is not fixed today I am going to my lawyer and the press.",
+     "Это безобразие, я буду жаловаться в суд!",
+     "Это уже третий раз! Напишу отзыв везде, пусть все знают."},
+    {"Any news on this, please?", "Hello? I am still waiting for an answer.",
+     "Есть новости по моему вопросу?", "Подскажите, пожалуйста, когда будет ответ?"},
+    {"I have been waiting for days and nobody answers. This is unacceptable, I will complain "
+     "to the regulator!",
+     "Still nothing?! I am taking this to my lawyer.",
+     "Сколько можно ждать?! Никто не отвечает, я пишу жалобу в Роспотребнадзор!",
+     "Вы издеваетесь? Подаю в суд."},
+    {"Thank you, the replacement arrived and works perfectly!", "Thanks, all sorted now.",
+     "Спасибо, всё получила, очень довольна!", "Спасибо, вопрос решён."},
+    {"I want to cancel my subscription, this is the third time I ask.",
+     "I am done with you, cancel my account.",
+     "Я ухожу к другому магазину, отмените мою подписку.",
+     "Всё, я ухожу от вас. Удалите мой аккаунт."},
 };
 static const char *const gen_categories[] = {"delivery", "billing", "technical", "account",
                                              "returns"};
 static const enum channel gen_channels[] = {CHANNEL_EMAIL, CHANNEL_CHAT, CHANNEL_WEB,
                                             CHANNEL_PHONE, CHANNEL_SOCIAL};
 
+/* The text engine's reading of every body, done once. */
+struct gen_text {
+    struct text_analysis an[B__COUNT][4];
+    char *json[B__COUNT][4];
+    bool ok;
+};
+
 struct gen_job {
-    long from, to;
+    long from, to, total, pool;
     unsigned seed;
-    int64_t now;
+    int64_t start, span;        /* tickets open in [start, start + span) */
+    int64_t now;                /* nothing happens after it */
+    uint8_t *gone;              /* per pool customer: left for good */
+    const struct gen_text *text;
+    int64_t agent;              /* who answers (0 = the system) */
 };
 
 static unsigned rnd(unsigned *s)
@@ -232,45 +275,122 @@ static unsigned rnd(unsigned *s)
     return (*s >> 16) & 0x7fff;
 }
 
+static double unif(unsigned *s)
+{
+    return (rnd(s) + 0.5) / 32768.0;
+}
+
+static int gen_in(struct desk_tx *tx, const struct gen_job *g, const char *email,
+                  const char *thread, enum channel ch, int kind, unsigned *s, int64_t at,
+                  struct desk_ingest_result *res)
+{
+    struct desk_actor sys = DESK_SYSTEM;
+    int v = (int)(rnd(s) % 4);
+    struct desk_inbound in = {.channel = ch, .id_kind = IDENTITY_EMAIL, .id_value = email,
+                              .subject = "Support request", .body = gen_bodies[kind][v],
+                              .thread = thread, .created_at = at};
+    if (g->text->ok) {
+        in.analysis = &g->text->an[kind][v];
+        in.analysis_json = g->text->json[kind][v];
+    }
+    return desk_ingest_tx(tx, &sys, &in, res);
+}
+
+static int gen_one(struct desk_tx *tx, const struct gen_job *g, long i)
+{
+    unsigned s = g->seed ^ (unsigned)(i * 2654435761u);
+    struct desk_actor agent = {g->agent ? ACTOR_USER : ACTOR_SYSTEM, g->agent,
+                               g->agent ? ROLE_AGENT : ROLE_ADMIN};
+    long cust = (long)(rnd(&s) * 32768u + rnd(&s)) % g->pool;
+    if (g->gone[cust])
+        cust = g->pool + i; /* a newcomer instead of someone who left */
+    unsigned cs = g->seed ^ (unsigned)(cust * 40503u);
+    double temper = unif(&cs);
+    char email[64], thread[32];
+    snprintf(email, sizeof email, "customer%ld@example.net", cust);
+    snprintf(thread, sizeof thread, "gen-%ld", i);
+    int64_t at = g->start + (int64_t)((double)g->span * ((double)i + unif(&s)) / (double)g->total);
+    enum channel ch = gen_channels[rnd(&s) % 5];
+    double u = unif(&s);
+    int first = u < 0.05 + 0.15 * temper ? B_HOSTILE : u < 0.25 + 0.45 * temper ? B_NEG : B_CALM;
+    struct desk_ingest_result res;
+    int rc = gen_in(tx, g, email, thread, ch, first, &s, at, &res);
+    if (rc)
+        return rc;
+    int64_t ticket = res.ticket_id;
+    bool bad = first == B_HOSTILE || res.escalated;
+    /* Minutes to the first answer: log-uniform 5 min .. 3 days, faster when urgent. */
+    double delay = exp(log(5.0) + unif(&s) * (log(4320.0) - log(5.0)));
+    if (res.priority >= PRIORITY_HIGH)
+        delay /= 3;
+    double hours = delay / 60.0, neg = first == B_CALM ? 0 : first == B_NEG ? 0.5 : 1;
+    double p_nudge = 1.0 / (1.0 + exp(-(-2.5 + 0.8 * log1p(hours) + 1.5 * temper + neg)));
+    if (unif(&s) < p_nudge) {
+        int64_t when = at + (int64_t)(delay * 60000.0 * (0.3 + 0.6 * unif(&s)));
+        double p_angry = 1.0 / (1.0 + exp(-(-3.0 + 0.6 * log1p(hours) + 3.0 * temper + neg)));
+        int kind = unif(&s) < p_angry ? B_ANGRY : B_NUDGE;
+        if ((rc = gen_in(tx, g, email, thread, ch, kind, &s, when, &res)))
+            return rc;
+        bad |= res.escalated;
+    }
+    at += (int64_t)(delay * 60000.0);
+    if ((rc = desk_post_tx(tx, &agent, ticket, MESSAGE_REPLY,
+                           "Thank you for contacting us, we are looking into it.", at, NULL)))
+        return rc;
+    bool leaves = bad && unif(&s) < 0.15 + 0.6 * temper;
+    if (leaves || unif(&s) < 0.3) {
+        at += (int64_t)(1 + rnd(&s) % 600) * 60000;
+        int kind = leaves && unif(&s) < 0.4 ? B_CANCEL : bad ? B_NEG : B_THANKS;
+        if ((rc = gen_in(tx, g, email, thread, ch, kind, &s, at, &res)))
+            return rc;
+    }
+    if (leaves && cust < g->pool)
+        g->gone[cust] = 1;
+    at += (int64_t)(1 + rnd(&s) % 240) * 60000;
+    struct desk_ticket_patch p = {.set_category = true, .category = gen_categories[rnd(&s) % 5]};
+    /* Recent tickets are often still open. */
+    bool recent = g->now - at < 7 * 86400000LL;
+    if (at < g->now && rnd(&s) % 100 < (recent ? 50u : 97u)) {
+        p.set_status = true;
+        p.status = STATUS_RESOLVED;
+    }
+    struct desk_actor sys = DESK_SYSTEM;
+    return desk_update_ticket_tx(tx, &sys, ticket, &p, at);
+}
+
 static int gen_fn(struct desk_tx *tx, void *arg)
 {
     struct gen_job *g = arg;
-    struct desk_actor sys = DESK_SYSTEM;
-    const size_t nb = sizeof gen_bodies / sizeof gen_bodies[0];
     for (long i = g->from; i < g->to; i++) {
-        unsigned s = g->seed ^ (unsigned)(i * 2654435761u);
-        char email[64], thread[32];
-        snprintf(email, sizeof email, "customer%ld@example.net", (long)(rnd(&s) * 64 + rnd(&s)) % 200000);
-        snprintf(thread, sizeof thread, "gen-%ld", i);
-        int64_t at = g->now - (int64_t)(rnd(&s) % 180) * 86400000 - (int64_t)(rnd(&s) % 86400) * 1000;
-        int nmsg = 1 + (int)(rnd(&s) % 5), rc = 0;
-        int64_t ticket = 0;
-        for (int k = 0; k < nmsg && rc == 0; k++, at += (int64_t)(1 + rnd(&s) % 240) * 60000) {
-            if (k % 2 == 0) {
-                struct desk_inbound in = {
-                    .channel = gen_channels[rnd(&s) % 5], .id_kind = IDENTITY_EMAIL,
-                    .id_value = email, .subject = "Support request",
-                    .body = gen_bodies[rnd(&s) % nb], .thread = thread, .created_at = at};
-                struct desk_ingest_result res;
-                rc = desk_ingest_tx(tx, &sys, &in, &res);
-                ticket = res.ticket_id;
-            } else {
-                rc = desk_post_tx(tx, &sys, ticket, MESSAGE_REPLY,
-                                  "Thank you for contacting us, we are looking into it.", at, NULL);
-            }
-        }
+        int rc = gen_one(tx, g, i);
         if (rc)
-            return rc;
-        struct desk_ticket_patch p = {.set_category = true,
-                                      .category = gen_categories[rnd(&s) % 5]};
-        if (rnd(&s) % 3 != 0) {
-            p.set_status = true;
-            p.status = STATUS_RESOLVED;
-        }
-        if ((rc = desk_update_ticket_tx(tx, &sys, ticket, &p, at)))
             return rc;
     }
     return 0;
+}
+
+static void gen_text_init(struct desk *d, struct gen_text *t)
+{
+    memset(t, 0, sizeof *t);
+    t->ok = d->text != NULL;
+    for (int k = 0; t->ok && k < B__COUNT; k++)
+        for (int v = 0; v < 4; v++) {
+            const char *b = gen_bodies[k][v];
+            struct buf json = BUF_INIT;
+            if (text_analyze(d->text, b, strlen(b), &t->an[k][v])) {
+                t->ok = false;
+                break;
+            }
+            text_analysis_json(&t->an[k][v], &json);
+            t->json[k][v] = json.ptr;
+        }
+}
+
+static void gen_text_release(struct gen_text *t)
+{
+    for (int k = 0; k < B__COUNT; k++)
+        for (int v = 0; v < 4; v++)
+            free(t->json[k][v]);
 }
 
 int desk_demo_seed(struct desk *d, struct desk_demo_opts *o)
@@ -292,13 +412,23 @@ int desk_demo_seed(struct desk *d, struct desk_demo_opts *o)
     if (have == 0 && (rc = seed_conversations(d)))
         return rc;
     const long batch = 1000;
-    for (long i = 0; i < o->tickets; i += batch) {
-        struct gen_job g = {i, i + batch < o->tickets ? i + batch : o->tickets,
-                            o->seed ? o->seed : 42u, clock_now_ms()};
-        if ((rc = desk_exec(d, gen_fn, &g)))
-            return rc;
-        if (o->progress)
+    enum role role;
+    struct gen_text text;
+    gen_text_init(d, &text);
+    struct gen_job g = {.total = o->tickets, .pool = o->tickets / 5 > 50 ? o->tickets / 5 : 50,
+                        .seed = o->seed ? o->seed : 42u, .span = 180 * 86400000LL,
+                        .text = &text, .agent = user_id(d, "maria@parley.local", &role)};
+    /* Four days of room after the last start: the slowest ticket's story. */
+    g.now = clock_now_ms();
+    g.start = g.now - g.span - 4 * 86400000LL;
+    g.gone = xcalloc((size_t)g.pool, 1);
+    for (long i = 0; rc == 0 && i < o->tickets; i += batch) {
+        g.from = i;
+        g.to = i + batch < o->tickets ? i + batch : o->tickets;
+        if ((rc = desk_exec(d, gen_fn, &g)) == 0 && o->progress)
             o->progress(o->ctx, g.to, o->tickets);
     }
-    return 0;
+    free(g.gone);
+    gen_text_release(&text);
+    return rc;
 }

@@ -356,6 +356,19 @@ char *desk_category_name(struct desk *d, int id);
 /* The id of a category name in reports, 0 if never seen. */
 int desk_category_id(struct desk *d, const char *name);
 
+/* ---- risk scores (src/insight/risk_track.h, docs/cli/train-risk.md) ------- */
+
+/* Loads the models written by `parley train-risk` (one to three, any
+ * kind). PL_EFORMAT / PL_ECHECKSUM / PL_EIO with *err (caller frees). */
+int desk_risk_load(struct desk *d, const char *path, char **err);
+/* {"escalation": p, "low_csat": p, "factors": [{"name","label","value",
+ * "weight"}]} for an open ticket (weights in log-odds of the strongest
+ * model present), or NULL when no model applies or the ticket is closed.
+ * Needs desk_metrics_enable(). New object. */
+json_t *desk_ticket_risk(struct desk *d, int64_t ticket_id, const char *lang);
+/* {"probability": p, "factors": [...]} for a customer, or NULL. */
+json_t *desk_customer_churn(struct desk *d, int64_t customer_id, const char *lang);
+
 /* Hex SHA-256 of a secret, as stored for sessions and API keys. */
 void desk_secret_hash(const char *secret, char out[65]);
 

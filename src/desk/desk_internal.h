@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "desk/desk.h"
+#include "insight/risk_track.h"
 #include "triage/triage.h"
 
 struct job;
@@ -41,6 +42,8 @@ struct desk {
     size_t nfacts, capfacts, facts_flushed;
     int64_t facts_through;             /* facts of events up to here are stored */
     int64_t metrics_applying;          /* the event being fed */
+    struct insight_risk_track *risk_track;   /* risk features, fed with the metrics */
+    struct insight_risk_model *risk_model[3]; /* by enum insight_risk_kind; NULL = none */
 
     pthread_key_t reader_key;
     pthread_mutex_t readers_mu;      /* guards the pool below */
@@ -84,6 +87,10 @@ int desk_metrics_flush_facts(struct desk *d, struct store *st);
 void desk_metrics_facts_done(struct desk *d, int committed);
 /* True when facts wait to be written. */
 int desk_metrics_facts_pending(const struct desk *d);
+
+/* {"emotion","sentiment","anger","cues":[...]} of an analysis, as carried
+ * by message.inbound events for the metrics and risk trackers. New object. */
+json_t *desk_analysis_summary(const struct text_analysis *a);
 
 /* The triage step of ingest (assess.c): t and c are the ticket after the
  * message was added and its customer; t is updated in place and stored. */

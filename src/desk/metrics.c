@@ -97,6 +97,7 @@ int desk_metrics_catch_up(struct desk *d, struct store *st)
         for (size_t i = 0; i < n; i++) {
             d->metrics_applying = ev[i].id;
             insight_metrics_apply(d->metrics, &ev[i]);
+            insight_risk_track_apply(d->risk_track, &ev[i]);
             d->metrics_last = ev[i].id;
         }
         pthread_rwlock_unlock(&d->metrics_lock);
@@ -123,6 +124,7 @@ static int enable_fn(struct desk_tx *tx, void *arg)
     if (tx->st->ops->setting_get(tx->st, FACTS_MARK, &mark) == 0)
         d->facts_through = strtoll(mark, NULL, 10);
     free(mark);
+    d->risk_track = insight_risk_track_new(false);
     int rc = desk_metrics_catch_up(d, tx->st);
     if (rc == 0)
         rc = desk_metrics_flush_facts(d, tx->st);
@@ -138,6 +140,10 @@ int desk_metrics_enable(struct desk *d)
 
 void desk_metrics_close(struct desk *d)
 {
+    for (int k = 0; k < INSIGHT_RISK__COUNT; k++) {
+        free(d->risk_model[k]);
+        d->risk_model[k] = NULL;
+    }
     if (!d->metrics)
         return;
     insight_metrics_free(d->metrics);
@@ -147,6 +153,8 @@ void desk_metrics_close(struct desk *d)
     free(d->facts);
     d->facts = NULL;
     d->capfacts = 0;
+    insight_risk_track_free(d->risk_track);
+    d->risk_track = NULL;
     pthread_rwlock_destroy(&d->metrics_lock);
 }
 

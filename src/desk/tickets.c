@@ -189,9 +189,10 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
     if ((rc = st->ops->message_insert(st, &m)))
         goto out;
     out->message_id = m.id;
-    after = desk_json_text(json_pack("{s:I,s:s,s:s,s:s?}", "message_id", (json_int_t)m.id, "channel",
-                                channel_name(m.channel), "body", m.body, "subject",
-                                in->subject));
+    after = desk_json_text(json_pack("{s:I,s:s,s:s,s:s?,s:o?}", "message_id", (json_int_t)m.id,
+                                "channel", channel_name(m.channel), "body", m.body, "subject",
+                                in->subject, "analysis",
+                                in->analysis ? desk_analysis_summary(in->analysis) : NULL));
     if ((rc = desk_event(tx, who, "message.inbound", t.id, cust.id, m.id, NULL, after, now)))
         goto out;
 

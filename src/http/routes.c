@@ -201,6 +201,17 @@ static int parse_i64(const char *s, int64_t *out)
     return 0;
 }
 
+/* The ticket's JSON with its risk scores while it is open and a model is
+ * loaded (docs/cli/train-risk.md); factor labels in ?lang= (en, ru). */
+static json_t *ticket_json_with_risk(struct req *r, const struct ticket *t)
+{
+    json_t *j = http_ticket_json(t);
+    json_t *risk = desk_ticket_risk(r->srv->d, t->id, http_query(r, "lang"));
+    if (risk)
+        json_object_set_new(j, "risk", risk);
+    return j;
+}
+
 static enum MHD_Result list_tickets(struct req *r)
 {
     struct ticket_filter f;
@@ -274,7 +285,7 @@ static enum MHD_Result list_tickets(struct req *r)
         return http_fail(r, rc);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, http_ticket_json(&t[i]));
+        json_array_append_new(arr, ticket_json_with_risk(r, &t[i]));
     json_t *j = json_pack("{s:o}", "tickets", arr);
     int limit = f.limit ? f.limit : 50;
     if (n == (size_t)limit && n > 0) {
@@ -296,7 +307,7 @@ static enum MHD_Result get_ticket(struct req *r)
     int rc = st->ops->ticket_get(st, r->id, &t);
     if (rc)
         return http_fail(r, rc);
-    json_t *j = http_ticket_json(&t);
+    json_t *j = ticket_json_with_risk(r, &t);
     ticket_clear(&t);
     struct message *m = NULL;
     size_t n = 0;
@@ -424,6 +435,12 @@ static enum MHD_Result get_customer(struct req *r)
                           c.tier, "language", c.language);
     json_object_set_new(j, "merged_into", c.merged_into ? json_integer(c.merged_into) : json_null());
     json_object_set_new(j, "created_at", http_time(c.created_at));
+    json_t *churn = desk_customer_churn(r->srv->d, c.id, http_query(r, "lang"));
+    if (churn) {
+        json_object_set(j, "churn_risk", json_object_get(churn, "probability"));
+        json_object_set(j, "churn_factors", json_object_get(churn, "factors"));
+        json_decref(churn);
+    }
     customer_clear(&c);
     struct identity *ids = NULL;
     size_t n = 0;
@@ -444,7 +461,7 @@ static enum MHD_Result get_customer(struct req *r)
     arr = json_array();
     if (st->ops->ticket_list(st, &f, &t, &n) == 0) {
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, http_ticket_json(&t[i]));
+            json_array_append_new(arr, ticket_json_with_risk(r, &t[i]));
         store_free_tickets(t, n);
     }
     json_object_set_new(j, "tickets", arr);
