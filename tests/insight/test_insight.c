@@ -10,6 +10,7 @@ int main(void)
     fails += run_roi_tests();
     fails += run_goals_tests();
     fails += run_risk_tests();
+    fails += run_risk_track_tests();
     fails += run_deviation_tests();
     fails += run_robust_tests();
     return fails ? 1 : 0;

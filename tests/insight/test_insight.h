@@ -7,6 +7,7 @@ int run_spike_tests(void);
 int run_roi_tests(void);
 int run_goals_tests(void);
 int run_risk_tests(void);
+int run_risk_track_tests(void);
 int run_deviation_tests(void);
 int run_robust_tests(void);
 
