@@ -38,6 +38,7 @@ int cmd_ledger(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_customer(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 

@@ -336,6 +336,9 @@ int desk_customer_export(struct desk *d, const struct desk_actor *who, int64_t i
  * every commit updates them. Call it once before serving (reports call it
  * on first use otherwise). */
 int desk_metrics_enable(struct desk *d);
+/* The aggregates only, without recording drill-down facts: for one-shot
+ * readers (`parley report`) next to a running server, which records them. */
+int desk_metrics_enable_aggregates(struct desk *d);
 /* A report of [from, to) for one dimension value (INSIGHT_DIM_ALL, 0 for
  * everything; an agent's user id; a category id from desk_category_id();
  * an enum channel or enum priority), from aggregates kept up to date as

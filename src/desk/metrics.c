@@ -111,14 +111,15 @@ int desk_metrics_catch_up(struct desk *d, struct store *st)
  * each commit can never interleave. */
 static int enable_fn(struct desk_tx *tx, void *arg)
 {
-    (void)arg;
+    bool facts = arg != NULL;
     struct desk *d = tx->d;
     if (d->metrics)
         return 0;
     pthread_rwlock_init(&d->metrics_lock, NULL);
     d->metrics_last = 0;
     d->metrics = insight_metrics_new(NULL);
-    insight_metrics_on_fact(d->metrics, on_fact, d);
+    if (facts)
+        insight_metrics_on_fact(d->metrics, on_fact, d);
     char *mark = NULL;
     d->facts_through = 0;
     if (tx->st->ops->setting_get(tx->st, FACTS_MARK, &mark) == 0)
@@ -134,6 +135,11 @@ static int enable_fn(struct desk_tx *tx, void *arg)
 }
 
 int desk_metrics_enable(struct desk *d)
+{
+    return desk_exec(d, enable_fn, d);
+}
+
+int desk_metrics_enable_aggregates(struct desk *d)
 {
     return desk_exec(d, enable_fn, NULL);
 }
