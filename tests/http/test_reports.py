@@ -263,6 +263,27 @@ def roi(srv, tok, c):
         c.eq(st, 400, "bad ROI query: " + q)
 
 
+def command_line(binary, db, workdir, ids, c):
+    p = cli(binary, workdir, "report", "--db", db, "--metric", "created,fcr_rate", "--period",
+            "week", "--from", "2026-03-02", "--to", "2026-03-16", "--format", "csv")
+    c.eq(p.returncode, 0, "parley report: " + p.stderr)
+    c.eq(p.stdout.splitlines()[1:3],
+         ["2026-03-02T00:00:00.000Z,2026-03-09T00:00:00.000Z,all,all,all,3,0",
+          "2026-03-09T00:00:00.000Z,2026-03-16T00:00:00.000Z,all,all,all,1,1"],
+         "the CLI prints the same rows as the API")
+    p = cli(binary, workdir, "report", "--db", db, "--tickets", "--metric", "reopen_rate",
+            "--from", "2026-03-02", "--to", "2026-03-09")
+    c.eq(p.returncode, 0, "parley report --tickets")
+    c.ok('"tickets": [\n    %d\n  ]' % ids["B"] in p.stdout, "B behind the reopen rate: " + p.stdout)
+    for args, what in ((["--metric", "speed"], "unknown metric"),
+                       (["--metric", "created", "--from", "2026-03-09", "--to", "2026-03-01"],
+                        "to before from"),
+                       (["--metric", "created", "--format", "xml"], "bad format")):
+        p = cli(binary, workdir, "report", "--db", db, *args)
+        c.eq(p.returncode, 2, "parley report refuses " + what)
+        c.ok(p.stderr.startswith("parley report: "), "with a message: " + p.stderr)
+
+
 def main(binary, db, workdir, c):
     prepare(binary, db, workdir, c)
     srv = harness.Server(binary, db, workdir).start()
@@ -281,6 +302,7 @@ def main(binary, db, workdir, c):
         roi(srv, tok, c)
     finally:
         srv.stop()
+    command_line(binary, db, workdir, ids, c)
 
 
 if __name__ == "__main__":
