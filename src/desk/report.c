@@ -4,6 +4,7 @@
  * time: the cost follows the period, not the database). */
 #include "desk/report.h"
 #include "desk/desk_internal.h"
+#include "insight/goals.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -426,6 +427,52 @@ int desk_report_csv(struct desk *d, const struct desk_report_req *q, struct buf 
     }
     free(c);
     gkeys_free(keys, nkeys);
+    return 0;
+}
+
+/* ---- series for goals ----------------------------------------------------- */
+
+int desk_group_parse(const char *s, enum desk_group *out)
+{
+    int i = find_name(group_names, 6, s);
+    if (i < 0)
+        return PL_EINVAL;
+    *out = (enum desk_group)i;
+    return 0;
+}
+
+int desk_metric_series(struct desk *d, const struct insight_metric *m, enum desk_group g,
+                       const char *key, int64_t from, int64_t to, struct insight_point **out,
+                       size_t *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    int64_t first = period_start(DESK_PERIOD_DAY, from);
+    if (to <= from || (to - first) / DAY_MS > MAX_PERIODS)
+        return fail(err, errlen, "a goal's series spans 1 to %d days", MAX_PERIODS);
+    struct gkey *keys;
+    size_t nkeys;
+    int rc = group_keys(d, g, &keys, &nkeys);
+    if (rc)
+        return rc;
+    const struct gkey *k = NULL;
+    for (size_t i = 0; i < nkeys && !k; i++)
+        if (g == DESK_GROUP_ALL || (key && !strcmp(keys[i].key, key)))
+            k = &keys[i];
+    if (!k) {
+        gkeys_free(keys, nkeys);
+        return fail(err, errlen, "no %s '%s'", group_names[g], key ? key : "");
+    }
+    struct insight_point *v = xmalloc(((size_t)((to - first) / DAY_MS) + 1) * sizeof *v);
+    size_t len = 0;
+    struct insight_report r;
+    for (int64_t t = first; t < to; t += DAY_MS) {
+        query(d, k, t, t + DAY_MS, &r);
+        v[len++] = (struct insight_point){t, insight_metric_value(m, &r)};
+    }
+    gkeys_free(keys, nkeys);
+    *out = v;
+    *n = len;
     return 0;
 }
 

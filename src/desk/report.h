@@ -53,6 +53,17 @@ int desk_report_csv(struct desk *d, const struct desk_report_req *q, struct buf 
 int desk_report_tickets(struct desk *d, const struct desk_report_req *q, json_t **out, char *err,
                         size_t errlen);
 
+/* The daily series of metric m in [from, to) for one group value (key
+ * NULL for DESK_GROUP_ALL): one point per UTC day at its start, NaN where
+ * undefined. *out is allocated (caller frees). PL_EINVAL with err for a
+ * key that does not fit the group or more than 1100 days. */
+struct insight_point;
+int desk_metric_series(struct desk *d, const struct insight_metric *m, enum desk_group g,
+                       const char *key, int64_t from, int64_t to, struct insight_point **out,
+                       size_t *n, char *err, size_t errlen);
+/* Parses a group name (all|agent|team|category|channel|priority). */
+int desk_group_parse(const char *s, enum desk_group *out);
+
 /* Teams: setting "teams" = {"teams":[{"name":s,"agents":[ids]}]}. get
  * returns the JSON text (caller frees; an empty list when unset); set
  * validates and stores it (PL_EINVAL with err). */

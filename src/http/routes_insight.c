@@ -5,6 +5,7 @@
 #include "http/http_internal.h"
 #include "base/err.h"
 #include "base/clock.h"
+#include "desk/goals.h"
 #include "desk/report.h"
 #include "desk/roi.h"
 #include "insight/roi.h"
@@ -232,6 +233,61 @@ static enum MHD_Result post_order(struct req *r)
     return http_json(r, 201, j);
 }
 
+/* ---- SMART goals ----------------------------------------------------------------- */
+
+static enum MHD_Result goal_reply(struct req *r, int rc, unsigned ok, json_t *j, const char *err)
+{
+    if (rc == PL_EINVAL)
+        return http_error(r, 400, "invalid", "%s", err);
+    if (rc)
+        return http_fail(r, rc);
+    return http_json(r, ok, j);
+}
+
+static enum MHD_Result post_goal(struct req *r)
+{
+    json_t *b = http_body_object(r), *j = NULL;
+    if (!b)
+        return MHD_YES;
+    json_decref(b);
+    char err[300] = "";
+    int rc = desk_goal_create(r->srv->d, &r->who, buf_str(&r->body), &j, err, sizeof err);
+    return goal_reply(r, rc, 201, j, err);
+}
+
+static enum MHD_Result list_goals(struct req *r)
+{
+    json_t *j = NULL;
+    int rc = desk_goal_list(r->srv->d, &r->who, &j);
+    return goal_reply(r, rc, 200, j, "");
+}
+
+static enum MHD_Result get_goal(struct req *r)
+{
+    json_t *j = NULL;
+    int rc = desk_goal_get(r->srv->d, &r->who, r->id, &j);
+    return goal_reply(r, rc, 200, j, "");
+}
+
+static enum MHD_Result patch_goal(struct req *r)
+{
+    json_t *b = http_body_object(r), *j = NULL;
+    if (!b)
+        return MHD_YES;
+    json_decref(b);
+    char err[300] = "";
+    int rc = desk_goal_update(r->srv->d, &r->who, r->id, buf_str(&r->body), &j, err, sizeof err);
+    return goal_reply(r, rc, 200, j, err);
+}
+
+static enum MHD_Result delete_goal(struct req *r)
+{
+    int rc = desk_goal_delete(r->srv->d, &r->who, r->id);
+    if (rc)
+        return http_fail(r, rc);
+    return http_raw(r, 204, "application/json", NULL, 0, NULL, NULL);
+}
+
 static const struct http_subroute iroutes[] = {
     {"GET", "/api/v1/reports", false, "", HTTP_SUPERVISOR, reports},
     {"GET", "/api/v1/reports/tickets", false, "", HTTP_SUPERVISOR, report_tickets},
@@ -241,6 +297,11 @@ static const struct http_subroute iroutes[] = {
     {"GET", "/api/v1/roi/inputs", false, "", HTTP_SUPERVISOR, get_roi_inputs},
     {"PUT", "/api/v1/roi/inputs", false, "", HTTP_SUPERVISOR, put_roi_inputs},
     {"POST", "/api/v1/orders", false, "", HTTP_INGEST, post_order},
+    {"GET", "/api/v1/goals", false, "", HTTP_SUPERVISOR, list_goals},
+    {"POST", "/api/v1/goals", false, "", HTTP_SUPERVISOR, post_goal},
+    {"GET", "/api/v1/goals/", true, "", HTTP_SUPERVISOR, get_goal},
+    {"PATCH", "/api/v1/goals/", true, "", HTTP_SUPERVISOR, patch_goal},
+    {"DELETE", "/api/v1/goals/", true, "", HTTP_SUPERVISOR, delete_goal},
 };
 
 enum MHD_Result http_route_insight(struct req *r, bool *handled)

@@ -10,6 +10,7 @@ Week 1 (Mon 2 – Sun 8 March 2026):
   C  email, delivery, Ivan again on Wed 10:00 (a repeat contact: withdraws A's
      first-contact resolution), reply 10:10, left open
 Week 2 (Mon 9 March): D  web, billing, Petr: in 08:00, reply 09:00 + resolved
+April (goals): E, F, G returns, Sveta, 6/7/8 April, resolved in 1, 2, 3 h
 
   first response: A 30, B 120, C 10 (week 1), D 60 min (week 2)
   time to resolution: A 30 min, B 3 h; D 1 h
@@ -38,6 +39,12 @@ C,2026-03-04T10:00:00Z,inbound,email,ivan@example.ru,,Again,Still nothing,,,,del
 C,2026-03-04T10:10:00Z,reply,email,,,,Checking,boris@example.com,,,
 D,2026-03-09T08:00:00Z,inbound,web,petr@example.ru,Petr,Invoice,Wrong invoice,,,,billing
 D,2026-03-09T09:00:00Z,reply,web,,,,Fixed,anna@example.com,resolved,,
+E,2026-04-06T09:00:00Z,inbound,email,sveta@example.ru,Sveta,Return 1,Return it,,,,returns
+E,2026-04-06T10:00:00Z,reply,email,,,,Done,anna@example.com,resolved,,
+F,2026-04-07T09:00:00Z,inbound,email,sveta@example.ru,,Return 2,Return it too,,,,returns
+F,2026-04-07T11:00:00Z,reply,email,,,,Done,anna@example.com,resolved,,
+G,2026-04-08T09:00:00Z,inbound,email,sveta@example.ru,,Return 3,And this,,,,returns
+G,2026-04-08T12:00:00Z,reply,email,,,,Done,anna@example.com,resolved,,
 """
 
 # Ivan and Olga order after a resolved ticket: repeat (O1, O3) and upsell
@@ -263,6 +270,76 @@ def roi(srv, tok, c):
         c.eq(st, 400, "bad ROI query: " + q)
 
 
+def count_events(db, kind):
+    sql = "SELECT count(*) FROM events WHERE type = '%s'" % kind
+    if db.startswith("sqlite:"):
+        import sqlite3
+        con = sqlite3.connect(db[len("sqlite:"):])
+        n = con.execute(sql).fetchone()[0]
+        con.close()
+        return n
+    return int(subprocess.run(["psql", "-tA", db, "-c", sql], capture_output=True,
+                              text=True).stdout.strip())
+
+
+def goals(srv, tok, db, c):
+    # Returns resolved in 60, 120, 180 min on 6-8 April: x = 0, 1, 2 days,
+    # slope 60 min a day; at the deadline (x = 24) the fit is 60 + 60 x 24
+    # = 1500 min. Baseline entered 60 min, target -20% = 48 min: off track.
+    off = {"metric": "ttr_mean_ms", "title": "Returns 20% faster", "group": "category",
+           "key": "returns", "baseline": {"value": 60 * MIN}, "target": {"relative": -0.2},
+           "start": "2026-04-06", "deadline": "2026-04-30"}
+    st, r = srv.call("POST", "/api/v1/goals", off, token=tok)
+    c.eq(st, 201, "goal created: %r" % (r,))
+    gid = r.get("id")
+    s = r.get("status", {})
+    c.ok(near(s.get("target"), 48 * MIN), "target 48 min")
+    c.ok(near(s.get("slope_per_day"), 60 * MIN), "slope 60 min a day: %r" % s)
+    c.ok(near(s.get("projected"), 1500 * MIN), "projected 1500 min")
+    c.ok(near(s.get("current"), 180 * MIN), "current: the fit at the last point")
+    c.eq((s.get("on_track"), s.get("alert"), s.get("progress")), (False, True, 0.0),
+         "off track, alert, no progress")
+    c.eq(count_events(db, "goal.off_track"), 1, "one off-track event")
+    st, r = srv.call("GET", "/api/v1/goals/%d" % gid, token=tok)
+    c.eq((st, r.get("status", {}).get("alert")), (200, True), "still off track when read again: %r" % (r,))
+    c.eq(count_events(db, "goal.off_track"), 1, "the alert is not repeated")
+
+    # The same with the baseline computed from history: TTR per day over
+    # 2-10 March is 105 min (2nd) and 60 min (9th): mean 82.5, target 66.
+    computed = dict(off, group="all", baseline={"from": "2026-03-02", "to": "2026-03-10"})
+    del computed["key"]
+    st, r = srv.call("POST", "/api/v1/goals", computed, token=tok)
+    c.eq(st, 201, "goal with a computed baseline")
+    c.ok(near(r["status"]["baseline"], 82.5 * MIN), "baseline from history: %r" % r["status"])
+    c.ok(near(r["status"]["target"], 66 * MIN), "target -20% of 82.5 min")
+
+    # A target above the baseline means higher is better: 1500 >= 1000.
+    st, r = srv.call("PATCH", "/api/v1/goals/%d" % gid, {"target": {"absolute": 1000 * MIN}},
+                     token=tok)
+    c.eq(st, 200, "goal changed")
+    c.eq((r["status"]["on_track"], r["status"]["alert"]), (True, False), "now on track")
+    st, r = srv.call("GET", "/api/v1/goals", token=tok)
+    c.eq(len(r["goals"]), 2, "two goals listed")
+    for bad, what in (({**off, "metric": "speed"}, "unknown metric"),
+                      ({k: v for k, v in off.items() if k != "deadline"}, "no deadline"),
+                      ({**off, "key": "nothing"}, "unknown category"),
+                      ({**off, "group": "planet"}, "unknown group"),
+                      ({**off, "baseline": {"from": "2025-01-01", "to": "2025-01-02"}},
+                       "no data in the baseline window"),
+                      ({**off, "target": {"relative": -2}}, "relative target below -100%")):
+        st, r = srv.call("POST", "/api/v1/goals", bad, token=tok)
+        c.eq(st, 400, "goal refused: " + what)
+        c.ok("message" in r.get("error", {}), "JSON error for " + what)
+    st, r = srv.call("PATCH", "/api/v1/goals/%d" % gid, {"deadline": "2026-01-01"}, token=tok)
+    c.eq(st, 400, "deadline before start refused")
+    st, _ = srv.call("DELETE", "/api/v1/goals/%d" % gid, token=tok)
+    c.eq(st, 204, "goal deleted")
+    st, _ = srv.call("GET", "/api/v1/goals/%d" % gid, token=tok)
+    c.eq(st, 404, "gone")
+    st, _ = srv.call("PATCH", "/api/v1/goals/999", {"title": "x"}, token=tok)
+    c.eq(st, 404, "unknown goal")
+
+
 def command_line(binary, db, workdir, ids, c):
     p = cli(binary, workdir, "report", "--db", db, "--metric", "created,fcr_rate", "--period",
             "week", "--from", "2026-03-02", "--to", "2026-03-16", "--format", "csv")
@@ -291,7 +368,8 @@ def main(binary, db, workdir, c):
         st, r = srv.call("POST", "/api/v1/auth/login", {"email": ADMIN[0], "password": ADMIN[1]})
         tok = r["token"]
         st, r = srv.call("GET", "/api/v1/tickets?limit=50&sort=created&order=asc", token=tok)
-        subjects = {"Delivery": "A", "Refund": "B", "Again": "C", "Invoice": "D"}
+        subjects = {"Delivery": "A", "Refund": "B", "Again": "C", "Invoice": "D",
+                    "Return 1": "E", "Return 2": "F", "Return 3": "G"}
         ids = {subjects[t["subject"]]: t["id"] for t in r["tickets"]}
         st, r = srv.call("GET", "/api/v1/users", token=tok)
         users = {u["email"].split("@")[0]: u["id"] for u in r["users"]}
@@ -300,6 +378,7 @@ def main(binary, db, workdir, c):
         bad_reports(srv, tok, c)
         teams(srv, tok, ids, users, c)
         roi(srv, tok, c)
+        goals(srv, tok, db, c)
     finally:
         srv.stop()
     command_line(binary, db, workdir, ids, c)
