@@ -207,6 +207,10 @@ int desk_ledger_keygen(const char *name, const char *path, char **vkey, char **e
 int desk_ledger_use_key(struct desk *d, const char *path, const char *origin, char **err);
 /* The log's public (verifier) key string, or NULL without a key. Caller frees. */
 char *desk_ledger_vkey(struct desk *d);
+/* Stops logging: later events get no leaf until the next desk_open(),
+ * which adds the missing ones (backfill). Only for measuring what the log
+ * costs (bench/desk/bench_ingest.c); call it before any write. */
+void desk_ledger_disable(struct desk *d);
 /* Number of leaves (committed events) in the log. */
 uint64_t desk_ledger_size(struct desk *d);
 /* The signed checkpoint of the current tree (signed and stored on first

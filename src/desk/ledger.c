@@ -120,6 +120,11 @@ void desk_ledger_close(struct desk *d)
     d->ledger = NULL;
 }
 
+void desk_ledger_disable(struct desk *d)
+{
+    desk_ledger_close(d);
+}
+
 int desk_ledger_append(struct desk_tx *tx, const struct event *e)
 {
     struct desk_ledger *l = tx->d->ledger;
