@@ -19,7 +19,7 @@
 static const char usage_text[] =
     "usage: parley serve [--db DB] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
     "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
-    "                    [--data-key FILE] [--risk-model FILE]\n"
+    "                    [--data-key FILE] [--risk-model FILE] [--public-url URL]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
     "demo team and conversations into an empty database. --models holds the text\n"
@@ -29,7 +29,9 @@ static const char usage_text[] =
     "wraps every customer's personal-data key, created on first use (default:\n"
     "DB.data-key next to a SQLite database, $PARLEY_DATA_KEY, ./parley.data-key).\n"
     "--risk-model is the file of `parley train-risk` (default: DB.risk next to a\n"
-    "SQLite database, if present).\n";
+    "SQLite database, if present).\n"
+    "--public-url is the address customers reach the web UI at, for the survey\n"
+    "links sent on resolution (default http://HOST:PORT of --bind and --port).\n";
 
 static int is_dir(const char *p)
 {
@@ -61,7 +63,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = cli_default_db(), *port_s = "8080", *bind = "127.0.0.1", *web = NULL,
                *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL,
-               *risk = NULL;
+               *risk = NULL, *public_url = NULL;
     int demo = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -71,6 +73,7 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "ledger-key", &key)) ||
             (r = cli_opt(argc, argv, &i, "data-key", &datakey)) ||
             (r = cli_opt(argc, argv, &i, "origin", &origin)) ||
+            (r = cli_opt(argc, argv, &i, "public-url", &public_url)) ||
             (r = cli_opt(argc, argv, &i, "risk-model", &risk))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
@@ -123,6 +126,11 @@ int cmd_serve(int argc, char **argv)
     desk_set_text(d, te);
     if (datakey)
         desk_set_data_key(d, datakey);
+    char *url = public_url ? xstrdup(public_url)
+                           : xasprintf("http://%s:%ld",
+                                       strcmp(bind, "0.0.0.0") == 0 ? "localhost" : bind, port);
+    desk_set_public_url(d, url);
+    free(url);
     char *keypath = NULL;
     if (key)
         keypath = xstrdup(key);
@@ -142,6 +150,8 @@ int cmd_serve(int argc, char **argv)
     }
     if (desk_metrics_enable(d) != 0)
         log_warn("serve: live metrics unavailable");
+    if (desk_alerts_enable(d) != 0)
+        log_warn("serve: alerts unavailable");
     if (load_risk(d, db, risk) != 0)
         goto out;
     struct http_options o = {.bind = bind, .port = (int)port, .web_dir = web};

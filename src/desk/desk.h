@@ -376,6 +376,51 @@ json_t *desk_ticket_risk(struct desk *d, int64_t ticket_id, const char *lang);
 /* {"probability": p, "factors": [...]} for a customer, or NULL. */
 json_t *desk_customer_churn(struct desk *d, int64_t customer_id, const char *lang);
 
+/* ---- CSAT surveys (feedback.c, docs/insight.md) ------------------------------ */
+
+/* The public base URL of the web UI, for links sent to customers (default
+ * http://localhost:8080). Set before serving. */
+void desk_set_public_url(struct desk *d, const char *url);
+/* The survey of a link's token, with its ticket's subject and language
+ * (caller frees both). PL_ENOTFOUND for an unknown or malformed token. */
+int desk_survey_get(struct desk *d, const char *token, struct survey *out, char **subject,
+                    char **language);
+/* Answers a survey once: score 1..5, nps 0..10 or -1, comment optional
+ * (analysed by the text engine; ≤ 4000 bytes). PL_EINVAL for a bad score,
+ * PL_ENOTFOUND for an unknown token, PL_ESTATE when already answered. */
+int desk_survey_answer(struct desk *d, const char *token, int score, int nps,
+                       const char *comment);
+
+/* Repeat contacts: a new ticket of a customer whose previous ticket was
+ * resolved at most this many hours before is linked to it ("ticket.repeat",
+ * "repeat_of" in the ticket) and withdraws its first-contact resolution.
+ * Stored as setting "feedback" (default 168 h = 7 days; 0..8760). */
+int desk_feedback_config(struct desk *d, int *repeat_window_hours);
+int desk_set_feedback_config(struct desk *d, const struct desk_actor *who,
+                             int repeat_window_hours);
+
+/* ---- alerts (alerts.c, docs/insight.md) ------------------------------------ */
+
+/* Starts the online detectors — complaint spikes per category (baseline
+ * rebuilt from the stored negative messages of the last 8 weeks) and
+ * deviations from the service standards — on every commit from now on.
+ * Call once before serving, after desk_metrics_enable(). */
+int desk_alerts_enable(struct desk *d);
+/* Raises an alert: a->kind required ("spike", "deviation", "goal", ...);
+ * the other fields optional (ticket_ids a JSON array text, detail a JSON
+ * object text). Stores it, fills a->id and a->created_at, and writes an
+ * "alert.raised" event. desk_alert_raise() runs its own transaction; inside
+ * a job use desk_alert_raise_tx(). */
+int desk_alert_raise(struct desk *d, struct alert *a);
+int desk_alert_raise_tx(struct desk_tx *tx, struct alert *a);
+/* A supervisor or admin acknowledges an alert ("alert.acknowledged");
+ * again is a no-op. PL_ENOTFOUND for an unknown id. */
+int desk_alert_ack(struct desk *d, const struct desk_actor *who, int64_t id);
+/* Newest first; open_only: not acknowledged. Free with store_free_alerts(). */
+int desk_alert_list(struct desk *d, int open_only, int limit, struct alert **out, size_t *n);
+/* The API form of an alert: a new JSON object (json_t *). */
+struct json_t *desk_alert_json(const struct alert *a);
+
 /* Hex SHA-256 of a secret, as stored for sessions and API keys. */
 void desk_secret_hash(const char *secret, char out[65]);
 

@@ -45,6 +45,10 @@ struct desk {
     struct insight_risk_track *risk_track;   /* risk features, fed with the metrics */
     struct insight_risk_model *risk_model[3]; /* by enum insight_risk_kind; NULL = none */
 
+    struct desk_alerts *alerts;        /* online detectors (alerts.c); writer only */
+    char *public_url;                  /* base of links sent to customers (feedback.c) */
+    int64_t repeat_window_ms;          /* repeat contacts (feedback.c); writer only */
+
     pthread_key_t reader_key;
     pthread_mutex_t readers_mu;      /* guards the pool below */
     pthread_cond_t readers_cv;       /* a connection came back */
@@ -91,6 +95,22 @@ int desk_metrics_facts_pending(const struct desk *d);
 /* {"emotion","sentiment","anger","cues":[...]} of an analysis, as carried
  * by message.inbound events for the metrics and risk trackers. New object. */
 json_t *desk_analysis_summary(const struct text_analysis *a);
+
+/* Alerts (alerts.c): the detectors see each commit's events, and a tick
+ * once a minute when the writer is idle. Writer thread only. */
+struct desk_alerts;
+void desk_alerts_after_commit(struct desk *d, struct store *st);
+void desk_alerts_tick(struct desk *d);
+void desk_alerts_free(struct desk_alerts *al);
+
+/* Offers a CSAT survey for a ticket just resolved (feedback.c): a
+ * single-use token and an outbound message with its link. */
+int desk_survey_offer_tx(struct desk_tx *tx, int64_t ticket_id, int64_t at);
+/* Reads the feedback settings (repeat window) at open. */
+void desk_feedback_load(struct desk *d);
+/* A new ticket t: links it ("ticket.repeat") to the customer's ticket
+ * resolved most recently within the repeat window, if any. */
+int desk_repeat_link_tx(struct desk_tx *tx, const struct ticket *t, int64_t at);
 
 /* The triage step of ingest (assess.c): t and c are the ticket after the
  * message was added and its customer; t is updated in place and stored. */

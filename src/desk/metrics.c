@@ -117,7 +117,10 @@ static int enable_fn(struct desk_tx *tx, void *arg)
         return 0;
     pthread_rwlock_init(&d->metrics_lock, NULL);
     d->metrics_last = 0;
-    d->metrics = insight_metrics_new(NULL);
+    struct insight_metrics_config cfg;
+    insight_metrics_config_default(&cfg);
+    cfg.repeat_window_ms = d->repeat_window_ms;   /* the desk's repeat links (feedback.c) */
+    d->metrics = insight_metrics_new(&cfg);
     if (facts)
         insight_metrics_on_fact(d->metrics, on_fact, d);
     char *mark = NULL;

@@ -169,7 +169,7 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
         rc = desk_event(tx, who, "ticket.created", t.id, cust.id, 0, NULL, after, now);
         free(after);
         after = NULL;
-        if (rc)
+        if (rc || (rc = desk_repeat_link_tx(tx, &t, now)))
             goto out;
         out->new_ticket = true;
     } else if (rc) {
@@ -458,10 +458,21 @@ struct update_args {
     const struct desk_ticket_patch *p;
 };
 
+/* A live resolution (not an import) also offers the customer a survey. */
 static int update_fn(struct desk_tx *tx, void *arg)
 {
     struct update_args *a = arg;
-    return desk_update_ticket_tx(tx, a->who, a->ticket_id, a->p, clock_now_ms());
+    int64_t now = clock_now_ms();
+    struct ticket before = {0};
+    int rc = tx->st->ops->ticket_get(tx->st, a->ticket_id, &before);
+    bool was_open = rc == 0 && status_is_open(before.status);
+    ticket_clear(&before);
+    if (rc == 0)
+        rc = desk_update_ticket_tx(tx, a->who, a->ticket_id, a->p, now);
+    if (rc == 0 && was_open && a->p->set_status &&
+        (a->p->status == STATUS_RESOLVED || a->p->status == STATUS_CLOSED))
+        rc = desk_survey_offer_tx(tx, a->ticket_id, now);
+    return rc;
 }
 
 int desk_update_ticket(struct desk *d, const struct desk_actor *who, int64_t ticket_id,

@@ -61,6 +61,20 @@ static void flush_idle_facts(struct desk *d, struct store *st)
     desk_metrics_facts_done(d, 0);
 }
 
+/* Wakes the readers of the live stream when new events were committed. */
+static void publish_last_event(struct desk *d, struct store *st)
+{
+    int64_t last = 0;
+    if (st->ops->event_last_id(st, &last) == 0) {
+        pthread_mutex_lock(&d->ev_mu);
+        if (last > d->last_event) {
+            d->last_event = last;
+            pthread_cond_broadcast(&d->ev_cv);
+        }
+        pthread_mutex_unlock(&d->ev_mu);
+    }
+}
+
 static void run_batch(struct desk *d, struct job *batch)
 {
     struct store *st = d->writer;
@@ -122,26 +136,33 @@ static void run_batch(struct desk *d, struct job *batch)
     if (desk_metrics_catch_up(d, st))
         log_error("desk: metrics could not read the new events: %s", store_errmsg(st));
     flush_idle_facts(d, st);
-    int64_t last = 0;
-    if (st->ops->event_last_id(st, &last) == 0) {
-        pthread_mutex_lock(&d->ev_mu);
-        if (last > d->last_event) {
-            d->last_event = last;
-            pthread_cond_broadcast(&d->ev_cv);
-        }
-        pthread_mutex_unlock(&d->ev_mu);
-    }
+    desk_alerts_after_commit(d, st);
+    publish_last_event(d, st);
 }
+
+/* The writer's idle wake-up: detectors close hours nobody wrote in. */
+#define TICK_MS 60000
 
 static void *writer_main(void *arg)
 {
     struct desk *d = arg;
     pthread_mutex_lock(&d->mu);
     for (;;) {
-        while (!d->head && !d->stopping)
-            pthread_cond_wait(&d->cv_work, &d->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += TICK_MS / 1000;
+        int timed_out = 0;
+        while (!d->head && !d->stopping && !timed_out)
+            timed_out = pthread_cond_timedwait(&d->cv_work, &d->mu, &ts) == ETIMEDOUT;
         if (!d->head && d->stopping)
             break;
+        if (!d->head) {
+            pthread_mutex_unlock(&d->mu);
+            desk_alerts_tick(d);
+            publish_last_event(d, d->writer);
+            pthread_mutex_lock(&d->mu);
+            continue;
+        }
         /* Take up to BATCH_MAX jobs. */
         struct job *batch = d->head, *last = batch;
         int n = 1;
@@ -336,6 +357,7 @@ int desk_open(const char *db_url, struct desk **out, char **err)
     pthread_key_create(&d->reader_key, reader_destroy);
     d->writer->ops->event_last_id(d->writer, &d->last_event);
     load_triage_config(d);
+    desk_feedback_load(d);
     if (pthread_create(&d->thread, NULL, writer_main, d) != 0) {
         store_close(d->writer);
         desk_datakey_free(d->datakey);
@@ -366,6 +388,7 @@ void desk_close(struct desk *d)
     pthread_mutex_unlock(&d->ev_mu);
     pthread_join(d->thread, NULL);
     desk_ledger_close(d);
+    desk_alerts_free(d->alerts);
     desk_metrics_close(d);
 
     /* Every read connection, idle or still held by a live thread. */
@@ -381,6 +404,7 @@ void desk_close(struct desk *d)
     pthread_cond_destroy(&d->ev_cv);
     pthread_mutex_destroy(&d->readers_mu);
     desk_datakey_free(d->datakey);
+    free(d->public_url);
     free(d->url);
     free(d);
 }

@@ -78,6 +78,7 @@ enum MHD_Result http_route_chat(struct req *r, bool *handled);     /* routes_cha
 enum MHD_Result http_route_canned(struct req *r, bool *handled);   /* routes_canned.c */
 enum MHD_Result http_route_disputes(struct req *r, bool *handled); /* routes_disputes.c */
 enum MHD_Result http_route_insight(struct req *r, bool *handled);  /* routes_insight.c */
+enum MHD_Result http_route_feedback(struct req *r, bool *handled); /* routes_feedback.c */
 
 /* Access rules shared by every router (routes.c): false when an error
  * answer (401/403) was queued. */

@@ -323,12 +323,21 @@ static enum MHD_Result get_ticket(struct req *r)
     json_t *evs = json_array();
     struct event_filter f = {.ticket_id = r->id, .limit = 1000};
     struct event *e = NULL;
+    json_t *repeat_of = json_null();
     if ((rc = st->ops->event_list(st, &f, &e, &n)) == 0) {
         desk_events_open(r->srv->d, st, e, n);
-        for (size_t i = 0; i < n; i++)
-            json_array_append_new(evs, http_event_json(&e[i]));
+        for (size_t i = 0; i < n; i++) {
+            json_t *ej = http_event_json(&e[i]);
+            /* The earlier ticket of the same issue (first-contact resolution). */
+            if (!strcmp(e[i].type, "ticket.repeat")) {
+                json_decref(repeat_of);
+                repeat_of = json_incref(json_object_get(json_object_get(ej, "after"), "repeat_of"));
+            }
+            json_array_append_new(evs, ej);
+        }
         store_free_events(e, n);
     }
+    json_object_set_new(j, "repeat_of", repeat_of ? repeat_of : json_null());
     json_object_set_new(j, "events", evs);
     return http_json(r, 200, j);
 }
@@ -765,6 +774,7 @@ enum MHD_Result http_route(struct req *r)
         http_route_canned,
         http_route_disputes,
         http_route_insight,
+        http_route_feedback,
     };
     for (size_t i = 0; i < sizeof subrouters / sizeof subrouters[0]; i++) {
         bool handled = false;

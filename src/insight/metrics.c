@@ -87,6 +87,11 @@ void insight_metrics_config_default(struct insight_metrics_config *c)
     c->repeat_window_ms = 7 * DAY_MS;
 }
 
+void insight_metrics_set_repeat_window(struct insight_metrics *m, int64_t ms)
+{
+    m->cfg.repeat_window_ms = ms > 0 ? ms : 0;
+}
+
 struct insight_metrics *insight_metrics_new(const struct insight_metrics_config *cfg)
 {
     struct insight_metrics *m = xcalloc(1, sizeof *m);
@@ -543,6 +548,7 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             if (c->last_ticket && c->last_ticket != t->id &&
                 at - c->last_resolved_at <= m->cfg.repeat_window_ms) {
                 repeat = true;
+                t->flags |= F_REPEAT;
                 uint32_t pi = insight__imap_get(&m->tmap, (uint64_t)c->last_ticket, 0);
                 if (pi != UINT32_MAX)
                     uncount_fcr(m, &m->t[pi]);
@@ -566,6 +572,10 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
             add_analysis(m, t, at, after, rows, n);
     } else if (!strcmp(ty, "message.reply") || !strcmp(ty, "message.note")) {
         bool reply = ty[8] == 'r';
+        /* The survey invitation sent on resolution is not part of the
+         * conversation: no reply, no activity. */
+        if (reply && json_is_true(json_object_get(after, "survey")))
+            goto out;
         /* A reply written by the system (auto-acknowledgement) is counted as
          * a reply but is not a response, and is nobody's handling time. */
         bool human = ev->actor_kind != ACTOR_SYSTEM;
@@ -649,6 +659,25 @@ int insight_metrics_apply(struct insight_metrics *m, const struct event *ev)
         int id = intern_category(m, json_string_value(c));
         move_dim(m, t, at, INSIGHT_DIM_CATEGORY, t->d.category, id);
         t->d.category = id;
+    } else if (!strcmp(ty, "ticket.repeat")) {
+        /* The desk's link to the earlier ticket of the same issue: that
+         * one was not resolved at first contact, this one is a repeat
+         * contact (idempotent: the customer rule at ticket.created, with
+         * the same window, usually counted both already). */
+        const json_t *of = json_object_get(after, "repeat_of");
+        if (!json_is_integer(of) || json_integer_value(of) <= 0) {
+            rc = PL_EINVAL;
+            goto out;
+        }
+        uint32_t pi = insight__imap_get(&m->tmap, (uint64_t)json_integer_value(of), 0);
+        if (pi != UINT32_MAX)
+            uncount_fcr(m, &m->t[pi]);
+        if (!(t->flags & F_REPEAT)) {
+            t->flags |= F_REPEAT;
+            n = rows_at(m, at, &t->d, rows);
+            for (int i = 0; i < n; i++)
+                rows[i]->repeat_contacts++;
+        }
     } else if (!strcmp(ty, "ticket.escalated")) {
         if (!(t->flags & F_ESCALATED)) {
             t->flags |= F_ESCALATED;

@@ -95,6 +95,8 @@ struct insight_metrics;
 /* cfg NULL = defaults. Never NULL; free with insight_metrics_free(). */
 struct insight_metrics *insight_metrics_new(const struct insight_metrics_config *cfg);
 void insight_metrics_free(struct insight_metrics *m);
+/* Changes the repeat-contact window for tickets created from now on. */
+void insight_metrics_set_repeat_window(struct insight_metrics *m, int64_t ms);
 
 /* Applies one event. Unknown types are ignored (0). Events must arrive in
  * id order; an event for an unknown ticket creates its state. Returns 0,

@@ -19,7 +19,7 @@ uint32_t insight__imap_get(const struct imap *m, uint64_t a, uint64_t b); /* UIN
 void insight__imap_put(struct imap *m, uint64_t a, uint64_t b, uint32_t val);
 void insight__imap_free(struct imap *m);
 
-enum { F_FCR = 1, F_ESCALATED = 2, F_RESOLVED_ONCE = 4, F_KNOWN_START = 8 };
+enum { F_FCR = 1, F_ESCALATED = 2, F_RESOLVED_ONCE = 4, F_KNOWN_START = 8, F_REPEAT = 16 };
 
 struct dims {
     int64_t agent;

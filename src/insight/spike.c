@@ -33,6 +33,7 @@ struct insight_spike {
     int zero_run;
     struct insight_spike_alert run;   /* the current run of excess / alert */
     bool in_run;
+    int64_t early_hour;        /* an alert raised early for this hour (peek) */
 };
 
 void insight_spike_config_default(struct insight_spike_config *c)
@@ -44,6 +45,8 @@ void insight_spike_config_default(struct insight_spike_config *c)
     c->shift = 2.0;
     c->threshold = 6.0;
     c->warmup_hours = 336;
+    c->min_hours = 24;
+    c->young_margin = 3.0;
     c->clear_hours = 3;
     c->min_expected = 0.05;
 }
@@ -71,7 +74,12 @@ struct insight_spike *insight_spike_new(const struct insight_spike_config *cfg)
         s->cfg.alpha_week = 0.01;
     if (!(s->cfg.min_expected > 0))
         s->cfg.min_expected = 0.05;
+    if (s->cfg.min_hours < 1)
+        s->cfg.min_hours = 1;
+    if (!(s->cfg.young_margin >= 1.0 && s->cfg.young_margin <= 100.0))
+        s->cfg.young_margin = 3.0;
     s->last_hour = INT64_MIN;
+    s->early_hour = INT64_MIN;
     for (int i = 0; i < 24; i++)
         s->day[i] = 1.0;
     for (int i = 0; i < 7; i++)
@@ -188,7 +196,10 @@ static int observe_one(struct insight_spike *s, int64_t hour, double x,
     int h, d, change = INSIGHT_SPIKE_NONE;
     slot(s, hour, &h, &d);
     double lambda = s->nobs ? expected_at(s, h, d) : x;
-    if (s->nobs >= s->cfg.warmup_hours) {
+    if (s->nobs >= s->cfg.min_hours) {
+        /* A young baseline does not know the daily and weekly rhythm yet:
+         * test against a margin above it, not against it. */
+        double lt = s->nobs < s->cfg.warmup_hours ? lambda * s->cfg.young_margin : lambda;
         double r = s->cfg.shift;
         if (r <= 0) {
             /* Auto: tune to the rise that is about three standard deviations
@@ -202,11 +213,11 @@ static int observe_one(struct insight_spike *s, int64_t hour, double x,
          * measured α (shape k = 1/α), Poisson when α is negligible. */
         double a = overdispersion(s), inc;
         if (a < 1e-3) {
-            inc = x * log(r) - (r - 1.0) * lambda;
+            inc = x * log(r) - (r - 1.0) * lt;
         } else {
             double k = 1.0 / a;
-            inc = x * log(r * (k + lambda) / (k + r * lambda)) +
-                  k * log((k + lambda) / (k + r * lambda));
+            inc = x * log(r * (k + lt) / (k + r * lt)) +
+                  k * log((k + lt) / (k + r * lt));
         }
         s->S = s->S + inc > 0 ? s->S + inc : 0.0;
         if (s->S > 0 && !s->in_run && !s->active) {
@@ -284,7 +295,25 @@ int insight_spike_observe(struct insight_spike *s, int64_t hour_start, double co
         }
     }
     int c = observe_one(s, hour, count, out);
+    if (c == INSIGHT_SPIKE_RAISED && hour == s->early_hour)
+        c = INSIGHT_SPIKE_NONE; /* reported by insight_spike_peek() already */
     return c ? c : pending;
+}
+
+int insight_spike_peek(struct insight_spike *s, int64_t hour_start, double count,
+                       struct insight_spike_alert *out)
+{
+    int64_t hour = floor_to(hour_start, HOUR_MS);
+    if (!s || s->active || hour == s->early_hour)
+        return INSIGHT_SPIKE_NONE;
+    struct insight_spike trial = *s;   /* plain data: a copy is a what-if */
+    struct insight_spike_alert a;
+    if (insight_spike_observe(&trial, hour, count, &a) != INSIGHT_SPIKE_RAISED)
+        return INSIGHT_SPIKE_NONE;
+    s->early_hour = hour;
+    if (out)
+        *out = a;
+    return INSIGHT_SPIKE_RAISED;
 }
 
 void insight_spike_alert_add_sample(struct insight_spike_alert *a, int64_t ticket_id)
@@ -326,6 +355,7 @@ struct insight_spikes {
     struct insight_spike_config cfg;
     struct cat *c;
     size_t n, cap;
+    int64_t start;             /* the first hour any category was seen */
 };
 
 struct insight_spikes *insight_spikes_new(const struct insight_spike_config *cfg)
@@ -335,6 +365,7 @@ struct insight_spikes *insight_spikes_new(const struct insight_spike_config *cfg
         set->cfg = *cfg;
     else
         insight_spike_config_default(&set->cfg);
+    set->start = INT64_MIN;
     return set;
 }
 
@@ -387,7 +418,12 @@ int insight_spikes_add(struct insight_spikes *set, const char *category, int64_t
         memset(c, 0, sizeof *c);
         snprintf(c->name, sizeof c->name, "%s", category);
         c->det = insight_spike_new(&set->cfg);
-        c->hour = floor_to(at, HOUR_MS);
+        /* Its history starts with the set's: no complaint so far is a count. */
+        int64_t first = floor_to(at, HOUR_MS);
+        if (set->start == INT64_MIN)
+            set->start = first;
+        c->hour = first - set->start > MAX_GAP_HOURS * HOUR_MS ? first - MAX_GAP_HOURS * HOUR_MS
+                                                               : set->start;
     }
     int64_t h = floor_to(at, HOUR_MS);
     if (h < c->hour - HOUR_MS)
@@ -396,6 +432,15 @@ int insight_spikes_add(struct insight_spikes *set, const char *category, int64_t
     c->count += 1.0; /* a message up to an hour late counts in the open hour */
     if (ticket_id)
         insight_spike_alert_add_sample(&c->recent, ticket_id);
+    struct insight_spike_alert a;
+    if (insight_spike_peek(c->det, c->hour, c->count, &a) == INSIGHT_SPIKE_RAISED) {
+        snprintf(a.category, sizeof a.category, "%s", c->name);
+        memcpy(a.samples, c->recent.samples, sizeof a.samples);
+        a.nsamples = c->recent.nsamples;
+        if (n < max)
+            out[n] = a;
+        n++;
+    }
     return n < max ? n : max;
 }
 

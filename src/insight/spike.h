@@ -9,7 +9,10 @@
  * Trigger: a CUSUM of the log-likelihood ratio of rate `shift`×λ against λ
  * — negative binomial with the overdispersion measured online, Poisson when
  * there is none — raised at `threshold`, cleared after `clear_hours` hours
- * at or below the baseline. See docs/insight.md and docs/insight-quality.md. */
+ * at or below the baseline. Until `warmup_hours` of history the baseline
+ * is "young" and tested with a margin; no alert before `min_hours`.
+ * Fed message by message (insight_spikes_add), an alert is raised as soon
+ * as the open hour's count makes it certain, not when the hour ends. See docs/insight.md and docs/insight-quality.md. */
 #ifndef PARLEY_INSIGHT_SPIKE_H
 #define PARLEY_INSIGHT_SPIKE_H
 
@@ -25,7 +28,11 @@ struct insight_spike_config {
     double alpha_week;       /* EW weight of a weekday slot per hour of it (default 0.01) */
     double shift;            /* rise the CUSUM is tuned to, r > 1 (default 2); 0 = auto */
     double threshold;        /* CUSUM threshold h (default 6) */
-    int warmup_hours;        /* no alert before this many hours (default 336 = 2 weeks) */
+    int warmup_hours;        /* hours until the seasonal baseline is trusted (default 336 = 2 weeks) */
+    int min_hours;           /* no alert before this many hours (default 24) */
+    double young_margin;     /* before warmup_hours the CUSUM tests against this many
+                              * times the baseline: the daily and weekly profile are not
+                              * known yet (default 3) */
     int clear_hours;         /* hours at zero before clearing (default 3) */
     double min_expected;     /* floor on λ per hour (default 0.05) */
 };
@@ -65,6 +72,13 @@ void insight_spike_free(struct insight_spike *s);
  * a negative/non-finite count or an hour before the last one observed. */
 int insight_spike_observe(struct insight_spike *s, int64_t hour_start, double count,
                           struct insight_spike_alert *out);
+/* Whether the hour containing hour_start, with `count` messages so far,
+ * is certain to raise an alert when it closes (the statistic only grows
+ * with the count). Returns INSIGHT_SPIKE_RAISED (filling *out) once per
+ * hour — that alert is then not reported again when the hour closes —
+ * or INSIGHT_SPIKE_NONE; the detector's state is not advanced. */
+int insight_spike_peek(struct insight_spike *s, int64_t hour_start, double count,
+                       struct insight_spike_alert *out);
 /* Baseline expectation for the hour containing t (NAN before any data). */
 double insight_spike_expected(const struct insight_spike *s, int64_t t);
 bool insight_spike_active(const struct insight_spike *s);
@@ -74,7 +88,10 @@ struct insight_spikes;
 struct insight_spikes *insight_spikes_new(const struct insight_spike_config *cfg);
 void insight_spikes_free(struct insight_spikes *set);
 /* Counts one negative message of `category` at `at`, remembering ticket_id
- * as a sample. Hours are closed by the first message or tick after them.
+ * as a sample. Hours are closed by the first message or tick after them;
+ * an alert the open hour already makes certain is raised at once
+ * (insight_spike_peek). A category seen for the first time starts its
+ * history at the set's first hour, with zeros before its first message.
  * Alerts produced while closing hours are written to out[0..max-1]; the
  * number written is returned (or a negative PL_E* code: PL_EINVAL for a
  * NULL/too-long category or time going back more than an hour). */

@@ -231,6 +231,36 @@ static const char *const postgres_migrations[] = {
     "  wrapped TEXT,\n"
     "  created_at BIGINT NOT NULL,\n"
     "  erased_at BIGINT NOT NULL DEFAULT 0);\n",
+    /* 10: CSAT surveys (single-use token, stored as its hex SHA-256),
+     * alerts (complaint spikes, deviations from service standards, ...;
+     * docs/insight.md) and inbound messages by time (the spike baseline) */
+    "CREATE TABLE surveys (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  token_hash TEXT NOT NULL UNIQUE,\n"
+    "  ticket_id BIGINT NOT NULL,\n"
+    "  customer_id BIGINT NOT NULL DEFAULT 0,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  answered_at BIGINT NOT NULL DEFAULT 0,\n"
+    "  score INTEGER NOT NULL DEFAULT 0,\n"
+    "  nps INTEGER NOT NULL DEFAULT -1,\n"
+    "  comment TEXT,\n"
+    "  analysis TEXT);\n"
+    "CREATE INDEX surveys_ticket ON surveys (ticket_id);\n"
+    "CREATE TABLE alerts (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  category TEXT,\n"
+    "  metric TEXT,\n"
+    "  size DOUBLE PRECISION NOT NULL DEFAULT 0,\n"
+    "  expected DOUBLE PRECISION NOT NULL DEFAULT 0,\n"
+    "  observed DOUBLE PRECISION NOT NULL DEFAULT 0,\n"
+    "  ticket_ids TEXT NOT NULL DEFAULT '[]',\n"
+    "  detail TEXT,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  acknowledged_by BIGINT NOT NULL DEFAULT 0,\n"
+    "  acknowledged_at BIGINT NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX alerts_open ON alerts (acknowledged_at, id);\n"
+    "CREATE INDEX messages_created ON messages (created_at);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

@@ -245,6 +245,36 @@ static const char *const sqlite_migrations[] = {
     "  wrapped TEXT,\n"
     "  created_at INTEGER NOT NULL,\n"
     "  erased_at INTEGER NOT NULL DEFAULT 0);\n",
+    /* 10: CSAT surveys (single-use token, stored as its hex SHA-256),
+     * alerts (complaint spikes, deviations from service standards, ...;
+     * docs/insight.md) and inbound messages by time (the spike baseline) */
+    "CREATE TABLE surveys (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  token_hash TEXT NOT NULL UNIQUE,\n"
+    "  ticket_id INTEGER NOT NULL,\n"
+    "  customer_id INTEGER NOT NULL DEFAULT 0,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  answered_at INTEGER NOT NULL DEFAULT 0,\n"
+    "  score INTEGER NOT NULL DEFAULT 0,\n"
+    "  nps INTEGER NOT NULL DEFAULT -1,\n"
+    "  comment TEXT,\n"
+    "  analysis TEXT);\n"
+    "CREATE INDEX surveys_ticket ON surveys (ticket_id);\n"
+    "CREATE TABLE alerts (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  category TEXT,\n"
+    "  metric TEXT,\n"
+    "  size REAL NOT NULL DEFAULT 0,\n"
+    "  expected REAL NOT NULL DEFAULT 0,\n"
+    "  observed REAL NOT NULL DEFAULT 0,\n"
+    "  ticket_ids TEXT NOT NULL DEFAULT '[]',\n"
+    "  detail TEXT,\n"
+    "  created_at INTEGER NOT NULL,\n"
+    "  acknowledged_by INTEGER NOT NULL DEFAULT 0,\n"
+    "  acknowledged_at INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE INDEX alerts_open ON alerts (acknowledged_at, id);\n"
+    "CREATE INDEX messages_created ON messages (created_at);\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

@@ -10,6 +10,7 @@
 #include "store/store_internal.h"
 #include "store/search_internal.h"
 #include "store/ledger_internal.h"
+#include "store/feedback_internal.h"
 #include "base/xalloc.h"
 
 #include <assert.h>
@@ -131,7 +132,31 @@
                      "ELSE $2 END, thread = NULL WHERE customer_id = $1")                  \
     X(ERASE_MESSAGES, "UPDATE messages SET body = $2, external_id = NULL, analysis = NULL " \
                       "WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = $1)") \
-    X(MERGED_INTO, "SELECT id FROM customers WHERE merged_into = $1 ORDER BY id")
+    X(MERGED_INTO, "SELECT id FROM customers WHERE merged_into = $1 ORDER BY id") \
+    PG_FEEDBACK_STATEMENTS(X)
+
+/* Surveys, alerts and the negative messages of the spike baseline
+ * (postgres_feedback.c). */
+#define PG_FEEDBACK_STATEMENTS(X)                                                          \
+    X(SURVEY_INSERT, "INSERT INTO surveys (token_hash, ticket_id, customer_id, created_at) " \
+                     "VALUES ($1, $2, $3, $4) RETURNING id")                               \
+    X(SURVEY_FIND, "SELECT " SURVEY_COLS " FROM surveys WHERE token_hash = $1")            \
+    X(SURVEY_ANSWER, "UPDATE surveys SET answered_at = $2, score = $3, nps = $4, "          \
+                     "comment = $5, analysis = $6 WHERE id = $1 AND answered_at = 0")      \
+    X(SURVEY_EXISTS, "SELECT 1 FROM surveys WHERE id = $1")                                \
+    X(ALERT_INSERT, "INSERT INTO alerts (kind, category, metric, size, expected, observed, " \
+                    "ticket_ids, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) " \
+                    "RETURNING id")                                                        \
+    X(ALERT_GET, "SELECT " ALERT_COLS " FROM alerts WHERE id = $1")                        \
+    X(ALERT_LIST, "SELECT " ALERT_COLS " FROM alerts WHERE $1 = 0 OR acknowledged_at = 0 "  \
+                  "ORDER BY id DESC LIMIT $2")                                             \
+    X(ALERT_ACK, "UPDATE alerts SET acknowledged_by = $2, acknowledged_at = $3 "           \
+                 "WHERE id = $1 AND acknowledged_at = 0")                                  \
+    X(NEGATIVE_SCAN, "SELECT m.created_at, m.ticket_id, t.category FROM messages m "       \
+                     "JOIN tickets t ON t.id = m.ticket_id WHERE m.created_at >= $1 "      \
+                     "AND m.kind = 0 AND m.analysis IS NOT NULL "                          \
+                     "AND (m.analysis::jsonb ->> 'sentiment')::float8 < $2 "               \
+                     "ORDER BY m.created_at, m.id")
 
 /* Knowledge base, ticket search and chats (postgres_search.c). */
 #define PG_TSQ "to_tsquery('russian', $1::text)"

@@ -957,4 +957,12 @@ const struct store_ops pg__ops = {
     .customer_erase = pg__customer_erase,
     .customer_merged = pg__customer_merged,
     .scrub = pg__scrub,
+    .survey_insert = pg__survey_insert,
+    .survey_find = pg__survey_find,
+    .survey_answer = pg__survey_answer,
+    .alert_insert = pg__alert_insert,
+    .alert_get = pg__alert_get,
+    .alert_list = pg__alert_list,
+    .alert_ack = pg__alert_ack,
+    .negative_scan = pg__negative_scan,
 };

@@ -10,6 +10,7 @@
 #include "store/store_internal.h"
 #include "store/search_internal.h"
 #include "store/ledger_internal.h"
+#include "store/feedback_internal.h"
 #include "base/xalloc.h"
 
 #include <sqlite3.h>
@@ -128,7 +129,30 @@
     X(MERGED_INTO, "SELECT id FROM customers WHERE merged_into = ?1 ORDER BY id")          \
     X(FTS_OPT_MESSAGES, "INSERT INTO messages_fts (messages_fts) VALUES ('optimize')")     \
     X(FTS_OPT_TICKETS, "INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')")        \
-    X(FTS_OPT_CUSTOMERS, "INSERT INTO customers_fts (customers_fts) VALUES ('optimize')")
+    X(FTS_OPT_CUSTOMERS, "INSERT INTO customers_fts (customers_fts) VALUES ('optimize')") \
+    SQ_FEEDBACK_STATEMENTS(X)
+
+/* Surveys, alerts and the negative messages of the spike baseline
+ * (sqlite_feedback.c). */
+#define SQ_FEEDBACK_STATEMENTS(X)                                                          \
+    X(SURVEY_INSERT, "INSERT INTO surveys (token_hash, ticket_id, customer_id, created_at) " \
+                     "VALUES (?1, ?2, ?3, ?4)")                                            \
+    X(SURVEY_FIND, "SELECT " SURVEY_COLS " FROM surveys WHERE token_hash = ?1")            \
+    X(SURVEY_ANSWER, "UPDATE surveys SET answered_at = ?2, score = ?3, nps = ?4, "          \
+                     "comment = ?5, analysis = ?6 WHERE id = ?1 AND answered_at = 0")      \
+    X(SURVEY_GET, "SELECT " SURVEY_COLS " FROM surveys WHERE id = ?1")                     \
+    X(ALERT_INSERT, "INSERT INTO alerts (kind, category, metric, size, expected, observed, " \
+                    "ticket_ids, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+    X(ALERT_GET, "SELECT " ALERT_COLS " FROM alerts WHERE id = ?1")                        \
+    X(ALERT_LIST, "SELECT " ALERT_COLS " FROM alerts WHERE ?1 = 0 OR acknowledged_at = 0 "  \
+                  "ORDER BY id DESC LIMIT ?2")                                             \
+    X(ALERT_ACK, "UPDATE alerts SET acknowledged_by = ?2, acknowledged_at = ?3 "           \
+                 "WHERE id = ?1 AND acknowledged_at = 0")                                  \
+    X(NEGATIVE_SCAN, "SELECT m.created_at, m.ticket_id, t.category FROM messages m "       \
+                     "JOIN tickets t ON t.id = m.ticket_id WHERE m.created_at >= ?1 "      \
+                     "AND m.kind = 0 AND CASE WHEN json_valid(m.analysis) THEN "           \
+                     "json_extract(m.analysis, '$.sentiment') END < ?2 "                   \
+                     "ORDER BY m.created_at, m.id")
 
 /* Knowledge base, ticket search and chats (sqlite_search.c). */
 #define SQ_SEARCH_STATEMENTS(X)                                                            \

@@ -966,4 +966,12 @@ const struct store_ops sq__ops = {
     .customer_erase = sq__customer_erase,
     .customer_merged = sq__customer_merged,
     .scrub = sq__scrub,
+    .survey_insert = sq__survey_insert,
+    .survey_find = sq__survey_find,
+    .survey_answer = sq__survey_answer,
+    .alert_insert = sq__alert_insert,
+    .alert_get = sq__alert_get,
+    .alert_list = sq__alert_list,
+    .alert_ack = sq__alert_ack,
+    .negative_scan = sq__negative_scan,
 };

@@ -179,6 +179,40 @@ struct order_totals {
     int64_t repeat_orders, repeat_cents;
     int64_t upsell_orders, upsell_cents;
 };
+/* A CSAT survey sent on resolution (docs/insight.md): the single-use
+ * token is stored as its hex SHA-256. answered_at 0 = not answered yet;
+ * nps -1 = not given; analysis = the text engine's JSON of the comment. */
+struct survey {
+    int64_t id;
+    char *token_hash;
+    int64_t ticket_id;
+    int64_t customer_id;
+    int64_t created_at;
+    int64_t answered_at;
+    int score;                 /* 1..5 once answered */
+    int nps;                   /* 0..10, or -1 */
+    char *comment;
+    char *analysis;
+};
+void survey_clear(struct survey *s);
+
+/* An alert: a complaint spike, a deviation from a service standard, an
+ * off-track goal... ticket_ids is a JSON array text of sample tickets,
+ * detail a JSON object text (or NULL) with what the detector said. */
+struct alert {
+    int64_t id;
+    char *kind;                /* "spike", "deviation", ... */
+    char *category;            /* NULL = none */
+    char *metric;              /* NULL = none */
+    double size, expected, observed;
+    char *ticket_ids;
+    char *detail;
+    int64_t created_at;
+    int64_t acknowledged_by;   /* user id, 0 = open */
+    int64_t acknowledged_at;
+};
+void alert_clear(struct alert *a);
+void store_free_alerts(struct alert *v, size_t n);
 
 /* A dispute panel (docs/ledger.md): reviewers vote "uphold" or "reject"
  * on a question about a ticket; `quorum` equal votes decide it. status:
@@ -419,6 +453,25 @@ struct store_ops {
      * versions the backend still keeps (SQLite: WAL checkpoint and
      * truncate; PostgreSQL: VACUUM of the tables erasure touches). */
     int (*scrub)(struct store *st);
+    /* CSAT surveys. survey_find: by token hash. survey_answer writes
+     * answered_at, score, nps, comment and analysis once: PL_ESTATE when
+     * the survey was already answered, PL_ENOTFOUND when unknown. */
+    int (*survey_insert)(struct store *st, struct survey *s);
+    int (*survey_find)(struct store *st, const char *token_hash, struct survey *out);
+    int (*survey_answer)(struct store *st, const struct survey *s);
+    /* Alerts. alert_list: newest first, at most limit (1..500), only the
+     * unacknowledged ones when open_only. alert_ack keeps the first
+     * acknowledgement; PL_ENOTFOUND for an unknown id. */
+    int (*alert_insert)(struct store *st, struct alert *a);
+    int (*alert_get)(struct store *st, int64_t id, struct alert *out);
+    int (*alert_list)(struct store *st, int open_only, int limit, struct alert **out, size_t *n);
+    int (*alert_ack)(struct store *st, int64_t id, int64_t user_id, int64_t at);
+    /* Calls fn for every inbound message created at or after `since` whose
+     * analysed sentiment is below `below`, in time order, with its
+     * ticket's category (NULL = none), until fn returns non-zero. */
+    int (*negative_scan)(struct store *st, int64_t since, double below,
+                         int (*fn)(void *ctx, int64_t at, int64_t ticket_id, const char *category),
+                         void *ctx);
 };
 
 /* The first member of every backend's connection struct. */

@@ -1525,6 +1525,149 @@ static void test_customer_keys_and_erase(void **state)
     message_clear(&msg);
 }
 
+/* ---- surveys, alerts, negative messages ------------------------------------ */
+
+static void test_surveys(void **state)
+{
+    struct store *st = ST(state);
+    int64_t c = new_customer(st, "S");
+    int64_t t = new_ticket(st, c, STATUS_RESOLVED, CHANNEL_EMAIL, NULL, 1000);
+    struct survey s = {.token_hash = (char *)"h1", .ticket_id = t, .customer_id = c};
+    assert_int_equal(st->ops->survey_insert(st, &s), 0);
+    assert_true(s.id > 0 && s.created_at > 0);
+    struct survey dup = {.token_hash = (char *)"h1", .ticket_id = t};
+    assert_int_equal(st->ops->survey_insert(st, &dup), PL_EEXISTS);
+
+    struct survey g = {0};
+    assert_int_equal(st->ops->survey_find(st, "h1", &g), 0);
+    assert_int_equal(g.ticket_id, t);
+    assert_int_equal(g.customer_id, c);
+    assert_int_equal(g.answered_at, 0);
+    assert_int_equal(g.nps, -1);
+    assert_null(g.comment);
+    survey_clear(&g);
+    assert_int_equal(st->ops->survey_find(st, "nope", &g), PL_ENOTFOUND);
+
+    struct survey a = {.id = s.id, .answered_at = 5000, .score = 4, .nps = 9,
+                       .comment = (char *)"Спасибо!", .analysis = (char *)"{\"sentiment\":0.8}"};
+    assert_int_equal(st->ops->survey_answer(st, &a), 0);
+    a.score = 1;
+    assert_int_equal(st->ops->survey_answer(st, &a), PL_ESTATE);   /* once */
+    a.id = s.id + 100;
+    assert_int_equal(st->ops->survey_answer(st, &a), PL_ENOTFOUND);
+    assert_int_equal(st->ops->survey_find(st, "h1", &g), 0);
+    assert_int_equal(g.score, 4);
+    assert_int_equal(g.nps, 9);
+    assert_int_equal(g.answered_at, 5000);
+    assert_string_equal(g.comment, "Спасибо!");
+    assert_string_equal(g.analysis, "{\"sentiment\":0.8}");
+    survey_clear(&g);
+}
+
+static void test_alerts(void **state)
+{
+    struct store *st = ST(state);
+    struct alert a = {.kind = (char *)"spike", .category = (char *)"billing",
+                      .metric = (char *)"negative_messages", .size = 12.5, .expected = 0.8,
+                      .observed = 10, .ticket_ids = (char *)"[3,4]",
+                      .detail = (char *)"{\"score\":6.2}", .created_at = 100};
+    assert_int_equal(st->ops->alert_insert(st, &a), 0);
+    struct alert b = {.kind = (char *)"deviation", .metric = (char *)"frt_p90_ms", .size = 1.5};
+    assert_int_equal(st->ops->alert_insert(st, &b), 0);
+    assert_true(b.id > a.id && b.created_at > 0);
+
+    struct alert g = {0};
+    assert_int_equal(st->ops->alert_get(st, a.id, &g), 0);
+    assert_string_equal(g.kind, "spike");
+    assert_string_equal(g.category, "billing");
+    assert_true(g.size == 12.5 && g.expected == 0.8 && g.observed == 10);
+    assert_string_equal(g.ticket_ids, "[3,4]");
+    assert_string_equal(g.detail, "{\"score\":6.2}");
+    assert_int_equal(g.acknowledged_by, 0);
+    alert_clear(&g);
+    assert_int_equal(st->ops->alert_get(st, b.id, &g), 0);
+    assert_null(g.category);
+    assert_string_equal(g.ticket_ids, "[]");
+    alert_clear(&g);
+
+    assert_int_equal(st->ops->alert_ack(st, a.id, 7, 200), 0);
+    assert_int_equal(st->ops->alert_ack(st, a.id, 8, 300), 0);   /* the first one stays */
+    assert_int_equal(st->ops->alert_ack(st, b.id + 100, 7, 200), PL_ENOTFOUND);
+    struct alert *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->alert_list(st, 1, 100, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, b.id);
+    store_free_alerts(v, n);
+    assert_int_equal(st->ops->alert_list(st, 0, 100, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, b.id);   /* newest first */
+    assert_int_equal(v[1].acknowledged_by, 7);
+    assert_int_equal(v[1].acknowledged_at, 200);
+    store_free_alerts(v, n);
+    assert_int_equal(st->ops->alert_list(st, 0, 1, &v, &n), 0);
+    assert_int_equal(n, 1);
+    store_free_alerts(v, n);
+}
+
+struct seen {
+    int n;
+    int64_t at[8], ticket[8];
+    char cat[8][16];
+};
+
+static int collect(void *ctx, int64_t at, int64_t ticket_id, const char *category)
+{
+    struct seen *s = ctx;
+    if (s->n < 8) {
+        s->at[s->n] = at;
+        s->ticket[s->n] = ticket_id;
+        snprintf(s->cat[s->n], sizeof s->cat[0], "%s", category ? category : "-");
+    }
+    s->n++;
+    return 0;
+}
+
+static void test_negative_scan(void **state)
+{
+    struct store *st = ST(state);
+    int64_t c = new_customer(st, "N");
+    int64_t t1 = new_ticket(st, c, STATUS_OPEN, CHANNEL_EMAIL, NULL, 1000);
+    int64_t t2 = new_ticket(st, c, STATUS_OPEN, CHANNEL_CHAT, NULL, 1000);
+    struct ticket t = {0};
+    assert_int_equal(st->ops->ticket_get(st, t1, &t), 0);
+    t.category = xstrdup("billing");
+    assert_int_equal(st->ops->ticket_update(st, &t), 0);
+    ticket_clear(&t);
+    struct {
+        int64_t ticket;
+        enum message_kind kind;
+        const char *analysis;
+        int64_t at;
+    } rows[] = {
+        {t1, MESSAGE_INBOUND, "{\"sentiment\":-0.5}", 3000},   /* yes */
+        {t2, MESSAGE_INBOUND, "{\"sentiment\":-0.9}", 2000},   /* yes, earlier, no category */
+        {t1, MESSAGE_INBOUND, "{\"sentiment\":0.3}", 2500},    /* positive */
+        {t1, MESSAGE_INBOUND, NULL, 2600},                     /* not analysed */
+        {t1, MESSAGE_REPLY, "{\"sentiment\":-0.9}", 2700},     /* not inbound */
+        {t1, MESSAGE_INBOUND, "{\"sentiment\":-0.7}", 500},    /* before `since` */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct message m = {.ticket_id = rows[i].ticket, .kind = rows[i].kind,
+                            .body = (char *)"x", .analysis = (char *)rows[i].analysis,
+                            .created_at = rows[i].at};
+        assert_int_equal(st->ops->message_insert(st, &m), 0);
+    }
+    struct seen s = {0};
+    assert_int_equal(st->ops->negative_scan(st, 1000, -0.05, collect, &s), 0);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.at[0], 2000);     /* in time order */
+    assert_int_equal(s.ticket[0], t2);
+    assert_string_equal(s.cat[0], "-");
+    assert_int_equal(s.at[1], 3000);
+    assert_string_equal(s.cat[1], "billing");
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 static int64_t count_identities(struct store *st, int64_t customer_id)
@@ -1808,6 +1951,9 @@ int main(void)
         T(test_facts),
         T(test_orders),
         T(test_customer_keys_and_erase),
+        T(test_surveys),
+        T(test_alerts),
+        T(test_negative_scan),
         T(test_savepoints),
         T(test_transactions),
         T(test_pg_reconnect),
