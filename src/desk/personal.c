@@ -29,8 +29,9 @@
 #define WRAPPED_LEN (NONCE_LEN + MAC_LEN + KEY_LEN)
 
 /* The fields of an event payload that hold personal data. */
-static const char *const personal_fields[] = {"body", "comment", "email", "identity",
-                                              "name", "phone", "subject"};
+static const char *const personal_fields[] = {"body",  "comment", "email",    "identity",
+                                              "name",  "phone",   "question", "reason",
+                                              "subject"};
 #define NFIELDS (sizeof personal_fields / sizeof personal_fields[0])
 
 struct desk_datakey {

@@ -227,7 +227,12 @@
                    "event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6) "                \
                    "ON CONFLICT DO NOTHING RETURNING dispute_id")                          \
     X(DISPUTE_LIST, "SELECT " DISPUTE_COLS " FROM disputes WHERE $1::text IS NULL "        \
-                    "OR status = $1::text ORDER BY id DESC LIMIT $2")
+                    "OR status = $1::text ORDER BY id DESC LIMIT $2")                      \
+    X(ERASE_DISPUTES, "UPDATE disputes SET question = $2 WHERE ticket_id IN "              \
+                      "(SELECT id FROM tickets WHERE customer_id = $1)")                   \
+    X(ERASE_VOTES, "UPDATE dispute_votes SET reason = $2 WHERE reason IS NOT NULL AND "    \
+                   "dispute_id IN (SELECT d.id FROM disputes d JOIN tickets t ON "         \
+                   "t.id = d.ticket_id WHERE t.customer_id = $1)")
 
 /* Drill-down facts, orders (postgres_insight.c). */
 #define PG_INSIGHT_STATEMENTS(X)                                                           \

@@ -25,7 +25,7 @@ static char dbpath[256], keypath[256];
 
 struct fixture {
     struct desk *d;
-    int64_t ticket;
+    int64_t ticket, customer;
     struct desk_actor boss, agent, r[3];
 };
 
@@ -64,6 +64,7 @@ static int setup(void **state)
     if (desk_ingest(f->d, &sys, &in, &res))
         return -1;
     f->ticket = res.ticket_id;
+    f->customer = res.customer_id;
     *state = f;
     return 0;
 }
@@ -76,6 +77,8 @@ static int teardown(void **state)
     tmpdb_remove(dbpath);
     unlink(keypath);
     snprintf(p, sizeof p, "%s.pub", keypath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s.data-key", dbpath);
     unlink(p);
     free(f);
     return 0;
@@ -246,12 +249,58 @@ static void test_deadlock(void **state)
     vote(f, other, 1, "reject", "deadlocked"); /* 3 of 3 needed: already impossible */
 }
 
+/* Erasing the customer erases the question and the reasons, while the
+ * decision and every receipt still verify: the log hashed the sealed text. */
+static void test_erasure_keeps_the_decision(void **state)
+{
+    struct fixture *f = *state;
+    int64_t id = open_panel(f, 2, 2);
+    vote(f, id, 0, "uphold", "open");
+    vote(f, id, 1, "uphold", "decided");
+    char *before = NULL, *after = NULL, *vk = pubkey(f->d);
+    assert_int_equal(desk_dispute_receipt(f->d, id, &before), 0);
+    struct desk_erase_result res;
+    assert_int_equal(desk_customer_erase(f->d, &sys, f->customer, &res), 0);
+
+    struct dispute dp;
+    assert_int_equal(desk_dispute_get(f->d, id, &dp), 0);
+    assert_string_equal(dp.decision, "uphold");
+    assert_string_equal(dp.question, "[erased]");
+    assert_string_equal(dp.votes[0].reason, "[erased]");
+    dispute_clear(&dp);
+
+    struct ledger_receipt r;
+    assert_int_equal(ledger_receipt_verify_text(before, strlen(before), vk, &r), 0);
+    ledger_receipt_clear(&r);
+    assert_int_equal(desk_dispute_receipt(f->d, id, &after), 0);
+    assert_int_equal(ledger_receipt_verify_text(after, strlen(after), vk, &r), 0);
+    struct event e;
+    assert_int_equal(ledger_event_decode(r.event, r.event_len, &e), 0);
+    assert_non_null(strstr(e.after, "\"decision\":\"uphold\""));
+    assert_null(strstr(e.after, "double charge"));     /* the question was sealed */
+    event_clear(&e);
+    ledger_receipt_clear(&r);
+    free(before);
+    free(after);
+    free(vk);
+
+    struct desk_verify_report rep;
+    char url[300];
+    snprintf(url, sizeof url, "sqlite:%s", dbpath);
+    assert_int_equal(desk_ledger_verify(url, NULL, &rep), 0);
+    if (!rep.ok)
+        fprintf(stderr, "verify: %s\n", rep.problem);
+    assert_true(rep.ok);
+    free(rep.problem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_decision_at_quorum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadlock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_erasure_keeps_the_decision, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
