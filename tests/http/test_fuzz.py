@@ -61,7 +61,10 @@ def main(binary, db, tmp, c):
         paths = ["/api/v1/messages", "/api/v1/tickets/{}", "/api/v1/tickets/{}/replies",
                  "/api/v1/tickets/{}/notes", "/api/v1/customers/{}", "/api/v1/customers/{}/merge",
                  "/api/v1/users", "/api/v1/users/{}", "/api/v1/apikeys", "/api/v1/auth/login",
-                 "/api/v1/me/pause", "/api/v1/tickets"]
+                 "/api/v1/me/pause", "/api/v1/tickets", "/api/v1/tickets/{}/disputes",
+                 "/api/v1/disputes", "/api/v1/disputes/{}", "/api/v1/disputes/{}/votes",
+                 "/api/v1/ledger/witnesses", "/api/v1/ledger/cosignatures",
+                 "/api/v1/ledger/checkpoint"]
         queries = ["", "?status=open,,closed", "?status=", "?limit=-5", "?limit=100000",
                    "?cursor=%ff%fe", "?sort=priority&order=sideways", "?assignee=abc",
                    "?customer=1e9", "?priority=urgent&category=%00"]

@@ -9,6 +9,7 @@ to co-sign, says the log forked, keeps the evidence and its state.
 Usage: test_witness.py PARLEY"""
 import json
 import os
+import random
 import sqlite3
 import subprocess
 
@@ -150,6 +151,29 @@ def main(binary, db, tmp, c):
              "cosignatures are text/plain")
         c.eq(post(text + "\n" + log_line + "\n" + w1_line + "\n"), 201,
              "the genuine cosignature again is fine")
+
+        # Mutations of a genuine cosigned note: never a 5xx, never stored.
+        genuine = (text + "\n" + log_line + "\n" + w1_line + "\n").encode()
+        rng = random.Random(7)
+        bad = 0
+        for _ in range(300):
+            b = bytearray(genuine)
+            for _ in range(rng.randint(1, 4)):
+                op, i = rng.randint(0, 3), rng.randrange(len(b))
+                if op == 0:
+                    b[i] = rng.randrange(256)
+                elif op == 1:
+                    del b[i:i + rng.randint(1, 40)]
+                elif op == 2:
+                    b[i:i] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+                else:
+                    b += b[i:i + rng.randint(1, 200)]
+            st, body = srv.call("POST", "/api/v1/ledger/cosignatures", raw=bytes(b),
+                                headers=plain)
+            if st >= 500 or (st >= 400 and not (isinstance(body, dict) and "error" in body)):
+                bad += 1
+        c.eq(bad, 0, "300 mutated notes: no 5xx, a JSON error each")
+        c.eq(srv.call("GET", "/api/v1/health")[0], 200, "healthy after the mutations")
 
         # --- history rewritten behind the log's back ----------------------
         srv.stop()
