@@ -42,6 +42,7 @@ struct desk {
     size_t nfacts, capfacts, facts_flushed;
     int64_t facts_through;             /* facts of events up to here are stored */
     int64_t metrics_applying;          /* the event being fed */
+    bool metrics_replaying;            /* the replay at open is running */
     struct insight_risk_track *risk_track;   /* risk features, fed with the metrics */
     struct insight_risk_model *risk_model[3]; /* by enum insight_risk_kind; NULL = none */
 

@@ -102,6 +102,15 @@ int desk_metrics_catch_up(struct desk *d, struct store *st)
         }
         pthread_rwlock_unlock(&d->metrics_lock);
         store_free_events(ev, n);
+        /* Replaying at open (inside the enabling transaction): store the
+         * facts as they come rather than hold a whole history in memory.
+         * Should that transaction fail, its mark fails with it and the
+         * next start replays them again. */
+        if (d->metrics_replaying) {
+            if ((rc = desk_metrics_flush_facts(d, st)))
+                return rc;
+            desk_metrics_facts_done(d, 1);
+        }
         if (n < 1000)
             return 0;
     }
@@ -129,9 +138,9 @@ static int enable_fn(struct desk_tx *tx, void *arg)
         d->facts_through = strtoll(mark, NULL, 10);
     free(mark);
     d->risk_track = insight_risk_track_new(false);
+    d->metrics_replaying = true;
     int rc = desk_metrics_catch_up(d, tx->st);
-    if (rc == 0)
-        rc = desk_metrics_flush_facts(d, tx->st);
+    d->metrics_replaying = false;
     if (rc)
         log_error("metrics: cannot replay events: %s", parley_strerror(rc));
     return rc;
