@@ -130,10 +130,35 @@ static size_t find(json_t *goals, int64_t id)
     return (size_t)-1;
 }
 
+/* An off-track goal is an alert (kind "goal"): projected value as its
+ * size, the target as expected, the current value as observed. */
+static int raise_alert(struct desk_tx *tx, const json_t *item, const struct judged *j)
+{
+    const json_t *spec = json_object_get(item, "spec");
+    const char *grp = json_string_value(json_object_get(spec, "group"));
+    json_t *detail = json_pack("{s:O,s:s,s:O,s:O,s:o}", "goal_id", json_object_get(item, "id"),
+                               "title", j->g.title, "group", json_object_get(spec, "group"),
+                               "key", json_object_get(spec, "key"), "status",
+                               insight_goal_status_to_json(&j->g, &j->st, "en"));
+    if (!detail) /* no group or key: the goal is for everything */
+        detail = json_pack("{s:O,s:s,s:o}", "goal_id", json_object_get(item, "id"), "title",
+                           j->g.title, "status", insight_goal_status_to_json(&j->g, &j->st, "en"));
+    char *text = desk_json_text(detail);
+    struct alert a = {.kind = (char *)"goal", .metric = (char *)j->g.metric,
+                      .category = grp && !strcmp(grp, "category")
+                                      ? (char *)json_string_value(json_object_get(spec, "key"))
+                                      : NULL,
+                      .size = j->st.projected, .expected = j->g.target,
+                      .observed = j->st.current, .detail = text};
+    int rc = desk_alert_raise_tx(tx, &a);
+    free(text);
+    return rc;
+}
+
 /* Judges goal item at now; records the change of its off-track state with
  * an event. Adds the goal's JSON to out (an array) or sets *one. */
-static int judge_item(struct desk_tx *tx, const struct desk_actor *who, json_t *item, int64_t now,
-                      bool *changed, json_t **one, char *err, size_t errlen)
+static int judge_item(struct desk_tx *tx, json_t *item, int64_t now, bool *changed, json_t **one,
+                      char *err, size_t errlen)
 {
     struct judged j;
     int rc = judge(tx->d, json_object_get(item, "spec"), now, &j, err, errlen);
@@ -143,14 +168,8 @@ static int judge_item(struct desk_tx *tx, const struct desk_actor *who, json_t *
     if (j.st.alert != was) {
         json_object_set_new(item, "off_track", json_boolean(j.st.alert));
         *changed = true;
-        if (j.st.alert) {
-            json_t *p = json_pack("{s:O,s:s,s:s,s:o}", "goal_id", json_object_get(item, "id"),
-                                  "metric", j.g.metric, "title", j.g.title, "status",
-                                  insight_goal_status_to_json(&j.g, &j.st, "en"));
-            char *ev = desk_json_text(p);
-            rc = desk_event(tx, who, "goal.off_track", 0, 0, 0, NULL, ev, now);
-            free(ev);
-        }
+        if (j.st.alert)
+            rc = raise_alert(tx, item, &j);
     }
     *one = goal_json(item, &j);
     return rc;
@@ -179,7 +198,7 @@ static int goal_fn(struct desk_tx *tx, void *arg)
                          (json_int_t)now, "off_track", 0);
         json_array_append(goals, item);
         json_object_set_new(all, "next_id", json_integer(id + 1));
-        rc = judge_item(tx, a->who, item, now, &changed, &a->out, a->err, a->errlen);
+        rc = judge_item(tx, item, now, &changed, &a->out, a->err, a->errlen);
         if (rc == 0)
             rc = save(tx, a->who, all, "goal.created", json_pack("{s:I,s:O}", "goal_id", id,
                                                                    "spec", a->body));
@@ -190,7 +209,7 @@ static int goal_fn(struct desk_tx *tx, void *arg)
         json_t *spec = json_deep_copy(json_object_get(item, "spec"));
         json_object_update(spec, a->body);
         json_object_set_new(item, "spec", spec);
-        rc = judge_item(tx, a->who, item, now, &changed, &a->out, a->err, a->errlen);
+        rc = judge_item(tx, item, now, &changed, &a->out, a->err, a->errlen);
         if (rc == 0)
             rc = save(tx, a->who, all, "goal.updated", json_pack("{s:I,s:O}", "goal_id",
                                                                    (json_int_t)a->id, "spec", spec));
@@ -201,7 +220,7 @@ static int goal_fn(struct desk_tx *tx, void *arg)
         rc = save(tx, a->who, all, "goal.deleted", json_pack("{s:I}", "goal_id", (json_int_t)a->id));
         break;
     case OP_GET:
-        rc = judge_item(tx, a->who, json_array_get(goals, at), now, &changed, &a->out, a->err,
+        rc = judge_item(tx, json_array_get(goals, at), now, &changed, &a->out, a->err,
                         a->errlen);
         break;
     case OP_LIST: {
@@ -209,7 +228,7 @@ static int goal_fn(struct desk_tx *tx, void *arg)
         size_t i;
         json_array_foreach(goals, i, item) {
             char err[200];
-            if (judge_item(tx, a->who, item, now, &changed, &one, err, sizeof err) == 0)
+            if (judge_item(tx, item, now, &changed, &one, err, sizeof err) == 0)
                 json_array_append_new(list, one);
             else /* e.g. a team removed since: shown with the reason */
                 json_array_append_new(list, json_pack("{s:O,s:O,s:s}", "id",

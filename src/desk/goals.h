@@ -4,7 +4,7 @@
  * history over a window (or entered), an absolute or relative target and a
  * deadline. Each read evaluates it on the metric's daily series: progress,
  * projection to the deadline, on_track. The first evaluation that finds a
- * goal off track records a goal.off_track event (again only after it was
+ * goal off track raises an alert of kind "goal" (again only after it was
  * back on track). Stored as the setting "goals". docs/insight.md §6. */
 #ifndef PARLEY_DESK_GOALS_H
 #define PARLEY_DESK_GOALS_H

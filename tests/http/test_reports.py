@@ -299,10 +299,18 @@ def goals(srv, tok, db, c):
     c.ok(near(s.get("current"), 180 * MIN), "current: the fit at the last point")
     c.eq((s.get("on_track"), s.get("alert"), s.get("progress")), (False, True, 0.0),
          "off track, alert, no progress")
-    c.eq(count_events(db, "goal.off_track"), 1, "one off-track event")
+    c.eq(count_events(db, "alert.raised"), 1, "one alert raised")
+    st, r = srv.call("GET", "/api/v1/alerts", token=tok)
+    goal_alerts = [a for a in r.get("alerts", []) if a.get("kind") == "goal"]
+    c.eq(len(goal_alerts), 1, "the goal's alert on the console: %r" % (r,))
+    if goal_alerts:
+        a = goal_alerts[0]
+        c.eq((a.get("metric"), a.get("category")), ("ttr_mean_ms", "returns"), "alert names the goal")
+        c.ok(near(a.get("size"), 1500 * MIN) and near(a.get("expected"), 48 * MIN),
+             "projected vs target in the alert: %r" % a)
     st, r = srv.call("GET", "/api/v1/goals/%d" % gid, token=tok)
     c.eq((st, r.get("status", {}).get("alert")), (200, True), "still off track when read again: %r" % (r,))
-    c.eq(count_events(db, "goal.off_track"), 1, "the alert is not repeated")
+    c.eq(count_events(db, "alert.raised"), 1, "the alert is not repeated")
 
     # The same with the baseline computed from history: TTR per day over
     # 2-10 March is 105 min (2nd) and 60 min (9th): mean 82.5, target 66.
