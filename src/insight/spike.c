@@ -46,7 +46,7 @@ void insight_spike_config_default(struct insight_spike_config *c)
     c->threshold = 6.0;
     c->warmup_hours = 336;
     c->min_hours = 24;
-    c->young_margin = 3.0;
+    c->young_margin = 1.5;
     c->clear_hours = 3;
     c->min_expected = 0.05;
 }
@@ -77,7 +77,7 @@ struct insight_spike *insight_spike_new(const struct insight_spike_config *cfg)
     if (s->cfg.min_hours < 1)
         s->cfg.min_hours = 1;
     if (!(s->cfg.young_margin >= 1.0 && s->cfg.young_margin <= 100.0))
-        s->cfg.young_margin = 3.0;
+        s->cfg.young_margin = 1.5;
     s->last_hour = INT64_MIN;
     s->early_hour = INT64_MIN;
     for (int i = 0; i < 24; i++)

@@ -32,7 +32,7 @@ struct insight_spike_config {
     int min_hours;           /* no alert before this many hours (default 24) */
     double young_margin;     /* before warmup_hours the CUSUM tests against this many
                               * times the baseline: the daily and weekly profile are not
-                              * known yet (default 3) */
+                              * known yet (default 1.5) */
     int clear_hours;         /* hours at zero before clearing (default 3) */
     double min_expected;     /* floor on λ per hour (default 0.05) */
 };
