@@ -219,6 +219,10 @@ int desk_ledger_checkpoint(struct desk *d, char **note);
 /* A receipt (JSON parley-receipt/v1) proving event_id is in the log,
  * against the current checkpoint. Caller frees. */
 int desk_ledger_receipt(struct desk *d, int64_t event_id, char **json);
+/* The same against a given signed checkpoint note (e.g. the latest
+ * cosigned one, desk_ledger_cosigned()): PL_EINVAL when the event is not
+ * below its size. */
+int desk_ledger_receipt_on(struct desk *d, int64_t event_id, const char *note, char **json);
 /* RFC 9162 proofs from the in-memory tree; proof has room for 64 hashes. */
 int desk_ledger_inclusion(struct desk *d, uint64_t index, uint64_t size, uint8_t proof[][32],
                           size_t *n);
@@ -246,6 +250,10 @@ int desk_ledger_cosign(struct desk *d, const char *note, size_t len, int *stored
  * stored checkpoint, 0 the current one (as desk_ledger_checkpoint()), < 0
  * the largest one that has cosignatures (PL_ENOTFOUND if none). */
 int desk_ledger_cosigned(struct desk *d, int64_t size, char **note);
+/* A receipt against the latest cosigned checkpoint, witnesses' lines
+ * included: PL_ENOTFOUND when nothing is cosigned yet (or no such event),
+ * PL_ESTATE when the event is newer than that checkpoint. */
+int desk_ledger_receipt_cosigned(struct desk *d, int64_t event_id, char **json);
 
 struct desk_verify_report {
     int64_t events;          /* events read */
@@ -291,8 +299,10 @@ int desk_dispute_get(struct desk *d, int64_t id, struct dispute *out);
 int desk_dispute_list(struct desk *d, const char *status, int limit, struct dispute **out,
                       size_t *n);
 /* The receipt (parley-receipt/v1) of the dispute's decision event: what
- * proves the outcome to the customer. PL_ESTATE while undecided. */
-int desk_dispute_receipt(struct desk *d, int64_t id, char **json);
+ * proves the outcome to the customer; against the latest cosigned
+ * checkpoint when `cosigned` (see desk_ledger_receipt_cosigned()).
+ * PL_ESTATE while undecided or, cosigned, not yet witnessed. */
+int desk_dispute_receipt(struct desk *d, int64_t id, bool cosigned, char **json);
 
 /* ---- personal data and erasure (docs/ledger.md "Erasure") ---------------- */
 

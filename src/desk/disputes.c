@@ -276,14 +276,15 @@ int desk_dispute_list(struct desk *d, const char *status, int limit, struct disp
     return st->ops->dispute_list(st, status, limit, out, n);
 }
 
-int desk_dispute_receipt(struct desk *d, int64_t id, char **json)
+int desk_dispute_receipt(struct desk *d, int64_t id, bool cosigned, char **json)
 {
     struct dispute dp;
     int rc = desk_dispute_get(d, id, &dp);
     if (rc == 0 && !dp.decision_event_id)
         rc = PL_ESTATE;
     if (rc == 0)
-        rc = desk_ledger_receipt(d, dp.decision_event_id, json);
+        rc = cosigned ? desk_ledger_receipt_cosigned(d, dp.decision_event_id, json)
+                      : desk_ledger_receipt(d, dp.decision_event_id, json);
     dispute_clear(&dp);
     return rc;
 }

@@ -303,6 +303,16 @@ out:
 
 int desk_ledger_receipt(struct desk *d, int64_t event_id, char **json)
 {
+    char *note = NULL;
+    int rc = d->ledger ? desk_ledger_checkpoint(d, &note) : PL_EUNAVAIL;
+    if (rc == 0)
+        rc = desk_ledger_receipt_on(d, event_id, note, json);
+    free(note);
+    return rc;
+}
+
+int desk_ledger_receipt_on(struct desk *d, int64_t event_id, const char *note, char **json)
+{
     struct store *st = desk_reader(d);
     if (!st || !d->ledger)
         return PL_EUNAVAIL;
@@ -314,16 +324,14 @@ int desk_ledger_receipt(struct desk *d, int64_t event_id, char **json)
     if ((rc = st->ops->event_get(st, event_id, &e)))
         return rc;
     struct buf bytes = BUF_INIT;
-    char *note = NULL;
     struct ledger_receipt r = {0};
-    if ((rc = ledger_event_encode(&e, &bytes)) || (rc = desk_ledger_checkpoint(d, &note)))
+    if ((rc = ledger_event_encode(&e, &bytes)))
         goto out;
     if ((rc = ledger_receipt_build(d->ledger->tree, (uint64_t)idx, note, bytes.ptr, bytes.len, &r)))
         goto out;
     rc = ledger_receipt_encode(&r, json);
 out:
     ledger_receipt_clear(&r);
-    free(note);
     buf_release(&bytes);
     event_clear(&e);
     return rc;

@@ -221,3 +221,13 @@ int desk_ledger_cosigned(struct desk *d, int64_t size, char **note)
     free(base);
     return rc;
 }
+
+int desk_ledger_receipt_cosigned(struct desk *d, int64_t event_id, char **json)
+{
+    char *note = NULL;
+    int rc = desk_ledger_cosigned(d, -1, &note);
+    if (rc == 0)
+        rc = desk_ledger_receipt_on(d, event_id, note, json);
+    free(note);
+    return rc == PL_EINVAL ? PL_ESTATE : rc;
+}

@@ -146,13 +146,18 @@ static enum MHD_Result dispute_list(struct req *r)
     return http_json(r, 200, json_pack("{s:o}", "disputes", arr));
 }
 
-/* GET /api/v1/disputes/{id}/receipt — the receipt of the decision. */
+/* GET /api/v1/disputes/{id}/receipt[?cosigned=1] — the receipt of the
+ * decision, against the current or the latest cosigned checkpoint. */
 static enum MHD_Result dispute_receipt(struct req *r)
 {
     char *json = NULL;
-    int rc = desk_dispute_receipt(r->srv->d, r->id, &json);
+    const char *c = http_query(r, "cosigned");
+    bool cosigned = c && strcmp(c, "0") != 0;
+    int rc = desk_dispute_receipt(r->srv->d, r->id, cosigned, &json);
     if (rc == PL_ESTATE)
-        return http_error(r, 409, "undecided", "the panel has not decided yet");
+        return http_error(r, 409, "not_yet", cosigned ? "undecided, or decided after the latest "
+                                                        "cosigned checkpoint"
+                                                      : "the panel has not decided yet");
     if (rc)
         return http_fail(r, rc);
     return http_raw(r, 200, "application/json; charset=utf-8", json, strlen(json), NULL, NULL);

@@ -203,7 +203,12 @@ static enum MHD_Result ledger_key(struct req *r)
 static enum MHD_Result ledger_receipt(struct req *r)
 {
     char *json = NULL;
-    int rc = desk_ledger_receipt(r->srv->d, r->id, &json);
+    const char *c = http_query(r, "cosigned");
+    int rc = c && strcmp(c, "0") ? desk_ledger_receipt_cosigned(r->srv->d, r->id, &json)
+                                  : desk_ledger_receipt(r->srv->d, r->id, &json);
+    if (rc == PL_ESTATE)
+        return http_error(r, 409, "not_yet", "the event is newer than the latest cosigned "
+                                             "checkpoint");
     if (rc)
         return http_fail(r, rc);
     return text_reply(r, 200, "application/json; charset=utf-8", json);

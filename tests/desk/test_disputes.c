@@ -121,7 +121,7 @@ static void test_decision_at_quorum(void **state)
     vote(f, id, 1, "reject", "open");            /* 1–1: no quorum yet */
     assert_int_equal(desk_ledger_size(f->d), before + 2);   /* each vote is a leaf */
     char *json = NULL;
-    assert_int_equal(desk_dispute_receipt(f->d, id, &json), PL_ESTATE);
+    assert_int_equal(desk_dispute_receipt(f->d, id, false, &json), PL_ESTATE);
     vote(f, id, 2, "uphold", "decided");         /* 2 uphold: the quorum */
 
     struct dispute dp;
@@ -136,7 +136,7 @@ static void test_decision_at_quorum(void **state)
     dispute_clear(&dp);
 
     /* The customer's receipt for the decision verifies offline and says it. */
-    assert_int_equal(desk_dispute_receipt(f->d, id, &json), 0);
+    assert_int_equal(desk_dispute_receipt(f->d, id, false, &json), 0);
     char *vk = pubkey(f->d);
     struct ledger_receipt r;
     assert_int_equal(ledger_receipt_verify_text(json, strlen(json), vk, &r), 0);
@@ -258,7 +258,7 @@ static void test_erasure_keeps_the_decision(void **state)
     vote(f, id, 0, "uphold", "open");
     vote(f, id, 1, "uphold", "decided");
     char *before = NULL, *after = NULL, *vk = pubkey(f->d);
-    assert_int_equal(desk_dispute_receipt(f->d, id, &before), 0);
+    assert_int_equal(desk_dispute_receipt(f->d, id, false, &before), 0);
     struct desk_erase_result res;
     assert_int_equal(desk_customer_erase(f->d, &sys, f->customer, &res), 0);
 
@@ -272,7 +272,7 @@ static void test_erasure_keeps_the_decision(void **state)
     struct ledger_receipt r;
     assert_int_equal(ledger_receipt_verify_text(before, strlen(before), vk, &r), 0);
     ledger_receipt_clear(&r);
-    assert_int_equal(desk_dispute_receipt(f->d, id, &after), 0);
+    assert_int_equal(desk_dispute_receipt(f->d, id, false, &after), 0);
     assert_int_equal(ledger_receipt_verify_text(after, strlen(after), vk, &r), 0);
     struct event e;
     assert_int_equal(ledger_event_decode(r.event, r.event_len, &e), 0);

@@ -118,6 +118,25 @@ def main(binary, db, tmp, c):
         st, note = srv.call("GET", "/api/v1/ledger/checkpoint?cosigned=1")
         c.ok(st == 200 and "— w1.example.org " in note and "— w2.example.org " in note,
              "the latest cosigned checkpoint carries both witnesses")
+        # A receipt against the latest cosigned checkpoint carries the witnesses.
+        st, rec = srv.call("GET", "/api/v1/ledger/receipts/1?cosigned=1", token=tok)
+        c.ok(st == 200 and "— w2.example.org " in rec.get("checkpoint", ""),
+             "a receipt on the cosigned checkpoint")
+        rpath = os.path.join(tmp, "cosigned-receipt.json")
+        with open(rpath, "w") as fh:
+            json.dump(rec, fh)
+        st, logkey = srv.call("GET", "/api/v1/ledger/key")
+        p = subprocess.run([binary, "verify-receipt", rpath, "--key", logkey.strip()],
+                           capture_output=True, text=True)
+        c.ok(p.returncode == 0 and "signed by:  w1.example.org" in p.stdout,
+             "it verifies offline and names the witnesses: " + p.stdout + p.stderr)
+        post_messages(srv, tok, 1, "late")
+        st, cur = srv.call("GET", "/api/v1/ledger/checkpoint")
+        newest = size_of(cur)
+        st, plain_rec = srv.call("GET", "/api/v1/ledger/receipts/%d" % newest, token=tok)
+        if st == 200 and plain_rec["leaf_index"] >= second["size"]:
+            c.eq(srv.call("GET", "/api/v1/ledger/receipts/%d?cosigned=1" % newest,
+                          token=tok)[0], 409, "an event newer than the cosigned checkpoint")
         st, old = srv.call("GET", "/api/v1/ledger/checkpoint?size=%d" % first["size"])
         c.ok(st == 200 and "— w1.example.org " in old and "w2.example.org" not in old,
              "an older checkpoint keeps its own cosignatures")
