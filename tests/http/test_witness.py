@@ -8,12 +8,43 @@ cosignature 400; after the database is rewritten behind the log's back
 to co-sign, says the log forked, keeps the evidence and its state.
 Usage: test_witness.py PARLEY"""
 import json
+import base64
+import hashlib
 import os
 import random
 import sqlite3
 import subprocess
 
 import harness
+
+try:  # an independent Ed25519, to check the cosignature/v1 format from its spec
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+except ImportError:
+    Ed25519PublicKey = None
+
+
+def cosig_v1_ok(note, vkey):
+    """Checks a witness's line in note as c2sp.org/tlog-cosignature says,
+    without Parley's code: key id = SHA-256(name, 0x0A, 0x04, key)[:4], the
+    line carries key id, 8-byte big-endian time and the Ed25519 signature of
+    "cosignature/v1\ntime T\n" followed by the checkpoint text."""
+    name, hexid, b64 = vkey.split("+", 2)
+    raw = base64.b64decode(b64)
+    pk = raw[1:]
+    kid = hashlib.sha256(name.encode() + b"\n\x04" + pk).digest()[:4]
+    if raw[0] != 4 or kid.hex() != hexid:
+        return False
+    text, sigs = note.split("\n\n", 1)
+    for line in sigs.strip("\n").split("\n"):
+        lname, lb64 = line[2:].split(" ")
+        blob = base64.b64decode(lb64)
+        if lname != name or blob[:4] != kid:
+            continue
+        msg = b"cosignature/v1\ntime %d\n" % int.from_bytes(blob[4:12], "big") + \
+            (text + "\n").encode()
+        Ed25519PublicKey.from_public_bytes(pk).verify(blob[12:], msg)  # raises if bad
+        return True
+    return False
 
 
 def sql(db, stmt):
@@ -106,6 +137,13 @@ def main(binary, db, tmp, c):
         c.ok(st == 200 and "\n— w1.example.org " in note, "checkpoint served with w1's line")
         c.ok(note.startswith("parley.local/log\n%d\n" % first["size"]),
              "the cosigned checkpoint is the current one")
+        wkeys = {w["name"]: w["key"] for w in srv.call("GET", "/api/v1/ledger/witnesses")[1]
+                 ["witnesses"]}
+        if Ed25519PublicKey:
+            c.ok(cosig_v1_ok(note, wkeys["w1.example.org"]),
+                 "the cosignature verifies by the C2SP spec, independently of Parley")
+        else:
+            print("note: python3 'cryptography' missing, independent cosignature check skipped")
 
         post_messages(srv, tok, 4, "b")
         rc, out = witness(binary, srv, w1, tmp)
