@@ -394,11 +394,16 @@ int cmd_witness(int argc, char **argv)
     }
     sodium_memzero(skey, strlen(skey));
     free(skey);
+    char *url = xstrdup(o.url);
+    for (size_t n = strlen(url); n > 0 && url[n - 1] == '/'; n--)
+        url[n - 1] = '\0';       /* "https://host/" names the same log */
+    o.url = url;
     char *state_path = o.state ? xstrdup(o.state) : xasprintf("%s.state", o.key);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = run(&o, state_path, me);
     curl_global_cleanup();
     free(state_path);
+    free(url);
     ledger_signer_free(me);
     return rc;
 }

@@ -148,8 +148,8 @@ def main(binary, db, tmp, c):
         post_messages(srv, tok, 4, "b")
         rc, out = witness(binary, srv, w1, tmp)
         c.eq(rc, 0, "w1 co-signs after growth (consistency proof checked): " + out)
-        rc, out = witness(binary, srv, w2, tmp)
-        c.eq(rc, 0, "w2 co-signs too: " + out)
+        rc, out = witness(binary, srv, w2, tmp, ["--url", "http://127.0.0.1:%d/" % srv.port])
+        c.eq(rc, 0, "w2 co-signs too (a URL with a trailing slash): " + out)
         with open(w1 + ".state") as fh:
             second = json.load(fh)
         c.ok(second["size"] > first["size"], "w1's state moved forward")
