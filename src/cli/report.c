@@ -112,8 +112,10 @@ int cmd_report(int argc, char **argv)
         free(oerr);
         return 1;
     }
+    /* Drill-down reads the stored facts: record those of events no server
+     * has fed yet (idempotent, so a server running next to us is fine). */
     int rc = 1;
-    if (desk_metrics_enable_aggregates(d))
+    if (o.tickets ? desk_metrics_enable(d) : desk_metrics_enable_aggregates(d))
         fprintf(stderr, "parley report: cannot read the events of %s\n", o.db);
     else
         rc = run(d, &o, &q);

@@ -36,8 +36,8 @@ static void on_fact(void *ctx, const struct insight_fact *f)
         d->facts = xrealloc(d->facts, d->capfacts * sizeof *d->facts);
     }
     d->facts[d->nfacts++] = (struct metric_fact){
-        (int)f->kind, f->ticket_id, f->at,     f->agent, f->category ? xstrdup(f->category) : NULL,
-        f->channel,   f->priority,  f->value, f->label};
+        d->metrics_applying, (int)f->kind, f->ticket_id, f->at, f->agent,
+        f->category ? xstrdup(f->category) : NULL, f->channel, f->priority, f->value, f->label};
 }
 
 int desk_metrics_flush_facts(struct desk *d, struct store *st)

@@ -261,6 +261,25 @@ static const char *const postgres_migrations[] = {
     "  acknowledged_at BIGINT NOT NULL DEFAULT 0);\n"
     "CREATE INDEX alerts_open ON alerts (acknowledged_at, id);\n"
     "CREATE INDEX messages_created ON messages (created_at);\n",
+    /* 11: drill-down facts keyed by the event that produced them, so
+     * writing one twice (two processes, a lost mark) is a no-op; the facts
+     * are derived data: dropped here and rebuilt by the next replay */
+    "DROP TABLE metric_facts;\n"
+    "DELETE FROM settings WHERE key = 'metrics_facts_through';\n"
+    "CREATE TABLE metric_facts (\n"
+    "  event_id BIGINT NOT NULL,\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  at BIGINT NOT NULL,\n"
+    "  ticket_id BIGINT NOT NULL,\n"
+    "  agent BIGINT NOT NULL DEFAULT 0,\n"
+    "  category TEXT,\n"
+    "  channel INTEGER NOT NULL,\n"
+    "  priority INTEGER NOT NULL,\n"
+    "  value DOUBLE PRECISION,\n"
+    "  label INTEGER NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY (event_id, kind));\n"
+    "CREATE INDEX metric_facts_kind_at ON metric_facts (kind, at);\n"
+    "CREATE INDEX metric_facts_ticket ON metric_facts (ticket_id, kind);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

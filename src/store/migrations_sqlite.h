@@ -275,6 +275,25 @@ static const char *const sqlite_migrations[] = {
     "  acknowledged_at INTEGER NOT NULL DEFAULT 0);\n"
     "CREATE INDEX alerts_open ON alerts (acknowledged_at, id);\n"
     "CREATE INDEX messages_created ON messages (created_at);\n",
+    /* 11: drill-down facts keyed by the event that produced them, so
+     * writing one twice (two processes, a lost mark) is a no-op; the facts
+     * are derived data: dropped here and rebuilt by the next replay */
+    "DROP TABLE metric_facts;\n"
+    "DELETE FROM settings WHERE key = 'metrics_facts_through';\n"
+    "CREATE TABLE metric_facts (\n"
+    "  event_id INTEGER NOT NULL,\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  at INTEGER NOT NULL,\n"
+    "  ticket_id INTEGER NOT NULL,\n"
+    "  agent INTEGER NOT NULL DEFAULT 0,\n"
+    "  category TEXT,\n"
+    "  channel INTEGER NOT NULL,\n"
+    "  priority INTEGER NOT NULL,\n"
+    "  value REAL,\n"
+    "  label INTEGER NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY (event_id, kind));\n"
+    "CREATE INDEX metric_facts_kind_at ON metric_facts (kind, at);\n"
+    "CREATE INDEX metric_facts_ticket ON metric_facts (ticket_id, kind);\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

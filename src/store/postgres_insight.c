@@ -30,6 +30,7 @@ int pg__fact_insert(struct store *st, const struct metric_fact *f)
     snprintf(val, sizeof val, "%.17g", f->value);
     a_str(&a, isnan(f->value) ? NULL : val);
     a_i64(&a, f->label);
+    a_i64(&a, f->event_id);
     return run(PG(st), P_FACT_INSERT, &a);
 }
 
@@ -73,6 +74,7 @@ int pg__fact_list(struct store *st, const struct fact_filter *f, struct metric_f
         x->priority = col_int(r, i, 6);
         x->value = PQgetisnull(r, i, 7) ? NAN : strtod(PQgetvalue(r, i, 7), NULL);
         x->label = col_int(r, i, 8);
+        x->event_id = col_i64(r, i, 9);
     }
     PQclear(r);
     *out = v;

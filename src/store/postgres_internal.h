@@ -237,8 +237,8 @@
 /* Drill-down facts, orders (postgres_insight.c). */
 #define PG_INSIGHT_STATEMENTS(X)                                                           \
     X(FACT_INSERT, "INSERT INTO metric_facts (kind, at, ticket_id, agent, category, "      \
-                   "channel, priority, value, label) VALUES ($1, $2, $3, $4, $5, $6, $7, "  \
-                   "$8::double precision, $9)")                                            \
+                   "channel, priority, value, label, event_id) VALUES ($1, $2, $3, $4, $5, $6, " \
+                   "$7, $8::double precision, $9, $10) ON CONFLICT (event_id, kind) DO NOTHING") \
     X(FACT_WITHDRAW, "DELETE FROM metric_facts WHERE ticket_id = $2 AND kind = $1")         \
     X(FACT_LIST, "SELECT " FACT_COLS " FROM metric_facts WHERE kind = $1 AND at >= $2 "    \
                  "AND at < $3 AND ($4::int = 0 OR ($4 = 1 AND agent = $5::bigint) OR "     \

@@ -15,7 +15,8 @@
 #define CANNED_COLS "id, language, title, body, emotion, category, created_at, updated_at"
 #define CHAT_COLS "id, token_hash, customer_id, ticket_id, language, handoff, created_at"
 
-#define FACT_COLS "kind, at, ticket_id, agent, category, channel, priority, value, label"
+#define FACT_COLS "kind, at, ticket_id, agent, category, channel, priority, value, label, " \
+                  "event_id"
 /* Orders in [from, to), and those by a customer with a ticket resolved
  * before the order (tickets_customer_thread serves the lookup). */
 #define ORDER_TOTALS_SQL(from, to)                                                         \

@@ -24,6 +24,7 @@ int sq__fact_insert(struct store *st, const struct metric_fact *f)
     else
         sqlite3_bind_double(q, 8, f->value);
     bind_i64(q, 9, f->label);
+    bind_i64(q, 10, f->event_id);
     return sq__run(s, q);
 }
 
@@ -70,6 +71,7 @@ int sq__fact_list(struct store *st, const struct fact_filter *f, struct metric_f
         x->priority = col_int(q, 6);
         x->value = sqlite3_column_type(q, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 7);
         x->label = col_int(q, 8);
+        x->event_id = col_i64(q, 9);
     }
     done(q);
     if (rc < 0) {

@@ -134,6 +134,7 @@ void store_free_witnesses(struct witness *v, size_t n);
  * insight_fact in src/insight/metrics.h: kind, value and label mean the
  * same). category NULL = none. */
 struct metric_fact {
+    int64_t event_id;          /* the event that produced it: (event_id, kind) is unique */
     int kind;
     int64_t ticket_id, at, agent;
     char *category;
@@ -417,7 +418,8 @@ struct store_ops {
     int (*dispute_vote_insert)(struct store *st, int64_t dispute_id, const struct dispute_vote *v);
     int (*dispute_list)(struct store *st, const char *status, int limit, struct dispute **out,
                         size_t *n);
-    /* Drill-down facts (docs/insight.md). fact_withdraw deletes the facts
+    /* Drill-down facts (docs/insight.md). fact_insert ignores a fact whose
+     * (event_id, kind) is stored already. fact_withdraw deletes the facts
      * of one kind of a ticket (a first-contact resolution that no longer
      * holds). */
     int (*fact_insert)(struct store *st, const struct metric_fact *f);

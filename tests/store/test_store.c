@@ -1685,19 +1685,22 @@ static void test_facts(void **state)
 {
     struct store *st = ST(state);
     struct metric_fact f[] = {
-        {2, 11, 100, 7, (char *)"billing", 1, 2, 1800000.0, 1},
-        {2, 12, 200, 8, NULL, 0, 1, 600000.0, 0},
-        {2, 13, 300, 7, (char *)"billing", 1, 2, NAN, -1},
-        {5, 11, 150, 7, (char *)"billing", 1, 2, 0, 0},
+        {31, 2, 11, 100, 7, (char *)"billing", 1, 2, 1800000.0, 1},
+        {32, 2, 12, 200, 8, NULL, 0, 1, 600000.0, 0},
+        {33, 2, 13, 300, 7, (char *)"billing", 1, 2, NAN, -1},
+        {31, 5, 11, 150, 7, (char *)"billing", 1, 2, 0, 0},
     };
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(st->ops->fact_insert(st, &f[i]), 0);
+    /* The same event's fact again (a replay, a second process): ignored. */
+    assert_int_equal(st->ops->fact_insert(st, &f[0]), 0);
     struct fact_filter q = {.kind = 2, .from = 100, .to = 300, .limit = 10};
     struct metric_fact *v = NULL;
     size_t n = 0;
     assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
     assert_int_equal(n, 2);                       /* [100, 300) */
     assert_int_equal(v[0].ticket_id, 11);
+    assert_int_equal(v[0].event_id, 31);
     assert_string_equal(v[0].category, "billing");
     assert_true(v[0].value == 1800000.0 && v[0].label == 1);
     assert_null(v[1].category);
