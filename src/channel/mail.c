@@ -305,12 +305,18 @@ static void visit(GMimeObject *parent, GMimeObject *part, gpointer data)
             a->content_type = utf8_copy(type);
             g_free(type);
             a->size = 0;
+            a->data = NULL;
             GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(part));
             if (dw) {
-                GMimeStream *null = g_mime_stream_null_new();
-                g_mime_data_wrapper_write_to_stream(dw, null);
-                a->size = (size_t)GMIME_STREAM_NULL(null)->written;
-                g_object_unref(null);
+                GMimeStream *mem = g_mime_stream_mem_new();
+                g_mime_data_wrapper_write_to_stream(dw, mem);
+                GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+                a->size = bytes->len;
+                if (a->size <= MAIL_ATTACH_MAX) {
+                    a->data = xmalloc(a->size + 1);
+                    memcpy(a->data, bytes->data, a->size);
+                }
+                g_object_unref(mem);
             }
         }
         return;
@@ -425,6 +431,7 @@ void mail_clear(struct mail *m)
     for (size_t i = 0; i < m->natt; i++) {
         free(m->att[i].filename);
         free(m->att[i].content_type);
+        free(m->att[i].data);
     }
     free(m->att);
     memset(m, 0, sizeof *m);

@@ -6,6 +6,7 @@
 #include "desk/demo.h"
 #include "desk/desk.h"
 #include "http/http.h"
+#include "outbox/outbox.h"
 #include "text/text.h"
 
 #include <pthread.h>
@@ -20,6 +21,7 @@ static const char usage_text[] =
     "usage: parley serve [--db DB] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
     "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
     "                    [--data-key FILE] [--risk-model FILE] [--public-url URL]\n"
+    "                    [--smtp URL --mail-from ADDR [--smtp-user USER] [--smtp-tls]]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
     "demo team and conversations into an empty database. --models holds the text\n"
@@ -31,7 +33,11 @@ static const char usage_text[] =
     "--risk-model is the file of `parley train-risk` (default: DB.risk next to a\n"
     "SQLite database, if present).\n"
     "--public-url is the address customers reach the web UI at, for the survey\n"
-    "links sent on resolution (default http://HOST:PORT of --bind and --port).\n";
+    "links sent on resolution (default http://HOST:PORT of --bind and --port).\n"
+    "--smtp smtp://host:port (or smtps://) sends e-mail replies from --mail-from;\n"
+    "the password of --smtp-user is read from $PARLEY_SMTP_PASSWORD; --smtp-tls\n"
+    "refuses to send without STARTTLS. Without --smtp, e-mail replies wait in the\n"
+    "outbox.\n";
 
 static int is_dir(const char *p)
 {
@@ -64,6 +70,7 @@ int cmd_serve(int argc, char **argv)
     const char *db = cli_default_db(), *port_s = "8080", *bind = "127.0.0.1", *web = NULL,
                *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL,
                *risk = NULL, *public_url = NULL;
+    struct outbox_options ob_opts = {0};
     int demo = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -74,7 +81,10 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "data-key", &datakey)) ||
             (r = cli_opt(argc, argv, &i, "origin", &origin)) ||
             (r = cli_opt(argc, argv, &i, "public-url", &public_url)) ||
-            (r = cli_opt(argc, argv, &i, "risk-model", &risk))) {
+            (r = cli_opt(argc, argv, &i, "risk-model", &risk)) ||
+            (r = cli_opt(argc, argv, &i, "smtp", &ob_opts.smtp_url)) ||
+            (r = cli_opt(argc, argv, &i, "smtp-user", &ob_opts.smtp_user)) ||
+            (r = cli_opt(argc, argv, &i, "mail-from", &ob_opts.mail_from))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
                 return 2;
@@ -83,6 +93,10 @@ int cmd_serve(int argc, char **argv)
         }
         if (strcmp(argv[i], "--demo") == 0) {
             demo = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--smtp-tls") == 0) {
+            ob_opts.smtp_require_tls = 1;
             continue;
         }
         int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
@@ -143,6 +157,13 @@ int cmd_serve(int argc, char **argv)
     free(keypath);
 
     int rc = 1;
+    struct outbox *ob = NULL;
+    ob_opts.smtp_password = getenv("PARLEY_SMTP_PASSWORD");
+    if (outbox_start(d, &ob_opts, &ob, &err)) {
+        fprintf(stderr, "parley serve: %s\n", err ? err : "cannot start the outbox");
+        free(err);
+        goto out;
+    }
     struct desk_demo_opts demo_opts = {0};
     if (demo && desk_demo_seed(d, &demo_opts) != 0) {
         fprintf(stderr, "parley serve: cannot seed the demo data\n");
@@ -175,6 +196,7 @@ int cmd_serve(int argc, char **argv)
     http_stop(srv);
     rc = 0;
 out:
+    outbox_stop(ob);
     desk_close(d);
     text_engine_close(te);
     return rc;

@@ -361,6 +361,7 @@ static int gen_one(struct desk_tx *tx, const struct gen_job *g, long i)
 static int gen_fn(struct desk_tx *tx, void *arg)
 {
     struct gen_job *g = arg;
+    tx->history = true;
     for (long i = g->from; i < g->to; i++) {
         int rc = gen_one(tx, g, i);
         if (rc)

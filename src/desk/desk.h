@@ -61,6 +61,8 @@ void desk_reader_release(struct desk *d);
 struct desk_tx {
     struct store *st;
     struct desk *d;
+    bool history;   /* a job recording the past (import, demo history):
+                     * nothing it writes is mailed or sent to webhooks */
 };
 
 /* Runs fn(tx, arg) inside a transaction on the writer connection and
@@ -102,6 +104,10 @@ struct desk_inbound {
     /* What to analyse when it differs from body (e-mail: without quoted
      * history and signature); NULL = body. */
     const char *analyze_text;
+    /* Files that came with the message (e-mail), stored with it: name,
+     * type, sha256, data/len are read; the rest is filled in. */
+    const struct attachment *att;
+    size_t natt;
 };
 
 struct desk_ingest_result {
@@ -385,6 +391,52 @@ int desk_risk_load(struct desk *d, const char *path, char **err);
 json_t *desk_ticket_risk(struct desk *d, int64_t ticket_id, const char *lang);
 /* {"probability": p, "factors": [...]} for a customer, or NULL. */
 json_t *desk_customer_churn(struct desk *d, int64_t customer_id, const char *lang);
+/* ---- the outbox: outbound e-mail and webhooks (docs/channels.md) --------- */
+
+/* The team's From address for outbound e-mail ("Support <help@shop.example>"),
+ * copied; NULL while no SMTP server is configured: e-mail deliveries then
+ * wait, queued, with a note saying so. Call before serving. */
+void desk_set_mail_from(struct desk *d, const char *from);
+
+/* A due delivery with everything its transport needs, read at send time.
+ * fail != NULL: it cannot be sent (e.g. the customer has no e-mail
+ * address, the webhook was deleted) — record it as a permanent failure. */
+struct desk_send {
+    struct delivery dl;
+    char *fail;
+    /* e-mail */
+    char *from, *to, *to_name, *subject, *message_id, *in_reply_to, *references, *body;
+    /* webhook */
+    char *url, *secret, *event_type;
+};
+
+/* Due deliveries whose kind bit (1u << kind) is in kinds, at most limit,
+ * oldest first. Free with desk_outbox_free(). */
+int desk_outbox_due(struct desk *d, unsigned kinds, int limit, struct desk_send **out,
+                    size_t *n);
+void desk_outbox_free(struct desk_send *v, size_t n);
+/* Records one attempt of delivery id: err NULL = sent; otherwise it is
+ * retried with exponential backoff (capped) until DESK_OUTBOX_ATTEMPTS,
+ * or fails at once when permanent. */
+int desk_outbox_result(struct desk *d, int64_t id, const char *err, bool permanent);
+/* Forces a new attempt, now, of the e-mail of message_id (staff):
+ * PL_ENOTFOUND without one, PL_ESTATE when it was sent already. */
+int desk_outbox_retry(struct desk *d, const struct desk_actor *who, int64_t message_id);
+/* True (once) when a delivery was queued since the last call. */
+bool desk_outbox_signalled(struct desk *d);
+
+#define DESK_OUTBOX_ATTEMPTS 15
+#define DESK_OUTBOX_BACKOFF_MS 1000            /* first retry; doubles each time */
+#define DESK_OUTBOX_BACKOFF_MAX_MS (3600 * 1000)
+
+/* Webhook subscriptions (admin). events: comma-separated event types,
+ * "prefix.*" or "*"; "message.created" stands for every new message that
+ * is not an internal note. On success *out holds the new subscription
+ * with its secret (shown once; webhook_clear()). PL_EINVAL for a URL that
+ * is not http(s) or a bad event list. */
+int desk_webhook_add(struct desk *d, const struct desk_actor *who, const char *url,
+                     const char *events, struct webhook *out);
+int desk_webhook_delete(struct desk *d, const struct desk_actor *who, int64_t id);
 
 /* ---- CSAT surveys (feedback.c, docs/insight.md) ------------------------------ */
 

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "desk/desk.h"
 #include "insight/risk_track.h"
@@ -58,6 +59,15 @@ struct desk {
     size_t nreaders;                 /* open or being opened */
     struct store *idle[DESK_READERS_MAX];          /* the ones no thread holds */
     size_t nidle;
+
+    /* The outbox (outbox.c). hooks: the webhook subscriptions, cached for
+     * the writer (read and reloaded only there; stale: reload first). */
+    char *mail_from;
+    struct webhook *hooks;
+    size_t nhooks;
+    int hooks_loaded;
+    _Atomic int hooks_stale;
+    _Atomic int outbox_signal;
 };
 
 /* The log's hooks into the writer (ledger.c). */
@@ -124,6 +134,11 @@ int desk_assess_tx(struct desk_tx *tx, const struct desk_actor *who, struct tick
 int desk_setting_put(struct desk *d, const struct desk_actor *who, const char *key,
                      const char *json, const char *event_type);
 int desk_setting_get(struct desk *d, const char *key, const char *dflt, char **json);
+/* The outbox's hook into every event (outbox.c): queues the e-mail of a
+ * new outbound message on an e-mail ticket and the webhook calls that
+ * match e, in e's transaction. */
+int desk_outbox_event(struct desk_tx *tx, const struct event *e);
+void desk_outbox_close(struct desk *d);
 
 /* Returns a new compact JSON text with sorted keys (the canonical form of
  * event payloads); consumes j; NULL in, NULL out. Caller frees. */

@@ -155,6 +155,7 @@ static int import_fn(struct desk_tx *tx, void *arg)
     struct store *st = tx->st;
     struct import_job *j = arg;
     int rc = 0;
+    tx->history = true;
     struct user author = {0};
     for (long i = 0; i < j->nrows; i++) {
         struct row *r = &j->rows[i];

@@ -8,6 +8,9 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "channel/mail.h"
+#include "base/log.h"
+
+#include <sodium.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +31,12 @@ static char *known_thread(struct desk *d, const struct mail *m)
     for (size_t i = 0; i < n && !thread; i++) {
         char *ext = xasprintf("mail:%s", ids[i]);
         struct message msg = {0};
-        if (st->ops->message_find_external(st, ext, &msg) == 0) {
+        int64_t mid, tid;
+        /* one of ours (a reply Parley mailed), or one we received */
+        int found = mail_parley_id_parse(ids[i], &mid, &tid) == 0
+                        ? st->ops->message_get(st, mid, &msg) == 0 && msg.ticket_id == tid
+                        : st->ops->message_find_external(st, ext, &msg) == 0;
+        if (found) {
             struct ticket t = {0};
             if (st->ops->ticket_get(st, msg.ticket_id, &t) == 0 && t.thread)
                 thread = xstrdup(t.thread);
@@ -38,6 +46,33 @@ static char *known_thread(struct desk *d, const struct mail *m)
         free(ext);
     }
     return thread;
+}
+
+/* The attachments to store (borrowing m's strings and bytes), with their
+ * SHA-256, computed here rather than on the writer. Over-large ones
+ * (MAIL_ATTACH_MAX) are left out. Caller frees the array only. */
+static struct attachment *attachments(const struct mail *m, size_t *n)
+{
+    struct attachment *v = m->natt ? xcalloc(m->natt, sizeof *v) : NULL;
+    *n = 0;
+    for (size_t i = 0; i < m->natt; i++) {
+        const struct mail_attachment *a = &m->att[i];
+        if (!a->data) {
+            log_warn("mail: attachment '%s' (%zu bytes) is over the limit, not stored",
+                     a->filename ? a->filename : "?", a->size);
+            continue;
+        }
+        struct attachment *x = &v[(*n)++];
+        unsigned char h[crypto_hash_sha256_BYTES];
+        crypto_hash_sha256(h, a->data, a->size);
+        sodium_bin2hex(x->sha256, sizeof x->sha256, h, sizeof h);
+        x->filename = a->filename && strlen(a->filename) <= 255 ? a->filename : NULL;
+        x->content_type = a->content_type ? a->content_type : "application/octet-stream";
+        x->size = (int64_t)a->size;
+        x->data = a->data;
+        x->len = a->size;
+    }
+    return v;
 }
 
 int desk_ingest_mail(struct desk *d, const struct desk_actor *who, const char *raw, size_t len,
@@ -53,11 +88,15 @@ int desk_ingest_mail(struct desk *d, const struct desk_actor *who, const char *r
         thread = root ? xasprintf("mail:%s", root) : NULL;
     }
     char *ext = m.message_id ? xasprintf("mail:%s", m.message_id) : NULL;
+    size_t natt = 0;
+    struct attachment *att = attachments(&m, &natt);
     struct desk_inbound in = {
         .channel = CHANNEL_EMAIL, .id_kind = IDENTITY_EMAIL, .id_value = m.from_addr,
         .customer_name = m.from_name, .subject = m.subject, .body = m.text,
-        .thread = thread, .external_id = ext, .analyze_text = m.text_new};
+        .thread = thread, .external_id = ext, .analyze_text = m.text_new,
+        .att = att, .natt = natt};
     rc = desk_ingest(d, who, &in, out);
+    free(att);
     if (rc == PL_EEXISTS && err)
         *err = xasprintf("message %s was already received", m.message_id);
     free(ext);

@@ -52,6 +52,8 @@ int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *typ
     rc = tx->st->ops->event_insert(tx->st, &e);
     if (rc == 0)
         rc = desk_ledger_append(tx, &e);
+    if (rc == 0 && !tx->history)
+        rc = desk_outbox_event(tx, &e);
     free(sb);
     free(sa);
     return rc;
@@ -195,6 +197,14 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
                                 in->analysis ? desk_analysis_summary(in->analysis) : NULL));
     if ((rc = desk_event(tx, who, "message.inbound", t.id, cust.id, m.id, NULL, after, now)))
         goto out;
+    for (size_t i = 0; i < in->natt; i++) {
+        struct attachment a = in->att[i];
+        a.message_id = m.id;
+        a.ticket_id = t.id;
+        a.created_at = now;
+        if ((rc = st->ops->attachment_insert(st, &a)))
+            goto out;
+    }
 
     /* 4. The ticket moves: a customer's answer ends "pending". */
     if (t.status == STATUS_PENDING) {

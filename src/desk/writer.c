@@ -390,6 +390,7 @@ void desk_close(struct desk *d)
     desk_ledger_close(d);
     desk_alerts_free(d->alerts);
     desk_metrics_close(d);
+    desk_outbox_close(d);
 
     /* Every read connection, idle or still held by a live thread. */
     desk_reader_release(d);

@@ -79,6 +79,10 @@ enum MHD_Result http_route_canned(struct req *r, bool *handled);   /* routes_can
 enum MHD_Result http_route_disputes(struct req *r, bool *handled); /* routes_disputes.c */
 enum MHD_Result http_route_insight(struct req *r, bool *handled);  /* routes_insight.c */
 enum MHD_Result http_route_feedback(struct req *r, bool *handled); /* routes_feedback.c */
+enum MHD_Result http_route_outbox(struct req *r, bool *handled);   /* routes_outbox.c */
+/* Adds each message's delivery state and attachments to the message
+ * objects in msgs (routes_outbox.c). */
+int http_ticket_outbox(struct store *st, int64_t ticket_id, json_t *msgs);
 
 /* Access rules shared by every router (routes.c): false when an error
  * answer (401/403) was queued. */

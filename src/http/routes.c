@@ -319,6 +319,11 @@ static enum MHD_Result get_ticket(struct req *r)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(msgs, http_message_json(&m[i]));
     store_free_messages(m, n);
+    if ((rc = http_ticket_outbox(st, r->id, msgs))) {
+        json_decref(msgs);
+        json_decref(j);
+        return http_fail(r, rc);
+    }
     json_object_set_new(j, "messages", msgs);
     json_t *evs = json_array();
     struct event_filter f = {.ticket_id = r->id, .limit = 1000};
@@ -775,6 +780,7 @@ enum MHD_Result http_route(struct req *r)
         http_route_disputes,
         http_route_insight,
         http_route_feedback,
+        http_route_outbox,
     };
     for (size_t i = 0; i < sizeof subrouters / sizeof subrouters[0]; i++) {
         bool handled = false;

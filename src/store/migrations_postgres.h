@@ -280,6 +280,44 @@ static const char *const postgres_migrations[] = {
     "  PRIMARY KEY (event_id, kind));\n"
     "CREATE INDEX metric_facts_kind_at ON metric_facts (kind, at);\n"
     "CREATE INDEX metric_facts_ticket ON metric_facts (ticket_id, kind);\n",
+    /* 12: the outbox (docs/channels.md): deliveries of outbound e-mail and
+     * webhook calls, written in the transaction of the event that causes
+     * them; webhook subscriptions; stored e-mail attachments */
+    "CREATE TABLE outbox (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  status INTEGER NOT NULL,\n"
+    "  message_id BIGINT NOT NULL DEFAULT 0,\n"
+    "  ticket_id BIGINT NOT NULL DEFAULT 0,\n"
+    "  event_id BIGINT NOT NULL DEFAULT 0,\n"
+    "  webhook_id BIGINT NOT NULL DEFAULT 0,\n"
+    "  payload TEXT,\n"
+    "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+    "  last_error TEXT,\n"
+    "  next_attempt_at BIGINT NOT NULL,\n"
+    "  created_at BIGINT NOT NULL,\n"
+    "  updated_at BIGINT NOT NULL);\n"
+    "CREATE INDEX outbox_due ON outbox (status, next_attempt_at, id);\n"
+    "CREATE INDEX outbox_ticket ON outbox (ticket_id, id);\n"
+    "CREATE UNIQUE INDEX outbox_message ON outbox (message_id) WHERE kind = 0;\n"
+    "CREATE TABLE webhooks (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  url TEXT NOT NULL,\n"
+    "  events TEXT NOT NULL,\n"
+    "  secret TEXT NOT NULL,\n"
+    "  created_by BIGINT NOT NULL DEFAULT 0,\n"
+    "  created_at BIGINT NOT NULL);\n"
+    "CREATE TABLE attachments (\n"
+    "  id BIGSERIAL PRIMARY KEY,\n"
+    "  message_id BIGINT NOT NULL,\n"
+    "  ticket_id BIGINT NOT NULL,\n"
+    "  filename TEXT,\n"
+    "  content_type TEXT NOT NULL,\n"
+    "  size BIGINT NOT NULL,\n"
+    "  sha256 TEXT NOT NULL,\n"
+    "  data BYTEA NOT NULL,\n"
+    "  created_at BIGINT NOT NULL);\n"
+    "CREATE INDEX attachments_ticket ON attachments (ticket_id, id);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

@@ -11,6 +11,7 @@
 #include "store/search_internal.h"
 #include "store/ledger_internal.h"
 #include "store/feedback_internal.h"
+#include "store/outbox_internal.h"
 #include "base/xalloc.h"
 
 #include <assert.h>
@@ -115,7 +116,9 @@
     PG_SEARCH_STATEMENTS(X)                                                                \
     PG_LEDGER_STATEMENTS(X)                                                                \
     PG_INSIGHT_STATEMENTS(X)                                                               \
-    PG_KEYS_STATEMENTS(X)
+    PG_KEYS_STATEMENTS(X)                                                                  \
+    PG_OUTBOX_STATEMENTS(X)                                                                \
+    PG_FEEDBACK_STATEMENTS(X)
 
 /* Personal-data keys and erasure (postgres_keys.c). */
 #define PG_KEYS_STATEMENTS(X)                                                              \
@@ -133,7 +136,6 @@
     X(ERASE_MESSAGES, "UPDATE messages SET body = $2, external_id = NULL, analysis = NULL " \
                       "WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = $1)") \
     X(MERGED_INTO, "SELECT id FROM customers WHERE merged_into = $1 ORDER BY id") \
-    PG_FEEDBACK_STATEMENTS(X)
 
 /* Surveys, alerts and the negative messages of the spike baseline
  * (postgres_feedback.c). */
@@ -250,6 +252,37 @@
                     "ON CONFLICT DO NOTHING RETURNING id")                                 \
     X(ORDER_TOTALS, ORDER_TOTALS_SQL("$1::bigint", "$2::bigint"))                          \
     X(CONFLICT_CUSTOMERS, CONFLICT_SQL("$1::bigint", "$2::bigint", "$3::bigint"))
+
+/* The outbox, webhooks and attachments (postgres_outbox.c). Attachment
+ * bytes travel as bytea hex text ("\\x..."). */
+#define PG_OUTBOX_STATEMENTS(X)                                                            \
+    X(DLV_INSERT, "INSERT INTO outbox (kind, status, message_id, ticket_id, event_id, "    \
+                  "webhook_id, payload, attempts, last_error, next_attempt_at, created_at, " \
+                  "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) " \
+                  "ON CONFLICT DO NOTHING RETURNING id")                                   \
+    X(DLV_GET, "SELECT " DELIVERY_COLS " FROM outbox WHERE id = $1")                       \
+    X(DLV_UPDATE, "UPDATE outbox SET status = $2, attempts = $3, last_error = $4, "        \
+                  "next_attempt_at = $5, updated_at = $6 WHERE id = $1")                   \
+    X(DLV_DUE, "SELECT " DELIVERY_COLS " FROM outbox WHERE status IN (0, 2) "              \
+               "AND next_attempt_at <= $1 AND ((1 << kind) & $2::int) <> 0 "               \
+               "ORDER BY next_attempt_at, id LIMIT $3")                                    \
+    X(DLV_TICKET, "SELECT " DELIVERY_COLS " FROM outbox WHERE ticket_id = $1 AND kind = 0 " \
+                  "ORDER BY id")                                                           \
+    X(DLV_MESSAGE, "SELECT " DELIVERY_COLS " FROM outbox WHERE message_id = $1 "           \
+                   "AND kind = 0")                                                         \
+    X(HOOK_INSERT, "INSERT INTO webhooks (url, events, secret, created_by, created_at) "   \
+                   "VALUES ($1, $2, $3, $4, $5) RETURNING id")                             \
+    X(HOOK_GET, "SELECT " WEBHOOK_COLS " FROM webhooks WHERE id = $1")                     \
+    X(HOOK_LIST, "SELECT " WEBHOOK_COLS " FROM webhooks ORDER BY id")                      \
+    X(HOOK_DELETE, "DELETE FROM webhooks WHERE id = $1")                                   \
+    X(ATT_INSERT, "INSERT INTO attachments (message_id, ticket_id, filename, content_type, " \
+                  "size, sha256, created_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7, "   \
+                  "$8::bytea) RETURNING id")                                               \
+    X(ATT_GET, "SELECT " ATTACHMENT_COLS ", data FROM attachments WHERE id = $1")          \
+    X(ATT_TICKET, "SELECT " ATTACHMENT_COLS " FROM attachments WHERE ticket_id = $1 "      \
+                  "ORDER BY id")                                                           \
+    X(ERASE_ATTACHMENTS, "DELETE FROM attachments WHERE ticket_id IN "                     \
+                         "(SELECT id FROM tickets WHERE customer_id = $1)")
 
 enum pid {
 #define PG_ENUM_(name, sql) P_##name,

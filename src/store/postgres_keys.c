@@ -82,10 +82,11 @@ int pg__customer_erase(struct store *st, int64_t customer_id, const char *tombst
         return rc;
     if (!found)
         return PL_ENOTFOUND;
-    /* Votes, disputes and messages first: they are found through the
+    /* Votes, disputes, attachments and messages first: they are found through the
      * customer's tickets. */
     if ((rc = erase_step(p, P_ERASE_VOTES, &id_text, NULL)) ||
         (rc = erase_step(p, P_ERASE_DISPUTES, &id_text, NULL)) ||
+        (rc = erase_step(p, P_ERASE_ATTACHMENTS, &id, NULL)) ||
         (rc = erase_step(p, P_ERASE_MESSAGES, &id_text, messages)) ||
         (rc = erase_step(p, P_ERASE_TICKETS, &id_text, tickets)) ||
         (rc = erase_step(p, P_ERASE_IDENTITIES, &id, NULL)))

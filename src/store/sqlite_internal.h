@@ -11,6 +11,7 @@
 #include "store/search_internal.h"
 #include "store/ledger_internal.h"
 #include "store/feedback_internal.h"
+#include "store/outbox_internal.h"
 #include "base/xalloc.h"
 
 #include <sqlite3.h>
@@ -109,7 +110,9 @@
     SQ_SEARCH_STATEMENTS(X)                                                                \
     SQ_LEDGER_STATEMENTS(X)                                                                \
     SQ_INSIGHT_STATEMENTS(X)                                                               \
-    SQ_KEYS_STATEMENTS(X)
+    SQ_KEYS_STATEMENTS(X)                                                                  \
+    SQ_OUTBOX_STATEMENTS(X)                                                                \
+    SQ_FEEDBACK_STATEMENTS(X)
 
 /* Personal-data keys and erasure (sqlite_keys.c). */
 #define SQ_KEYS_STATEMENTS(X)                                                              \
@@ -130,7 +133,6 @@
     X(FTS_OPT_MESSAGES, "INSERT INTO messages_fts (messages_fts) VALUES ('optimize')")     \
     X(FTS_OPT_TICKETS, "INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')")        \
     X(FTS_OPT_CUSTOMERS, "INSERT INTO customers_fts (customers_fts) VALUES ('optimize')") \
-    SQ_FEEDBACK_STATEMENTS(X)
 
 /* Surveys, alerts and the negative messages of the spike baseline
  * (sqlite_feedback.c). */
@@ -238,6 +240,35 @@
                     "upsell, ordered_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")  \
     X(ORDER_TOTALS, ORDER_TOTALS_SQL("?1", "?2"))                                          \
     X(CONFLICT_CUSTOMERS, CONFLICT_SQL("?1", "?2", "?3"))
+
+/* The outbox, webhooks and attachments (sqlite_outbox.c). */
+#define SQ_OUTBOX_STATEMENTS(X)                                                            \
+    X(DLV_INSERT, "INSERT OR IGNORE INTO outbox (kind, status, message_id, ticket_id, "    \
+                  "event_id, webhook_id, payload, attempts, last_error, next_attempt_at, " \
+                  "created_at, updated_at) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "  \
+                  "?11, ?12, ?13)")                                                        \
+    X(DLV_GET, "SELECT " DELIVERY_COLS " FROM outbox WHERE id = ?1")                       \
+    X(DLV_UPDATE, "UPDATE outbox SET status = ?3, attempts = ?9, last_error = ?10, "       \
+                  "next_attempt_at = ?11, updated_at = ?13 WHERE id = ?1")                 \
+    X(DLV_DUE, "SELECT " DELIVERY_COLS " FROM outbox WHERE status IN (0, 2) "              \
+               "AND next_attempt_at <= ?1 AND ((1 << kind) & ?2) != 0 "                    \
+               "ORDER BY next_attempt_at, id LIMIT ?3")                                    \
+    X(DLV_TICKET, "SELECT " DELIVERY_COLS " FROM outbox WHERE ticket_id = ?1 AND kind = 0 " \
+                  "ORDER BY id")                                                           \
+    X(DLV_MESSAGE, "SELECT " DELIVERY_COLS " FROM outbox WHERE message_id = ?1 "           \
+                   "AND kind = 0")                                                         \
+    X(HOOK_INSERT, "INSERT INTO webhooks (url, events, secret, created_by, created_at) "   \
+                   "VALUES (?1, ?2, ?3, ?4, ?5)")                                          \
+    X(HOOK_GET, "SELECT " WEBHOOK_COLS " FROM webhooks WHERE id = ?1")                     \
+    X(HOOK_LIST, "SELECT " WEBHOOK_COLS " FROM webhooks ORDER BY id")                      \
+    X(HOOK_DELETE, "DELETE FROM webhooks WHERE id = ?1")                                   \
+    X(ATT_INSERT, "INSERT INTO attachments (message_id, ticket_id, filename, content_type, " \
+                  "size, sha256, created_at, data) VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+    X(ATT_GET, "SELECT " ATTACHMENT_COLS ", data FROM attachments WHERE id = ?1")          \
+    X(ATT_TICKET, "SELECT " ATTACHMENT_COLS " FROM attachments WHERE ticket_id = ?1 "      \
+                  "ORDER BY id")                                                           \
+    X(ERASE_ATTACHMENTS, "DELETE FROM attachments WHERE ticket_id IN "                     \
+                         "(SELECT id FROM tickets WHERE customer_id = ?1)")
 
 enum sid {
 #define SQ_ENUM_(name, sql) S_##name,

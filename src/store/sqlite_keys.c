@@ -72,10 +72,11 @@ int sq__customer_erase(struct store *st, int64_t customer_id, const char *tombst
         return rc;
     if (!found)
         return PL_ENOTFOUND;
-    /* Votes, disputes and messages first: they are found through the
+    /* Votes, disputes, attachments and messages first: they are found through the
      * customer's tickets. */
     if ((rc = erase_step(s, S_ERASE_VOTES, customer_id, tombstone, now, NULL)) ||
         (rc = erase_step(s, S_ERASE_DISPUTES, customer_id, tombstone, now, NULL)) ||
+        (rc = erase_step(s, S_ERASE_ATTACHMENTS, customer_id, tombstone, now, NULL)) ||
         (rc = erase_step(s, S_ERASE_MESSAGES, customer_id, tombstone, now, messages)) ||
         (rc = erase_step(s, S_ERASE_TICKETS, customer_id, tombstone, now, tickets)) ||
         (rc = erase_step(s, S_ERASE_IDENTITIES, customer_id, tombstone, now, NULL)) ||

@@ -244,6 +244,62 @@ struct dispute {
 };
 void dispute_clear(struct dispute *d);
 void store_free_disputes(struct dispute *v, size_t n);
+/* An outbound delivery in the outbox (docs/channels.md): the e-mail of an
+ * outbound message (kind e-mail, one per message) or one webhook call for
+ * an event (kind webhook, payload = the JSON body). Written in the
+ * transaction of the change that causes it; the delivery thread sends it
+ * and records every attempt. */
+enum delivery_kind { DELIVERY_EMAIL, DELIVERY_WEBHOOK, DELIVERY__COUNT };
+enum delivery_status { DELIVERY_QUEUED, DELIVERY_SENT, DELIVERY_RETRYING, DELIVERY_FAILED,
+                       DELIVERY_STATUS__COUNT };
+struct delivery {
+    int64_t id;
+    enum delivery_kind kind;
+    enum delivery_status status;
+    int64_t message_id;        /* e-mail: the message sent; 0 = none */
+    int64_t ticket_id;         /* 0 = none */
+    int64_t event_id;          /* webhook: the event announced */
+    int64_t webhook_id;        /* webhook: the subscription */
+    char *payload;             /* a body kept with the row; NULL = built when sent
+                                * (the desk builds webhook bodies from the event) */
+    int attempts;
+    char *last_error;          /* NULL = none */
+    int64_t next_attempt_at;   /* when it is due (queued, retrying) */
+    int64_t created_at;
+    int64_t updated_at;
+};
+void delivery_clear(struct delivery *d);
+void store_free_deliveries(struct delivery *v, size_t n);
+
+/* A webhook subscription: events is a comma-separated list of event
+ * types (or "*"); secret signs the calls (kept in clear: HMAC needs it). */
+struct webhook {
+    int64_t id;
+    char *url;
+    char *events;
+    char *secret;
+    int64_t created_by;
+    int64_t created_at;
+};
+void webhook_clear(struct webhook *w);
+void store_free_webhooks(struct webhook *v, size_t n);
+
+/* A file attached to an inbound e-mail. data/len: the content (only filled
+ * by attachment_get; lists leave it NULL). */
+struct attachment {
+    int64_t id;
+    int64_t message_id;
+    int64_t ticket_id;
+    char *filename;            /* NULL when unnamed */
+    char *content_type;
+    int64_t size;
+    char sha256[65];           /* hex */
+    unsigned char *data;
+    size_t len;
+    int64_t created_at;
+};
+void attachment_clear(struct attachment *a);
+void store_free_attachments(struct attachment *v, size_t n);
 
 /* The table of operations a backend provides (after SQLite's io_methods:
  * `version` lets the table grow without breaking older backends). */
@@ -474,6 +530,32 @@ struct store_ops {
     int (*negative_scan)(struct store *st, int64_t since, double below,
                          int (*fn)(void *ctx, int64_t at, int64_t ticket_id, const char *category),
                          void *ctx);
+    /* The outbox (docs/channels.md). delivery_insert: PL_EEXISTS when the
+     * message already has an e-mail delivery. delivery_update writes
+     * status, attempts, last_error, next_attempt_at, updated_at.
+     * delivery_due: queued or retrying ones due at `now` whose kind bit
+     * (1u << kind) is in kinds, oldest first, at most limit.
+     * delivery_list_ticket: the e-mail deliveries of a ticket's messages.
+     * delivery_of_message: a message's e-mail delivery. */
+    int (*delivery_insert)(struct store *st, struct delivery *d);
+    int (*delivery_get)(struct store *st, int64_t id, struct delivery *out);
+    int (*delivery_update)(struct store *st, const struct delivery *d);
+    int (*delivery_due)(struct store *st, int64_t now, unsigned kinds, int limit,
+                        struct delivery **out, size_t *n);
+    int (*delivery_list_ticket)(struct store *st, int64_t ticket_id, struct delivery **out,
+                                size_t *n);
+    int (*delivery_of_message)(struct store *st, int64_t message_id, struct delivery *out);
+    /* Webhook subscriptions. */
+    int (*webhook_insert)(struct store *st, struct webhook *w);
+    int (*webhook_get)(struct store *st, int64_t id, struct webhook *out);
+    int (*webhook_list)(struct store *st, struct webhook **out, size_t *n);
+    int (*webhook_delete)(struct store *st, int64_t id);
+    /* Attachments of inbound e-mail: insert takes data/len; list (by
+     * ticket, oldest first) leaves data NULL; get fills it. */
+    int (*attachment_insert)(struct store *st, struct attachment *a);
+    int (*attachment_get)(struct store *st, int64_t id, struct attachment *out);
+    int (*attachment_list_ticket)(struct store *st, int64_t ticket_id, struct attachment **out,
+                                  size_t *n);
 };
 
 /* The first member of every backend's connection struct. */

@@ -1668,6 +1668,131 @@ static void test_negative_scan(void **state)
     assert_string_equal(s.cat[1], "billing");
 }
 
+/* ---- the outbox, webhooks, attachments ----------------------------------- */
+
+static void test_outbox(void **state)
+{
+    struct store *st = ST(state);
+    struct delivery e = {.kind = DELIVERY_EMAIL, .status = DELIVERY_QUEUED, .message_id = 5,
+                         .ticket_id = 2, .next_attempt_at = 1000, .last_error = "waiting"};
+    assert_int_equal(st->ops->delivery_insert(st, &e), 0);
+    assert_true(e.id > 0);
+    struct delivery dup = {.kind = DELIVERY_EMAIL, .message_id = 5, .ticket_id = 2};
+    assert_int_equal(st->ops->delivery_insert(st, &dup), PL_EEXISTS);
+    /* webhook calls for the same message are not e-mails: no clash */
+    struct delivery w = {.kind = DELIVERY_WEBHOOK, .status = DELIVERY_QUEUED, .message_id = 5,
+                         .ticket_id = 2, .event_id = 9, .webhook_id = 1,
+                         .payload = "{\"type\":\"message.reply\"}", .next_attempt_at = 2000};
+    assert_int_equal(st->ops->delivery_insert(st, &w), 0);
+    struct delivery w2 = w;
+    w2.next_attempt_at = 5000;
+    assert_int_equal(st->ops->delivery_insert(st, &w2), 0);
+
+    struct delivery *v = NULL;
+    size_t n = 0;
+    unsigned all = (1u << DELIVERY_EMAIL) | (1u << DELIVERY_WEBHOOK);
+    assert_int_equal(st->ops->delivery_due(st, 3000, all, 10, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, e.id);           /* oldest due first */
+    assert_string_equal(v[0].last_error, "waiting");
+    assert_int_equal(v[1].id, w.id);
+    assert_string_equal(v[1].payload, "{\"type\":\"message.reply\"}");
+    assert_int_equal(v[1].event_id, 9);
+    store_free_deliveries(v, n);
+    assert_int_equal(st->ops->delivery_due(st, 3000, 1u << DELIVERY_WEBHOOK, 10, &v, &n), 0);
+    assert_int_equal(n, 1);
+    store_free_deliveries(v, n);
+
+    struct delivery g = {0};
+    assert_int_equal(st->ops->delivery_get(st, e.id, &g), 0);
+    g.status = DELIVERY_SENT;
+    g.attempts = 2;
+    free(g.last_error);
+    g.last_error = NULL;
+    g.next_attempt_at = 0;
+    g.updated_at = 4000;
+    assert_int_equal(st->ops->delivery_update(st, &g), 0);
+    delivery_clear(&g);
+    assert_int_equal(st->ops->delivery_of_message(st, 5, &g), 0);
+    assert_int_equal(g.id, e.id);
+    assert_int_equal(g.status, DELIVERY_SENT);
+    assert_int_equal(g.attempts, 2);
+    assert_null(g.last_error);
+    assert_int_equal(g.updated_at, 4000);
+    delivery_clear(&g);
+    assert_int_equal(st->ops->delivery_due(st, 9000, all, 10, &v, &n), 0);
+    assert_int_equal(n, 2);                    /* the sent one is no longer due */
+    store_free_deliveries(v, n);
+    assert_int_equal(st->ops->delivery_list_ticket(st, 2, &v, &n), 0);
+    assert_int_equal(n, 1);                    /* e-mails only */
+    store_free_deliveries(v, n);
+    assert_int_equal(st->ops->delivery_of_message(st, 6, &g), PL_ENOTFOUND);
+    assert_int_equal(st->ops->delivery_get(st, w2.id + 10, &g), PL_ENOTFOUND);
+    g.id = w2.id + 10;
+    assert_int_equal(st->ops->delivery_update(st, &g), PL_ENOTFOUND);
+}
+
+static void test_webhooks(void **state)
+{
+    struct store *st = ST(state);
+    struct webhook a = {.url = "https://crm.example/hook", .events = "ticket.created,*",
+                        .secret = "whsec_1", .created_by = 1};
+    struct webhook b = {.url = "http://127.0.0.1:9/x", .events = "message.created",
+                        .secret = "whsec_2"};
+    assert_int_equal(st->ops->webhook_insert(st, &a), 0);
+    assert_int_equal(st->ops->webhook_insert(st, &b), 0);
+    assert_true(b.id > a.id);
+    struct webhook *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->webhook_list(st, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].events, "ticket.created,*");
+    assert_string_equal(v[1].secret, "whsec_2");
+    store_free_webhooks(v, n);
+    assert_int_equal(st->ops->webhook_delete(st, a.id), 0);
+    assert_int_equal(st->ops->webhook_delete(st, a.id), PL_ENOTFOUND);
+    struct webhook g = {0};
+    assert_int_equal(st->ops->webhook_get(st, a.id, &g), PL_ENOTFOUND);
+    assert_int_equal(st->ops->webhook_get(st, b.id, &g), 0);
+    assert_string_equal(g.url, "http://127.0.0.1:9/x");
+    webhook_clear(&g);
+}
+
+static void test_attachments(void **state)
+{
+    struct store *st = ST(state);
+    unsigned char bytes[300];
+    for (size_t i = 0; i < sizeof bytes; i++)
+        bytes[i] = (unsigned char)(i * 7);     /* every byte value, NULs included */
+    struct attachment a = {.message_id = 4, .ticket_id = 3, .filename = "снимок.png",
+                           .content_type = "image/png", .size = sizeof bytes,
+                           .sha256 = "ab12", .data = bytes, .len = sizeof bytes};
+    struct attachment empty = {.message_id = 4, .ticket_id = 3, .content_type = "text/plain",
+                               .sha256 = "e3b0", .data = NULL, .len = 0};
+    assert_int_equal(st->ops->attachment_insert(st, &a), 0);
+    assert_int_equal(st->ops->attachment_insert(st, &empty), 0);
+    struct attachment *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->attachment_list_ticket(st, 3, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].filename, "снимок.png");
+    assert_null(v[0].data);
+    assert_null(v[1].filename);
+    assert_string_equal(v[1].sha256, "e3b0");
+    store_free_attachments(v, n);
+    struct attachment g = {0};
+    assert_int_equal(st->ops->attachment_get(st, a.id, &g), 0);
+    assert_int_equal(g.len, sizeof bytes);
+    assert_memory_equal(g.data, bytes, sizeof bytes);
+    assert_int_equal(g.size, sizeof bytes);
+    assert_string_equal(g.content_type, "image/png");
+    attachment_clear(&g);
+    assert_int_equal(st->ops->attachment_get(st, empty.id, &g), 0);
+    assert_int_equal(g.len, 0);
+    attachment_clear(&g);
+    assert_int_equal(st->ops->attachment_get(st, empty.id + 5, &g), PL_ENOTFOUND);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 static int64_t count_identities(struct store *st, int64_t customer_id)
@@ -1957,6 +2082,9 @@ int main(void)
         T(test_surveys),
         T(test_alerts),
         T(test_negative_scan),
+        T(test_outbox),
+        T(test_webhooks),
+        T(test_attachments),
         T(test_savepoints),
         T(test_transactions),
         T(test_pg_reconnect),
