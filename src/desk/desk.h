@@ -431,11 +431,13 @@ bool desk_outbox_signalled(struct desk *d);
 
 /* Webhook subscriptions (admin). events: comma-separated event types,
  * "prefix.*" or "*"; "message.created" stands for every new message that
- * is not an internal note. On success *out holds the new subscription
- * with its secret (shown once; webhook_clear()). PL_EINVAL for a URL that
- * is not http(s) or a bad event list. */
+ * is not an internal note. secret: the receiver's own (16 to 200
+ * printable ASCII characters), or NULL to generate one. On success *out
+ * holds the new subscription with its secret (shown once;
+ * webhook_clear()). PL_EINVAL for a URL that is not http(s), a bad event
+ * list or secret. */
 int desk_webhook_add(struct desk *d, const struct desk_actor *who, const char *url,
-                     const char *events, struct webhook *out);
+                     const char *events, const char *secret, struct webhook *out);
 int desk_webhook_delete(struct desk *d, const struct desk_actor *who, int64_t id);
 
 /* ---- CSAT surveys (feedback.c, docs/insight.md) ------------------------------ */

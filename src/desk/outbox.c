@@ -502,13 +502,24 @@ static bool is_admin(const struct desk_actor *who)
     return who->kind == ACTOR_SYSTEM || (who->kind == ACTOR_USER && who->role == ROLE_ADMIN);
 }
 
+static bool valid_secret(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 16 || n > 200)
+        return false;
+    for (const char *c = s; *c; c++)
+        if (*c <= ' ' || *c > '~')
+            return false;
+    return true;
+}
+
 int desk_webhook_add(struct desk *d, const struct desk_actor *who, const char *url,
-                     const char *events, struct webhook *out)
+                     const char *events, const char *secret, struct webhook *out)
 {
     memset(out, 0, sizeof *out);
     if (!is_admin(who))
         return PL_EFORBIDDEN;
-    if (!valid_url(url) || !valid_events(events))
+    if (!valid_url(url) || !valid_events(events) || (secret && !valid_secret(secret)))
         return PL_EINVAL;
     unsigned char key[32];
     char hex[65];
@@ -516,7 +527,7 @@ int desk_webhook_add(struct desk *d, const struct desk_actor *who, const char *u
     sodium_bin2hex(hex, sizeof hex, key, sizeof key);
     out->url = xstrdup(url);
     out->events = xstrdup(events);
-    out->secret = xasprintf("whsec_%s", hex);
+    out->secret = secret ? xstrdup(secret) : xasprintf("whsec_%s", hex);
     out->created_by = who->kind == ACTOR_USER ? who->id : 0;
     out->created_at = clock_now_ms();
     struct hook_args a = {who, out, 0};

@@ -92,7 +92,8 @@ static json_t *webhook_json(const struct webhook *w)
         if (*p == ',')
             p++;
     }
-    json_t *j = json_pack("{s:I,s:s,s:o}", "id", (json_int_t)w->id, "url", w->url, "events", ev);
+    json_t *j = json_pack("{s:I,s:s,s:o,s:b}", "id", (json_int_t)w->id, "url", w->url, "events",
+                          ev, "active", 1);
     json_object_set_new(j, "created_at", http_time(w->created_at));
     return j;
 }
@@ -141,6 +142,7 @@ static enum MHD_Result add_webhook(struct req *r)
         return MHD_YES;
     bool ok = true;
     const char *url = http_str(r, b, "url", true, &ok);
+    const char *secret = ok ? http_str(r, b, "secret", false, &ok) : NULL;
     if (!ok) {
         json_decref(b);
         return MHD_YES;
@@ -152,13 +154,15 @@ static enum MHD_Result add_webhook(struct req *r)
                           "'events' must be a non-empty list of event types (or \"*\")");
     }
     struct webhook w;
-    int rc = desk_webhook_add(r->srv->d, &r->who, url, events, &w);
+    int rc = desk_webhook_add(r->srv->d, &r->who, url, events, secret && *secret ? secret : NULL,
+                              &w);
     free(events);
     json_decref(b);
     if (rc == PL_EINVAL)
         return http_error(r, 400, "invalid",
-                          "'url' must be http(s)://… and each event a type like "
-                          "ticket.created, ticket.* or *");
+                          "'url' must be http(s)://…, each event a type like "
+                          "ticket.created, ticket.* or *, and a 'secret' of your own "
+                          "16 to 200 printable ASCII characters");
     if (rc)
         return http_fail(r, rc);
     json_t *j = webhook_json(&w);

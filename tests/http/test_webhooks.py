@@ -88,6 +88,15 @@ def main(binary, db, tmp, c):
             c.eq(st, 400, "bad events %r refused" % (ev,))
         st, _ = srv.call("POST", "/api/v1/webhooks", token=tok, body={"events": ["*"]})
         c.eq(st, 400, "url required")
+        st, _ = srv.call("POST", "/api/v1/webhooks", token=tok,
+                         body={"url": url, "events": ["*"], "secret": "short"})
+        c.eq(st, 400, "a secret of one's own must be long enough")
+        st, own = srv.call("POST", "/api/v1/webhooks", token=tok,
+                           body={"url": url + "/own", "events": ["kb.created"],
+                                 "secret": "my-receivers-secret-42"})
+        c.eq((st, own.get("secret")), (201, "my-receivers-secret-42"), "a secret of one's own kept")
+        st, _ = srv.call("DELETE", "/api/v1/webhooks/%d" % own.get("id", 0), token=tok)
+        c.eq(st, 200, "removed again")
         st, _ = srv.call("POST", "/api/v1/webhooks", token=agent, body={"url": url, "events": ["*"]})
         c.eq(st, 403, "agents may not subscribe")
         st, _ = srv.call("GET", "/api/v1/webhooks", token=agent)
