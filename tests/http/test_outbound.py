@@ -203,11 +203,20 @@ def main(binary, db, tmp, c):
         c.eq(st, 404, "an inbound message has no e-mail to retry")
         st, _ = srv.call("POST", "/api/v1/messages/%d/retry" % r2["message_id"])
         c.eq(st, 401, "retry needs authentication")
+
+        # 6. Erasing the customer deletes her attachments.
+        st, t = srv.call("GET", "/api/v1/tickets/%d" % tid, token=tok)
+        urls = [a["url"] for a in t["messages"][0].get("attachments", [])]
+        st, _ = srv.call("POST", "/api/v1/customers/%d/erase" % first["customer_id"], token=tok,
+                         body={"confirm": first["customer_id"]})
+        c.eq(st, 200, "customer erased")
+        c.ok(urls and all(srv.call("GET", u, token=tok)[0] == 404 for u in urls),
+             "her attachments are gone")
     finally:
         srv.stop()
         sink.stop()
 
-    # 6. Bad configuration is refused at start.
+    # 7. Bad configuration is refused at start.
     import subprocess
     p = subprocess.run([binary, "serve", "--db", db, "--port", "1", "--smtp",
                         "smtp://127.0.0.1:1"], cwd=tmp, capture_output=True, text=True)
