@@ -1,6 +1,7 @@
 /* smtp.c — one message out over SMTP with libcurl: envelope, optional
  * STARTTLS/implicit TLS and AUTH, and the server's verdict. */
 #include "channel/smtp.h"
+#include "channel/transfer.h"
 #include "base/xalloc.h"
 
 #include <curl/curl.h>
@@ -49,6 +50,7 @@ int smtp_send(const struct smtp_config *c, const char *from, const char *to, con
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_USE_SSL, c->require_tls ? (long)CURLUSESSL_ALL
                                                         : (long)CURLUSESSL_TRY);
+    transfer_abort_on(h, c->stop);
     if (c->user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");

@@ -2,6 +2,7 @@
 #ifndef PARLEY_CHANNEL_SMTP_H
 #define PARLEY_CHANNEL_SMTP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -11,6 +12,7 @@ struct smtp_config {
     const char *password;
     bool require_tls;          /* smtp://: refuse to send without STARTTLS */
     long timeout_s;            /* whole transfer; 0 = 60 */
+    const atomic_int *stop;    /* optional: non-zero aborts the transfer */
 };
 
 /* Sends raw[0..len) (CRLF line ends) from envelope address `from` to

@@ -2,6 +2,7 @@
  * secret (so the receiver knows it came from Parley and was not replayed
  * long after: the time is signed too), POSTed with libcurl. */
 #include "channel/webhook.h"
+#include "channel/transfer.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
 
@@ -38,7 +39,7 @@ static size_t discard(char *p, size_t size, size_t n, void *arg)
 }
 
 int webhook_post(const char *url, const char *secret, const char *event, int64_t delivery_id,
-                 const char *body, char **err)
+                 const char *body, const atomic_int *stop, char **err)
 {
     *err = NULL;
     CURL *h = curl_easy_init();
@@ -67,6 +68,7 @@ int webhook_post(const char *url, const char *secret, const char *event, int64_t
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    transfer_abort_on(h, stop);
     CURLcode rc = curl_easy_perform(h);
     long code = 0;
     if (rc == CURLE_OK)

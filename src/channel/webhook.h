@@ -2,6 +2,7 @@
 #ifndef PARLEY_CHANNEL_WEBHOOK_H
 #define PARLEY_CHANNEL_WEBHOOK_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,9 +14,10 @@ void webhook_signature(const char *secret, int64_t t, const char *body, size_t l
                        char out[WEBHOOK_SIG_MAX]);
 
 /* POSTs body (JSON) to url with the signature, X-Parley-Event and
- * X-Parley-Delivery headers. Returns 0 on a 2xx answer, or -1 with *err
- * (caller frees) naming the status or the transport error. */
+ * X-Parley-Delivery headers; *stop (optional) non-zero aborts it. Returns
+ * 0 on a 2xx answer, or -1 with *err (caller frees) naming the status or
+ * the transport error. */
 int webhook_post(const char *url, const char *secret, const char *event, int64_t delivery_id,
-                 const char *body, char **err);
+                 const char *body, const atomic_int *stop, char **err);
 
 #endif

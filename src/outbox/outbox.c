@@ -59,7 +59,8 @@ static void deliver(struct outbox *ob, const struct desk_send *s)
     } else if (s->dl.kind == DELIVERY_EMAIL) {
         send_email(ob, s, &err, &permanent);
     } else {
-        webhook_post(s->url, s->secret, s->event_type, s->dl.id, s->dl.payload, &err);
+        webhook_post(s->url, s->secret, s->event_type, s->dl.id, s->dl.payload, &ob->stopping,
+                     &err);
     }
     if (err)
         log_warn("outbox: delivery %lld failed (attempt %d): %s", (long long)s->dl.id,
@@ -136,7 +137,7 @@ int outbox_start(struct desk *d, const struct outbox_options *o, struct outbox *
     ob->from = xstrdup(o->mail_from);
     ob->from_addr = from_addr;
     ob->smtp = (struct smtp_config){ob->smtp_url, ob->smtp_user, ob->smtp_password,
-                                    o->smtp_require_tls != 0, 60};
+                                    o->smtp_require_tls != 0, 60, &ob->stopping};
     desk_set_mail_from(d, o->smtp_url ? o->mail_from : NULL);
     if (pthread_create(&ob->thread, NULL, outbox_main, ob) != 0) {
         outbox_stop(ob);
