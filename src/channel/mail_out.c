@@ -66,7 +66,9 @@ char *mail_address(const char *s)
     return addr;
 }
 
-/* Adds the mailbox of s (display name overridden by name when given). */
+/* Adds the mailbox of s (display name overridden by name when given),
+ * the name encoded as UTF-8 rather than the "smallest" charset GMime
+ * would pick (iso-8859-5 for Cyrillic). */
 static int add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *s, const char *name)
 {
     InternetAddressList *list = NULL;
@@ -74,7 +76,10 @@ static int add_mailbox(GMimeMessage *msg, GMimeAddressType type, const char *s, 
     int rc = -1;
     if (mb) {
         const char *n = name && *name ? name : internet_address_get_name(INTERNET_ADDRESS(mb));
-        g_mime_message_add_mailbox(msg, type, n, internet_address_mailbox_get_addr(mb));
+        InternetAddress *ia = internet_address_mailbox_new(n, internet_address_mailbox_get_addr(mb));
+        internet_address_set_charset(ia, "utf-8");
+        internet_address_list_add(g_mime_message_get_addresses(msg, type), ia);
+        g_object_unref(ia);
         rc = 0;
     }
     if (list)

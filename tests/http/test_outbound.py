@@ -4,9 +4,10 @@ server and a real SMTP server on 127.0.0.1 (smtp_sink.py): an agent's reply
 to an e-mail ticket arrives as a threaded MIME message; with the mail
 server down the delivery is retried with the error visible, then delivered
 exactly once; a refused one fails and is sent by a forced retry; the
-customer's answer to our mail threads back onto the ticket; without
---smtp replies wait in the outbox and go out once it is configured;
-attachments of inbound mail are stored and served as downloads.
+customer's answer to our mail threads back onto the ticket; the CSAT
+survey link sent on resolution is mailed too; without --smtp replies wait
+in the outbox and go out once it is configured; attachments of inbound
+mail are stored, served as downloads and erased with the customer.
 Usage: test_outbound.py PARLEY"""
 import email.message
 import hashlib
@@ -204,7 +205,18 @@ def main(binary, db, tmp, c):
         st, _ = srv.call("POST", "/api/v1/messages/%d/retry" % r2["message_id"])
         c.eq(st, 401, "retry needs authentication")
 
-        # 6. Erasing the customer deletes her attachments.
+        # 6. Any outbound message on an e-mail ticket is mailed, not only an
+        # agent's reply: resolving the ticket sends the CSAT survey link.
+        st, _ = srv.call("PATCH", "/api/v1/tickets/%d" % t2, token=tok, body={"status": "resolved"})
+        c.eq(st, 200, "ticket resolved")
+        survey = wait_for(lambda: [m for m in sink.parsed()
+                                   if "survey.html?t=" in (m.get_content() or "")
+                                   and "ivan@blocked.example" in m["To"]], "the survey mail", c)
+        if survey:
+            c.eq(len(survey), 1, "the survey link mailed once")
+            c.eq(survey[0]["In-Reply-To"], "<cust-3@blocked.example>", "threaded like a reply")
+
+        # 7. Erasing the customer deletes her attachments.
         st, t = srv.call("GET", "/api/v1/tickets/%d" % tid, token=tok)
         urls = [a["url"] for a in t["messages"][0].get("attachments", [])]
         st, _ = srv.call("POST", "/api/v1/customers/%d/erase" % first["customer_id"], token=tok,
@@ -216,7 +228,7 @@ def main(binary, db, tmp, c):
         srv.stop()
         sink.stop()
 
-    # 7. Bad configuration is refused at start.
+    # 8. Bad configuration is refused at start.
     import subprocess
     p = subprocess.run([binary, "serve", "--db", db, "--port", "1", "--smtp",
                         "smtp://127.0.0.1:1"], cwd=tmp, capture_output=True, text=True)
