@@ -1,0 +1,117 @@
+/* bench_seal.c — the desk's ingest throughput (every message's events
+ * sealed under its customer's key and appended to the log), then the cost
+ * of exporting and erasing one customer in the filled database.
+ *
+ *   meson setup build-rel --buildtype=release -Dtests=true && ninja -C build-rel tests/desk/bench_seal
+ *   ./build-rel/tests/desk/bench_seal [messages=20000] [URL=sqlite:/tmp/bench-ingest.db?sync=normal]
+ *
+ * No text engine: the figure is the writer's own work (rows, events,
+ * sealing, leaves, commit). Four threads ingest at once so the writer
+ * groups their commits as the server does. Compiled with
+ * -DBENCH_NO_ERASURE it builds against the tree before erasure existed,
+ * for the before/after comparison in docs/benchmarks.md. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "desk/desk.h"
+
+#define THREADS 4
+
+static const char *const bodies[] = {
+    "My order #%d never arrived and nobody answers my e-mails. I want a refund now.",
+    "Hello, the invoice %d shows a double charge on my card, please check it.",
+    "Заказ %d до сих пор не доставлен, курьер не отвечает на звонки. Верните деньги.",
+    "Thanks, the replacement for order %d works fine now!",
+};
+
+struct job {
+    struct desk *d;
+    int from, n;
+    int failed;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *ingest_many(void *arg)
+{
+    struct job *j = arg;
+    const struct desk_actor sys = DESK_SYSTEM;
+    for (int i = j->from; i < j->from + j->n; i++) {
+        char mail[64], name[64], subject[64], body[256];
+        snprintf(mail, sizeof mail, "customer%d@example.com", i / 4);
+        snprintf(name, sizeof name, "Customer Number %d", i / 4);
+        snprintf(subject, sizeof subject, "Order %d", i);
+        snprintf(body, sizeof body, bodies[i % 4], i);
+        struct desk_inbound in = {.channel = CHANNEL_EMAIL, .id_kind = IDENTITY_EMAIL,
+                                  .id_value = mail, .customer_name = name, .subject = subject,
+                                  .body = body};
+        struct desk_ingest_result r;
+        if (desk_ingest(j->d, &sys, &in, &r) != 0)
+            j->failed++;
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 20000;
+    const char *url = argc > 2 ? argv[2] : "sqlite:/tmp/bench-ingest.db?sync=normal";
+    if (n < THREADS) {
+        fprintf(stderr, "usage: bench_seal [messages >= %d] [URL]\n", THREADS);
+        return 2;
+    }
+    if (strncmp(url, "sqlite:/tmp/bench-ingest.db", 27) == 0) {
+        unlink("/tmp/bench-ingest.db");
+        unlink("/tmp/bench-ingest.db-wal");
+        unlink("/tmp/bench-ingest.db-shm");
+        unlink("/tmp/bench-ingest.db.data-key");
+    }
+    struct desk *d = NULL;
+    char *err = NULL;
+    if (desk_open(url, &d, &err)) {
+        fprintf(stderr, "bench_seal: %s\n", err ? err : "cannot open");
+        return 1;
+    }
+    struct job jobs[THREADS];
+    pthread_t th[THREADS];
+    double t0 = now();
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = (struct job){d, i * (n / THREADS), n / THREADS, 0};
+        pthread_create(&th[i], NULL, ingest_many, &jobs[i]);
+    }
+    int failed = 0;
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        failed += jobs[i].failed;
+    }
+    double dt = now() - t0;
+    int done = (n / THREADS) * THREADS;
+    printf("ingest: %d messages in %.2f s = %.0f messages/s (%d failed), %llu log leaves\n", done,
+           dt, done / dt, failed, (unsigned long long)desk_ledger_size(d));
+#ifndef BENCH_NO_ERASURE
+    const struct desk_actor sys = DESK_SYSTEM;
+    char *json = NULL;
+    t0 = now();
+    int rc = desk_customer_export(d, &sys, 1, &json);
+    printf("export of customer 1: %s, %zu bytes in %.1f ms\n", rc ? "failed" : "ok",
+           json ? strlen(json) : 0, (now() - t0) * 1e3);
+    free(json);
+    struct desk_erase_result res;
+    t0 = now();
+    rc = desk_customer_erase(d, &sys, 1, &res);
+    printf("erase of customer 1: %s (%lld messages, scrubbed: %s) in %.1f ms\n",
+           rc ? "failed" : "ok", (long long)res.messages, res.scrubbed ? "yes" : "no",
+           (now() - t0) * 1e3);
+#endif
+    desk_close(d);
+    return failed ? 1 : 0;
+}
