@@ -110,7 +110,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_seal [messages >= %d] [URL]\n", THREADS);
         return 2;
     }
-    if (strncmp(url, "sqlite:/tmp/bench-seal.db", 27) == 0) {
+    static const char fresh[] = "sqlite:/tmp/bench-seal.db";
+    if (strncmp(url, fresh, sizeof fresh - 1) == 0) {
         unlink("/tmp/bench-seal.db");
         unlink("/tmp/bench-seal.db-wal");
         unlink("/tmp/bench-seal.db-shm");

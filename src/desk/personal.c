@@ -210,14 +210,14 @@ static int customer_key(struct desk_datakey *k, struct store *st, int64_t custom
 /* A quick look before any parsing: most events carry no personal field. */
 static int has_personal(const char *payload)
 {
-    static const char *const keys[] = {"\"body\":", "\"comment\":", "\"email\":",
-                                       "\"identity\":", "\"name\":", "\"phone\":",
-                                       "\"subject\":"};
     if (!payload)
         return 0;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strstr(payload, keys[i]))
-            return 1;
+    for (size_t i = 0; i < NFIELDS; i++) {
+        size_t n = strlen(personal_fields[i]);
+        for (const char *p = payload; (p = strstr(p, personal_fields[i])) != NULL; p += n)
+            if (p > payload && p[-1] == '"' && p[n] == '"' && p[n + 1] == ':')
+                return 1;
+    }
     return 0;
 }
 
