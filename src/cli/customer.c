@@ -20,8 +20,8 @@ static const char usage_text[] =
     "erase destroys the customer's key and replaces their name, identities,\n"
     "ticket subjects and messages with \"[erased]\", logs customer.erased, and\n"
     "scrubs old row versions; it cannot be undone, hence --yes.\n"
-    "--data-key is the file holding the server's data key (default: next to a\n"
-    "SQLite database as DB.data-key, $PARLEY_DATA_KEY, or ./parley.data-key).\n";
+    "--data-key is the file holding the server's data key (default:\n"
+    "$PARLEY_DATA_KEY, DB.data-key next to a SQLite database, ./parley.data-key).\n";
 
 static int fail_usage(const char *msg, const char *arg)
 {

@@ -144,8 +144,8 @@ static const char verify_usage[] =
     "the log against its latest signed checkpoint (its signature checked with\n"
     "PUBKEY — a key string or a .pub file — when given). Names the first event\n"
     "that was altered, deleted, inserted or reordered. Message texts sealed in\n"
-    "events are opened with the data key (default: DB.data-key next to a SQLite\n"
-    "database, $PARLEY_DATA_KEY, ./parley.data-key) and compared with the stored\n"
+    "events are opened with the data key (default: $PARLEY_DATA_KEY, DB.data-key\n"
+    "next to a SQLite database, ./parley.data-key) and compared with the stored\n"
     "messages; erased customers' by their leaf hashes alone. Exit 0: intact; 1: not.\n";
 
 int cmd_verify(int argc, char **argv)

@@ -29,7 +29,7 @@ static const char usage_text[] =
     "tamper-evident log's signing key, created on first start (default: next to\n"
     "a SQLite database, else ./parley-ledger.key). --data-key holds the key that\n"
     "wraps every customer's personal-data key, created on first use (default:\n"
-    "DB.data-key next to a SQLite database, $PARLEY_DATA_KEY, ./parley.data-key).\n"
+    "$PARLEY_DATA_KEY, DB.data-key next to a SQLite database, ./parley.data-key).\n"
     "--risk-model is the file of `parley train-risk` (default: DB.risk next to a\n"
     "SQLite database, if present).\n"
     "--public-url is the address customers reach the web UI at, for the survey\n"
