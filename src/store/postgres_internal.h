@@ -246,7 +246,7 @@
                  "AND at < $3 AND ($4::int = 0 OR ($4 = 1 AND agent = $5::bigint) OR "     \
                  "($4 = 2 AND category = $6::text) OR ($4 = 3 AND channel = $5) OR "       \
                  "($4 = 4 AND priority = $5)) AND ($7::int = 0 OR label = $8::int) "       \
-                 "ORDER BY at, ticket_id LIMIT $9")                                        \
+                 "ORDER BY at LIMIT $9")                                                   \
     X(ORDER_INSERT, "INSERT INTO orders (external_id, customer_id, amount_cents, currency, " \
                     "upsell, ordered_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "  \
                     "ON CONFLICT DO NOTHING RETURNING id")                                 \
