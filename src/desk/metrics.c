@@ -10,7 +10,8 @@
  *
  * Drill-down: the engine reports each fact it counts (which ticket, under
  * which dimensions); the writer stores them in metric_facts in its next
- * transaction — or in one of their own when no job waits — together with
+ * transaction — or in one of their own when no job comes within a few
+ * milliseconds — together with
  * the setting metrics_facts_through (the last event fed). At open, the
  * replay stores the facts of the events after that mark, so a crash
  * between a commit and its facts loses nothing. */

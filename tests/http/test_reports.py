@@ -211,8 +211,24 @@ def teams(srv, tok, ids, users, c):
     by = {x["key"]: x["backlog_end"] for x in r["rows"]}
     c.eq(by.get(str(users["anna"])), 1, "Anna holds the open ticket")
     c.ok("0" not in by, "unassigned has nothing open: left out")
+
     st, r = srv.call("GET", "/api/v1/reports?metric=backlog_end&group=team&period=month", token=tok)
     c.eq([(x["key"], x["backlog_end"]) for x in r["rows"]][-1], ("Front", 1), "and so does her team")
+    # A live message: its ticket is behind today's "created" within a commit.
+    st, m = srv.call("POST", "/api/v1/messages", {"channel": "chat", "customer": {"email":
+                     "zoe@example.ru"}, "body": "Hello, my parcel is late"}, token=tok)
+    c.eq(st, 201, "live message")
+    import time
+    got = []
+    for _ in range(100):
+        st, r = srv.call("GET", "/api/v1/reports/tickets?metric=created&group=channel&key=chat"
+                         "&limit=1000&from=%s" % time.strftime("%Y-%m-%d", time.gmtime()),
+                         token=tok)
+        got = r.get("tickets", [])
+        if m.get("ticket_id") in got:
+            break
+        time.sleep(0.02)
+    c.eq(got, [m.get("ticket_id")], "the live ticket is behind today's number")
 
 
 def roi(srv, tok, c):
