@@ -318,6 +318,10 @@ static const char *const postgres_migrations[] = {
     "  data BYTEA NOT NULL,\n"
     "  created_at BIGINT NOT NULL);\n"
     "CREATE INDEX attachments_ticket ON attachments (ticket_id, id);\n",
+    /* 13: conflict tickets by creation time with their customer (an
+     * index-only scan for the ROI's conflict customers of a period) */
+    "CREATE INDEX tickets_conflict ON tickets (created_at, customer_id)\n"
+    "  WHERE escalated <> 0 OR emotion IN ('anger', 'frustration');\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)
