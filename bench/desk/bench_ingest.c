@@ -6,7 +6,10 @@
  *   meson setup build-rel --buildtype=release && ninja -C build-rel bench_ingest
  *   ./build-rel/tests/desk/bench_ingest [messages=20000] [threads=4] [rounds=3] [dir=/tmp]
  *
- * Prints one line per measurement; figures go to docs/benchmarks.md. */
+ * Prints one line per measurement; figures go to docs/benchmarks.md.
+ * BENCH_WEBHOOK=1 subscribes a webhook to every event first, so each event
+ * also writes an outbox row (no delivery thread runs here: the figure is
+ * the cost of those writes). */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -104,6 +107,15 @@ static double run(const char *dir, int log_on, int n, int threads, struct desk *
     }
     if (!log_on)
         desk_ledger_disable(d);
+    if (getenv("BENCH_WEBHOOK")) {
+        struct webhook w;
+        struct desk_actor sys = DESK_SYSTEM;
+        if (desk_webhook_add(d, &sys, "http://127.0.0.1:9/hook", "*", NULL, &w)) {
+            fprintf(stderr, "bench_ingest: cannot subscribe the webhook\n");
+            exit(1);
+        }
+        webhook_clear(&w);
+    }
     pthread_t th[64];
     struct worker w[64];
     double t0 = now(), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);

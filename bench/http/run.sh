@@ -14,17 +14,12 @@ ninja -C build-bench parley >/dev/null
 BIN=$ROOT/build-bench/parley
 TMP=$(mktemp -d)
 PORT=18181
+. bench/http/common.sh
 trap 'kill $PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$TMP"' EXIT
 
 bench_db() {   # NAME URL
   local name=$1 url=$2
-  echo "admin-bench-password" | $BIN user add --db "$url" --email bench@example.com --role admin >/dev/null 2>&1 || true
-  $BIN serve --db "$url" --port $PORT --ledger-key "$TMP/key-$name" >"$TMP/serve-$name.log" 2>&1 &
-  PID=$!
-  for _ in $(seq 100); do curl -sf localhost:$PORT/api/v1/health >/dev/null && break; sleep 0.1; done
-  export PARLEY_TOKEN=$(curl -s localhost:$PORT/api/v1/auth/login -H "Content-Type: application/json" \
-      -d '{"email":"bench@example.com","password":"admin-bench-password"}' |
-      python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')
+  start_server "$BIN" "$url" "$name"
   for c in $CONNS; do
     echo "### $name: GET /api/v1/health, $c connections"
     wrk -t2 -c"$c" -d"$DUR" --latency "http://127.0.0.1:$PORT/api/v1/health" |
