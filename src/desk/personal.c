@@ -38,6 +38,7 @@ struct desk_datakey {
     pthread_mutex_t mu;
     char *path;                /* NULL: no data key configured */
     int loaded;
+    int named;                 /* the database names this key (check_id) */
     unsigned char key[KEY_LEN];
 };
 
@@ -122,27 +123,75 @@ static int create_key(const char *path, unsigned char key[KEY_LEN])
     return ok ? 0 : PL_EIO;
 }
 
-/* The data key, loaded on first use (and created when `create` and the
- * file does not exist yet). */
-static int datakey(struct desk_datakey *k, int create, const unsigned char **out)
+/* The setting that names the data key a database's customer keys are
+ * wrapped by, so a wrong or missing key file is refused at once instead of
+ * wrapping new customers' keys under a second data key. */
+#define KEY_ID_SETTING "personal_data_key_id"
+
+/* The key's id as the setting's JSON text: "<16 hex digits>". */
+static void key_id(const unsigned char key[KEY_LEN], char out[24])
+{
+    unsigned char h[8];
+    char hex[17];
+    crypto_generichash(h, sizeof h, key, KEY_LEN, (const unsigned char *)"parley data key", 15);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(out, 24, "\"%s\"", hex);
+}
+
+/* Compares the key with the one the database names, and names it (in the
+ * caller's transaction, when writing) if it names none yet. */
+static int check_id(struct desk_datakey *k, struct store *st, int create)
+{
+    char id[24], *have = NULL;
+    key_id(k->key, id);
+    int rc = st->ops->setting_get(st, KEY_ID_SETTING, &have);
+    if (rc == 0 && strcmp(have, id) != 0) {
+        log_error("personal data: %s is not the data key this database's customer keys are "
+                  "wrapped by (it names %s, the file is %s)", k->path, have, id);
+        rc = PL_ECRYPTO;
+    } else if (rc == PL_ENOTFOUND) {
+        rc = create ? st->ops->setting_set(st, KEY_ID_SETTING, id) : 0;
+        k->named = rc == 0 && create;
+    } else if (rc == 0) {
+        k->named = 1;
+    }
+    free(have);
+    return rc;
+}
+
+/* The data key, loaded on first use and checked against the database's
+ * (created when writing, `create`, if neither the file nor the database
+ * knows one yet). */
+static int datakey(struct desk_datakey *k, struct store *st, int create,
+                   const unsigned char **out)
 {
     int rc = 0;
     pthread_mutex_lock(&k->mu);
     if (!k->loaded) {
         rc = k->path ? read_key(k->path, k->key) : PL_EUNAVAIL;
         if (rc == PL_ENOTFOUND && create) {
-            rc = create_key(k->path, k->key);
-            if (rc == 0)
+            char *have = NULL;
+            if (st->ops->setting_get(st, KEY_ID_SETTING, &have) == 0) {
+                log_error("personal data: the data key file %s is missing, but this database's "
+                          "customer keys are wrapped by data key %s: restore the file",
+                          k->path, have);
+            } else if ((rc = create_key(k->path, k->key)) == 0) {
                 log_info("personal data: new data key %s (keep it with the ledger key)",
                          k->path);
+            }
+            free(have);
         }
         if (rc == PL_ENOTFOUND)
             rc = PL_EUNAVAIL;
-        else if (rc)
+        else if (rc && rc != PL_EUNAVAIL)
             log_error("personal data: cannot %s the data key %s: %s",
                       create ? "create" : "read", k->path ? k->path : "(none)",
                       parley_strerror(rc));
+        if (rc == 0 && (rc = check_id(k, st, create)) != 0)
+            sodium_memzero(k->key, sizeof k->key);
         k->loaded = rc == 0;
+    } else if (create && !k->named) {
+        rc = check_id(k, st, create);
     }
     pthread_mutex_unlock(&k->mu);
     *out = k->key;
@@ -182,7 +231,7 @@ static int customer_key(struct desk_datakey *k, struct store *st, int64_t custom
     const unsigned char *master;
     char *wrapped = NULL;
     int64_t erased_at = 0;
-    int rc = datakey(k, create, &master);
+    int rc = datakey(k, st, create, &master);
     if (rc)
         return rc;
     rc = st->ops->customer_key_get(st, customer_id, &wrapped, &erased_at);

@@ -334,6 +334,45 @@ static void test_erase_merged(void **state)
     free(rep.problem);
 }
 
+/* Reopens the fixture's database with a fresh desk. */
+static void reopen(struct fixture *f)
+{
+    desk_close(f->d);
+    char *err = NULL;
+    assert_int_equal(desk_open(f->url, &f->d, &err), 0);
+}
+
+/* A missing or different data key file is refused: nothing is sealed
+ * under a second key, and no new key file replaces a lost one. */
+static void test_wrong_data_key(void **state)
+{
+    struct fixture *f = *state;
+    char key[320], saved[330];
+    snprintf(key, sizeof key, "%s.data-key", f->path);
+    snprintf(saved, sizeof saved, "%s.saved", key);
+    assert_int_equal(rename(key, saved), 0);
+    reopen(f);
+    assert_int_equal(ingest(f->d, "new@example.com", "New", NULL, "hello", NULL), 0);
+    assert_int_equal(access(key, F_OK), -1);  /* not silently replaced */
+
+    FILE *fp = fopen(key, "w");
+    assert_non_null(fp);
+    fputs("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", fp);
+    fclose(fp);
+    reopen(f);
+    assert_int_equal(ingest(f->d, "new@example.com", "New", NULL, "hello", NULL), 0);
+    assert_int_equal(ingest(f->d, ALICE_MAIL, NULL, NULL, "hello", NULL), 0);
+
+    assert_int_equal(rename(saved, key), 0);
+    reopen(f);
+    assert_true(ingest(f->d, "new@example.com", "New", NULL, "hello", NULL) > 0);
+    assert_true(ingest(f->d, ALICE_MAIL, NULL, NULL, "hello", NULL) > 0);
+    struct desk_verify_report rep;
+    assert_int_equal(desk_ledger_verify(f->url, NULL, &rep), 0);
+    assert_true(rep.ok);
+    free(rep.problem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +381,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper_after_erasure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_erase_merged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_data_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
