@@ -322,6 +322,9 @@ static const char *const postgres_migrations[] = {
      * index-only scan for the ROI's conflict customers of a period) */
     "CREATE INDEX tickets_conflict ON tickets (created_at, customer_id)\n"
     "  WHERE escalated <> 0 OR emotion IN ('anger', 'frustration');\n",
+    /* 14: drill-down facts of one agent or one category by time */
+    "CREATE INDEX metric_facts_agent ON metric_facts (kind, agent, at);\n"
+    "CREATE INDEX metric_facts_category ON metric_facts (kind, category, at);\n",
 };
 
 #define POSTGRES_NMIGRATIONS ((int)(sizeof postgres_migrations / sizeof postgres_migrations[0]) - 1)

@@ -49,16 +49,24 @@ int pg__fact_list(struct store *st, const struct fact_filter *f, struct metric_f
     int rc;
     *out = NULL;
     *n = 0;
+    /* agent and category have their own index (kind, value, at) */
+    enum pid by = f->dim == 1 ? P_FACT_LIST_AGENT : f->dim == 2 ? P_FACT_LIST_CATEGORY
+                                                                : P_FACT_LIST;
     a_i64(&a, f->kind);
+    if (by == P_FACT_LIST_AGENT)
+        a_i64(&a, f->value);
+    else if (by == P_FACT_LIST_CATEGORY)
+        a_str(&a, f->category);
     a_i64(&a, f->from);
     a_i64(&a, f->to);
-    a_i64(&a, f->dim);
-    a_i64(&a, f->value);
-    a_str(&a, f->category);
+    if (by == P_FACT_LIST) {
+        a_i64(&a, f->dim);
+        a_i64(&a, f->value);
+    }
     a_i64(&a, f->has_label);
     a_i64(&a, f->label);
     a_i64(&a, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
-    PGresult *r = pg__exec(PG(st), P_FACT_LIST, &a, &rc);
+    PGresult *r = pg__exec(PG(st), by, &a, &rc);
     if (!r)
         return rc;
     int rows = PQntuples(r);

@@ -243,10 +243,15 @@
                    "$7, $8::double precision, $9, $10) ON CONFLICT (event_id, kind) DO NOTHING") \
     X(FACT_WITHDRAW, "DELETE FROM metric_facts WHERE ticket_id = $2 AND kind = $1")         \
     X(FACT_LIST, "SELECT " FACT_COLS " FROM metric_facts WHERE kind = $1 AND at >= $2 "    \
-                 "AND at < $3 AND ($4::int = 0 OR ($4 = 1 AND agent = $5::bigint) OR "     \
-                 "($4 = 2 AND category = $6::text) OR ($4 = 3 AND channel = $5) OR "       \
-                 "($4 = 4 AND priority = $5)) AND ($7::int = 0 OR label = $8::int) "       \
-                 "ORDER BY at LIMIT $9")                                                   \
+                 "AND at < $3 AND ($4::int = 0 OR ($4 = 3 AND channel = $5::int) OR "      \
+                 "($4 = 4 AND priority = $5)) AND ($6::int = 0 OR label = $7::int) "       \
+                 "ORDER BY at LIMIT $8")                                                   \
+    X(FACT_LIST_AGENT, "SELECT " FACT_COLS " FROM metric_facts WHERE kind = $1 AND "       \
+                       "agent = $2 AND at >= $3 AND at < $4 AND ($5::int = 0 OR label = "  \
+                       "$6::int) ORDER BY at LIMIT $7")                                    \
+    X(FACT_LIST_CATEGORY, "SELECT " FACT_COLS " FROM metric_facts WHERE kind = $1 AND "    \
+                          "category = $2 AND at >= $3 AND at < $4 AND ($5::int = 0 OR "    \
+                          "label = $6::int) ORDER BY at LIMIT $7")                         \
     X(ORDER_INSERT, "INSERT INTO orders (external_id, customer_id, amount_cents, currency, " \
                     "upsell, ordered_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "  \
                     "ON CONFLICT DO NOTHING RETURNING id")                                 \

@@ -37,22 +37,41 @@ int sq__fact_withdraw(struct store *st, int kind, int64_t ticket_id)
     return sq__run(s, q);
 }
 
+/* The statement for f's dimension, bound: agent and category have their
+ * own index (kind, value, at); the rest filter the (kind, at) range. */
+static sqlite3_stmt *fact_query(struct sq *s, const struct fact_filter *f)
+{
+    int by = f->dim == 1 ? S_FACT_LIST_AGENT : f->dim == 2 ? S_FACT_LIST_CATEGORY : S_FACT_LIST;
+    sqlite3_stmt *q = sq__stmt(s, (enum sid)by);
+    if (!q)
+        return NULL;
+    int i = 1;
+    bind_i64(q, i++, f->kind);
+    if (by == S_FACT_LIST_AGENT)
+        bind_i64(q, i++, f->value);
+    else if (by == S_FACT_LIST_CATEGORY)
+        bind_text(q, i++, f->category);
+    bind_i64(q, i++, f->from);
+    bind_i64(q, i++, f->to);
+    if (by == S_FACT_LIST) {
+        bind_i64(q, i++, f->dim);
+        bind_i64(q, i++, f->value);
+    }
+    bind_i64(q, i++, f->has_label);
+    bind_i64(q, i++, f->label);
+    bind_i64(q, i, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
+    return q;
+}
+
 int sq__fact_list(struct store *st, const struct fact_filter *f, struct metric_fact **out,
                   size_t *n)
 {
     struct sq *s = SQ(st);
     *out = NULL;
     *n = 0;
-    STMT_OR_FAIL(q, s, S_FACT_LIST);
-    bind_i64(q, 1, f->kind);
-    bind_i64(q, 2, f->from);
-    bind_i64(q, 3, f->to);
-    bind_i64(q, 4, f->dim);
-    bind_i64(q, 5, f->value);
-    bind_text(q, 6, f->category);
-    bind_i64(q, 7, f->has_label);
-    bind_i64(q, 8, f->label);
-    bind_i64(q, 9, f->limit > 0 && f->limit <= 1000 ? f->limit : 100);
+    sqlite3_stmt *q = fact_query(s, f);
+    if (!q)
+        return PL_EDB;
     struct metric_fact *v = NULL;
     size_t len = 0, cap = 0;
     int rc;

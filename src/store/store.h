@@ -147,8 +147,9 @@ void store_free_facts(struct metric_fact *v, size_t n);
 /* Facts of one kind in [from, to), optionally of one dimension value
  * (dim as enum insight_dim: 0 all, 1 agent, 2 category, 3 channel,
  * 4 priority; value, or category for dim 2) and one label (has_label),
- * oldest first, at most limit (1..1000). Served by the (kind, at) index:
- * the cost follows the period, not the database. */
+ * oldest first, at most limit (1..1000). Served by the (kind, at) index,
+ * or (kind, agent, at) and (kind, category, at) for those dimensions: the
+ * cost follows the period, not the database. */
 struct fact_filter {
     int kind;
     int64_t from, to;

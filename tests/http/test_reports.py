@@ -160,6 +160,9 @@ def drill(srv, tok, ids, c):
     c.eq(tickets("metric=fcr_rate&" + W2)[0], [ids["D"]], "D in week 2")
     c.eq(tickets("metric=reopen_rate&" + W1)[0], [ids["B"]], "B was reopened")
     c.eq(tickets("metric=repeat_contacts&" + W1)[0], [ids["C"]], "C is a repeat contact")
+    c.eq(tickets("metric=created&group=agent&key=0&" + W1)[0],
+         sorted([ids["A"], ids["B"], ids["C"]]), "unassigned when created")
+    c.eq(tickets("metric=created&group=agent&key=999&" + W1)[0], [], "nobody's")
     c.eq(tickets("metric=created&group=channel&key=email&" + W1)[0],
          sorted([ids["A"], ids["C"]]), "e-mail tickets")
     c.eq(tickets("metric=ttr_mean_ms&group=category&key=billing&from=2026-03-01&to=2026-04-01")[0],

@@ -1843,6 +1843,11 @@ static void test_facts(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(v[0].ticket_id, 12);
     store_free_facts(v, n);
+    q = (struct fact_filter){.kind = 2, .from = 0, .to = 1000, .dim = 3, .value = 1};
+    assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
+    assert_int_equal(n, 2);                       /* channel 1: tickets 11 and 13 */
+    assert_int_equal(v[1].ticket_id, 13);
+    store_free_facts(v, n);
     q = (struct fact_filter){.kind = 2, .from = 0, .to = 1000, .has_label = 1, .label = 1};
     assert_int_equal(st->ops->fact_list(st, &q, &v, &n), 0);
     assert_int_equal(n, 1);
