@@ -7,12 +7,16 @@ import * as inboxScreen from './screens/inbox.js';
 import * as ticketScreen from './screens/ticket.js';
 import * as supervisorScreen from './screens/supervisor.js';
 import * as adminScreen from './screens/admin.js';
+import * as reportsScreen from './screens/reports.js';
+import * as roiScreen from './screens/roi.js';
 
 const routes = [
   { re: /^#\/login$/, screen: loginScreen, public: true },
   { re: /^#\/inbox$/, screen: inboxScreen },
   { re: /^#\/ticket\/(\d+)$/, screen: ticketScreen },
   { re: /^#\/supervisor$/, screen: supervisorScreen, roles: ['supervisor', 'admin'] },
+  { re: /^#\/reports$/, screen: reportsScreen, roles: ['supervisor', 'admin'] },
+  { re: /^#\/roi$/, screen: roiScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/admin(?:\/(\w+))?$/, screen: adminScreen, roles: ['admin'] },
 ];
 
@@ -36,6 +40,8 @@ function topbar(active) {
   const nav = s ? h('nav', { 'aria-label': t('nav.label'), class: 'nav' },
     link('#/inbox', 'nav.inbox'),
     ['supervisor', 'admin'].includes(s.role) && link('#/supervisor', 'nav.supervisor'),
+    ['supervisor', 'admin'].includes(s.role) && link('#/reports', 'nav.reports'),
+    ['supervisor', 'admin'].includes(s.role) && link('#/roi', 'nav.roi'),
     s.role === 'admin' && link('#/admin', 'nav.admin')) : null;
   const user = s ? h('div', { class: 'user' },
     h('span', { class: 'user-name' }, s.name || s.email, ' · ', t(`role.${s.role}`)),

@@ -22,9 +22,10 @@ function activate(el, label, onSelect) {
 }
 
 /** Horizontal bars: items [{key, label, value, cls?}] — good for categories and channels. */
-export function barChart(items, { onSelect, format = String, title } = {}) {
+export function barChart(items, { onSelect, format = String, title, labelWidth = 120, valueWidth = 50 } = {}) {
   const max = Math.max(1, ...items.map((i) => i.value));
-  const rowH = 28, labelW = 120, width = 420, barW = width - labelW - 50;
+  const rowH = 28, labelW = labelWidth, width = labelW + 250 + valueWidth, barW = 250;
+  const chars = Math.floor(labelW / 7);
   const svg = s('svg', { viewBox: `0 0 ${width} ${Math.max(rowH, items.length * rowH)}`, class: 'chart bar-chart',
     role: 'group', 'aria-label': title || '' });
   items.forEach((it, i) => {
@@ -32,7 +33,7 @@ export function barChart(items, { onSelect, format = String, title } = {}) {
     const w = Math.max(2, (it.value / max) * barW);
     const g = s('g', { class: `bar ${it.cls || ''}`, 'data-key': it.key },
       s('title', {}, `${it.label}: ${format(it.value)}`),
-      s('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'axis-label' }, it.label.length > 17 ? `${it.label.slice(0, 16)}…` : it.label),
+      s('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'axis-label' }, it.label.length > chars ? `${it.label.slice(0, chars - 1)}…` : it.label),
       s('rect', { x: labelW, y: y + 5, width: w, height: rowH - 10, rx: 3 }),
       s('text', { x: labelW + w + 6, y: y + rowH / 2 + 4, class: 'value-label' }, format(it.value)));
     activate(g, `${it.label}: ${format(it.value)}`, onSelect && (() => onSelect(it)));

@@ -1,12 +1,13 @@
 // supervisor.js — live queue and agent load, alerts, charts with drill-down, CSV export.
 import { h, replace, debounce } from '../dom.js';
-import { t, tMaybe, getLang } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { get, post, optional, liveEvents, getSession, BASE } from '../api.js';
 import { barChart, lineChart, mixBar, chartBlock, csvText, download } from '../charts.js';
 import {
   emotionOf, isEscalated, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, slaDue, when,
 } from '../format.js';
 import { ticketRow, byUrgency } from './inbox.js';
+import { metricValue, metricName, ticketsBehind } from './reports.js';
 
 export const name = 'supervisor';
 const DAY = 86400000;
@@ -37,19 +38,12 @@ function alertTitle(a) {
     return text || t('alerts.spike', { category: categoryName(a.category), size: a.size ?? a.count ?? '' });
   }
   if (a.kind === 'deviation' && a.metric) {
-    const metric = tMaybe(`metric.${a.metric}`) ?? a.metric;
+    const metric = metricName(a.metric);
     return text || t('alerts.deviation', { metric, observed: metricValue(a.metric, a.observed), expected: metricValue(a.metric, a.expected) });
   }
   return text || a.kind || a.type;
 }
 
-/** A metric's value in words: times in minutes/hours, rates in percent. */
-function metricValue(metric, v) {
-  if (typeof v !== 'number') return '—';
-  if (metric.endsWith('_ms')) return v >= 3600000 ? t('dur.hours', { h: Math.round(v / 360000) / 10 }) : t('dur.m', { m: Math.round(v / 60000) });
-  if (metric.endsWith('_rate') || metric.endsWith('_share')) return `${Math.round(v * 100)}%`;
-  return String(Math.round(v * 100) / 100);
-}
 
 function csvOf(tickets) {
   const cols = ['id', 'subject', 'status', 'priority', 'category', 'channel', 'emotion', 'risk', 'escalated', 'assignee_id', 'created_at', 'resolved_at'];
@@ -183,15 +177,19 @@ export function render(main, { navigate }) {
       });
     }
     const hours = (v) => (v < 1 ? t('dur.m', { m: Math.round(v * 60) }) : t('dur.hours', { h: Math.round(v * 10) / 10 }));
-    const dayDrill = (p) => {
-      const ids = tickets.filter((x) => { const r = toMs(x.resolved_at); return r && Math.floor(r / DAY) * DAY === Math.floor(p.x / DAY) * DAY; }).map((x) => x.id);
+    // A day's point drills to the tickets behind its number (GET /reports/tickets),
+    // else to the tickets resolved that day among those loaded.
+    const dayDrill = (metric) => async (p) => {
+      const day = Math.floor(p.x / DAY) * DAY;
+      let ids = await ticketsBehind(metric, { from: new Date(day).toISOString(), to: new Date(day + DAY).toISOString() }).catch(() => null);
+      if (!ids) ids = tickets.filter((x) => { const r = toMs(x.resolved_at); return r && Math.floor(r / DAY) * DAY === day; }).map((x) => x.id);
       drill(ids.length ? { ids: ids.join(',') } : { status: 'resolved,closed' });
     };
     const day = (ms) => new Date(ms).toISOString().slice(0, 10);
-    replace(ttrBox, ttr.length ? block(lineChart(ttr, { title: t('sup.ttr'), format: hours, onSelect: dayDrill, yMin: 0 }),
+    replace(ttrBox, ttr.length ? block(lineChart(ttr, { title: t('sup.ttr'), format: hours, onSelect: dayDrill('ttr_p50_ms'), yMin: 0 }),
       'time-to-resolution', [t('sup.col.day'), t('sup.col.hours')], ttr.map((p) => [day(p.x), Math.round(p.y * 100) / 100])) : nodata());
     const csat = (series || []).filter((d) => typeof (d.csat_mean ?? d.csat) === 'number' && (d.csat_mean ?? d.csat) > 0).map((d) => ({ x: toMs(d.from ?? d.day ?? d.date), y: d.csat_mean ?? d.csat }));
-    replace(csatBox, csat.length ? block(lineChart(csat, { title: t('sup.csat'), format: (v) => v.toFixed(1), yMin: 1, onSelect: dayDrill }),
+    replace(csatBox, csat.length ? block(lineChart(csat, { title: t('sup.csat'), format: (v) => v.toFixed(1), yMin: 1, onSelect: dayDrill('csat_mean') }),
       'csat', [t('sup.col.day'), t('sup.col.csat')], csat.map((p) => [day(p.x), Math.round(p.y * 100) / 100])) : nodata('sup.nocsat'));
   }
 
