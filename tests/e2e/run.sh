@@ -5,7 +5,8 @@
 #   tests/e2e/run.sh path/to/parley      (or PARLEY_BIN=... tests/e2e/run.sh)
 #
 # Installs chromium if missing (apt-get, idempotent), runs `npm ci` here,
-# starts `parley serve --demo --web web` on a free port with a fresh SQLite
+# trains a risk model on a small generated history, starts `parley serve
+# --demo --web web --risk-model` on a free port with a fresh SQLite
 # database, waits for /api/v1/health, runs `node --test specs/`, stops the
 # server. Screenshots go to docs/screenshots/.
 # PARLEY_E2E_MOCK=1 runs against lib/mock-server.mjs instead (UI development only).
@@ -46,7 +47,14 @@ if [ "${PARLEY_E2E_MOCK:-}" = 1 ]; then
     node "$HERE/lib/mock-server.mjs" "$PORT" "$ROOT/web" >"$TMP/server.log" 2>&1 &
 else
     [ -x "$PARLEY_BIN" ] || { echo "e2e: no parley binary at $PARLEY_BIN (pass its path as \$1)" >&2; exit 2; }
-    "$PARLEY_BIN" serve --db "sqlite:$TMP/e2e.db" --port "$PORT" --demo --web web >"$TMP/server.log" 2>&1 &
+    # Risk scores need a model trained on a history: a small generated one
+    # (parley demo --tickets, parley train-risk); PARLEY_E2E_RISK=0 skips it.
+    RISK=()
+    if [ "${PARLEY_E2E_RISK:-1}" = 1 ] && "$PARLEY_BIN" demo --db "sqlite:$TMP/history.db" --tickets 2500 --models data/models >"$TMP/history.log" 2>&1 \
+        && "$PARLEY_BIN" train-risk --db "sqlite:$TMP/history.db" --out "$TMP/e2e.risk" >>"$TMP/history.log" 2>&1; then
+        RISK=(--risk-model "$TMP/e2e.risk")
+    fi
+    "$PARLEY_BIN" serve --db "sqlite:$TMP/e2e.db" --port "$PORT" --demo --web web "${RISK[@]}" >"$TMP/server.log" 2>&1 &
 fi
 SERVER_PID=$!
 

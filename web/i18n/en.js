@@ -31,6 +31,8 @@ export default {
   'category.billing': 'Billing', 'category.delivery': 'Delivery', 'category.returns': 'Returns',
   'category.technical': 'Technical', 'category.account': 'Account', 'category.other': 'Other', 'category.none': 'Uncategorised',
   'risk.low': 'Low risk', 'risk.medium': 'Medium risk', 'risk.high': 'High risk', 'risk.escalated': 'Escalated',
+  'risk.why': 'What drives this score:', 'risk.raises': 'raises the risk:', 'risk.lowers': 'lowers the risk:',
+  'risk.lowcsat': 'Chance of a low rating (1–2): {p}%', 'risk.churn': 'Churn risk: {p}%',
   'risk.unknown': 'Risk n/a',
   'sla.left': '{time} left', 'sla.overdue': 'Overdue {time}', 'sla.none': 'No SLA',
   'sla.kind.first': 'First response due', 'sla.kind.next': 'Next response due', 'sla.kind.resolve': 'Resolution due',

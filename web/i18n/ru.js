@@ -31,6 +31,8 @@ export default {
   'category.billing': 'Оплата', 'category.delivery': 'Доставка', 'category.returns': 'Возвраты',
   'category.technical': 'Техника', 'category.account': 'Аккаунт', 'category.other': 'Другое', 'category.none': 'Без категории',
   'risk.low': 'Низкий риск', 'risk.medium': 'Средний риск', 'risk.high': 'Высокий риск', 'risk.escalated': 'Эскалировано',
+  'risk.why': 'Что влияет на оценку:', 'risk.raises': 'повышает риск:', 'risk.lowers': 'снижает риск:',
+  'risk.lowcsat': 'Вероятность низкой оценки (1–2): {p}%', 'risk.churn': 'Риск ухода клиента: {p}%',
   'risk.unknown': 'Риск н/д',
   'sla.left': 'Осталось {time}', 'sla.overdue': 'Просрочено на {time}', 'sla.none': 'Без SLA',
   'sla.kind.first': 'Срок первого ответа', 'sla.kind.next': 'Срок следующего ответа', 'sla.kind.resolve': 'Срок решения',

@@ -73,6 +73,18 @@ function messageItem(m, ticket, customer, people) {
     kind === 'inbound' ? analysisChips(m) : null);
 }
 
+/** What pushes a risk score up or down: the model's largest contributions. */
+function riskFactors(risk, id) {
+  const list = risk?.factors || [];
+  if (!list.length) return null;
+  return h('div', { class: 'risk-factors', id },
+    h('p', { class: 'small muted' }, t('risk.why')),
+    h('ul', { class: 'small' }, list.map((f) => h('li', { class: f.weight >= 0 ? 'up' : 'down' },
+      h('span', { 'aria-hidden': 'true' }, f.weight >= 0 ? '▲ ' : '▼ '),
+      h('span', { class: 'visually-hidden' }, f.weight >= 0 ? t('risk.raises') : t('risk.lowers')),
+      f.label || f.name))));
+}
+
 function guidancePanel(g) {
   if (!g) return h('p', { class: 'muted' }, t('guidance.none'));
   const list = (title, items, cls) => (items && items.length ? [h('h4', {}, title),
@@ -251,6 +263,8 @@ export function render(main, { params }) {
     replace(triage,
       h('h3', { id: 'triage-title' }, t('triage.title')),
       h('p', {}, riskBadge(ticket), isEscalated(ticket) ? [' ', h('strong', { class: 'escalated' }, t('triage.escalated'))] : null),
+      riskFactors(ticket.risk, 'risk-factors'),
+      typeof ticket.risk?.low_csat === 'number' ? h('p', { class: 'small', id: 'risk-low-csat' }, t('risk.lowcsat', { p: Math.round(ticket.risk.low_csat * 100) })) : null,
       reasons.length ? h('ul', { class: 'reasons', id: 'reasons' }, reasons.map((r) => h('li', {}, reasonText(r))))
         : h('p', { class: 'muted small' }, t('triage.noreasons')),
       cues.length ? h('p', {}, cues.map((c) => h('span', { class: 'chip chip-cue' }, '⚠ ', reasonText(c)))) : null);
@@ -347,12 +361,15 @@ export function render(main, { params }) {
   async function paintCustomer() {
     const cid = ticket.customer_id ?? ticket.customer?.id;
     let c = ticket.customer && typeof ticket.customer === 'object' ? ticket.customer : null;
-    if (cid) c = (await optional(`/customers/${cid}`).catch(() => null)) || c;
+    if (cid) c = (await optional(`/customers/${cid}`, { lang: getLang() }).catch(() => null)) || c;
     const other = (c?.tickets || []).filter((x) => String(x.id) !== String(id));
     replace(customerPanel,
       h('h3', { id: 'customer-title' }, t('customer.title')),
       h('p', {}, h('strong', {}, c?.name || t('msg.customer')), c?.tier ? h('span', { class: 'chip' }, c.tier) : null,
         c?.language ? h('span', { class: 'chip' }, c.language.toUpperCase()) : null),
+      typeof c?.churn_risk === 'number' ? h('p', { id: 'churn-risk', class: c.churn_risk >= 0.5 ? 'churn-high' : '' },
+        h('strong', {}, t('risk.churn', { p: Math.round(c.churn_risk * 100) }))) : null,
+      typeof c?.churn_risk === 'number' ? riskFactors({ factors: c.churn_factors }, 'churn-factors') : null,
       c?.identities?.length ? h('ul', { class: 'identities small' }, c.identities.map((i) => h('li', {}, `${t(`identity.${i.kind}`) === `identity.${i.kind}` ? i.kind : t(`identity.${i.kind}`)}: ${i.value}`))) : null,
       h('h4', {}, t('customer.other')),
       other.length ? h('ul', { class: 'other-tickets' }, other.map((x) => h('li', {},
@@ -382,7 +399,7 @@ export function render(main, { params }) {
   async function load() {
     const prevCount = messages.children.length;
     try {
-      ticket = await get(`/tickets/${id}`);
+      ticket = await get(`/tickets/${id}`, { lang: getLang() });
     } catch (e) {
       replace(head, h('h1', { id: 'ticket-title' }, t('ticket.notfound')), h('p', { class: 'form-error' }, e.message));
       return;
