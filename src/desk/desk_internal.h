@@ -44,6 +44,7 @@ struct desk {
     int64_t facts_through;             /* facts of events up to here are stored */
     int64_t metrics_applying;          /* the event being fed */
     bool metrics_replaying;            /* the replay at open is running */
+    int64_t goals_checked_ns;          /* last hourly goal check (goals.c) */
     struct insight_risk_track *risk_track;   /* risk features, fed with the metrics */
     struct insight_risk_model *risk_model[3]; /* by enum insight_risk_kind; NULL = none */
 
@@ -139,6 +140,10 @@ int desk_setting_get(struct desk *d, const char *key, const char *dflt, char **j
  * match e, in e's transaction. */
 int desk_outbox_event(struct desk_tx *tx, const struct event *e);
 void desk_outbox_close(struct desk *d);
+
+/* Judges every SMART goal at most once an hour, raising the alerts of
+ * those off track (goals.c). Writer thread, outside a transaction. */
+void desk_goals_tick(struct desk *d);
 
 /* Returns a new compact JSON text with sorted keys (the canonical form of
  * event payloads); consumes j; NULL in, NULL out. Caller frees. */

@@ -7,6 +7,7 @@
 #include "desk/report.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "insight/catalog.h"
 #include "insight/goals.h"
@@ -272,6 +273,33 @@ static json_t *body_object(const char *json, char *err, size_t errlen)
         return NULL;
     }
     return j;
+}
+
+/* Hourly on the writer: judges every goal so that one slipping off track
+ * raises its alert even when nobody reads the goals. */
+#define GOALS_EVERY_NS (3600LL * 1000000000LL)
+
+void desk_goals_tick(struct desk *d)
+{
+    int64_t now = clock_mono_ns();
+    if (d->goals_checked_ns && now - d->goals_checked_ns < GOALS_EVERY_NS)
+        return;
+    d->goals_checked_ns = now;
+    struct store *st = d->writer;
+    char err[200];
+    struct goal_job a = {OP_LIST, NULL, 0, NULL, NULL, err, sizeof err};
+    struct desk_tx tx = {st, d};
+    if (st->ops->begin(st))
+        return;
+    size_t mark = desk_ledger_mark(d);
+    if (goal_fn(&tx, &a) == 0 && st->ops->commit(st) == 0) {
+        desk_ledger_commit(d);
+    } else {
+        log_error("goals: the hourly check failed: %s", store_errmsg(st));
+        st->ops->rollback(st);
+        desk_ledger_rollback(d, mark);
+    }
+    json_decref(a.out);
 }
 
 int desk_goal_create(struct desk *d, const struct desk_actor *who, const char *json,

@@ -3,7 +3,8 @@
  * team, a category, a channel or a priority), a baseline computed from
  * history over a window (or entered), an absolute or relative target and a
  * deadline. Each read evaluates it on the metric's daily series: progress,
- * projection to the deadline, on_track. The first evaluation that finds a
+ * projection to the deadline, on_track; the writer also judges every goal
+ * hourly (desk_goals_tick). The first evaluation that finds a
  * goal off track raises an alert of kind "goal" (again only after it was
  * back on track). Stored as the setting "goals". docs/insight.md §6. */
 #ifndef PARLEY_DESK_GOALS_H

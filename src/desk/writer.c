@@ -169,6 +169,7 @@ static void *writer_main(void *arg)
                 flush_idle_facts(d, d->writer);
             } else {
                 desk_alerts_tick(d);
+                desk_goals_tick(d);
                 publish_last_event(d, d->writer);
             }
             pthread_mutex_lock(&d->mu);
@@ -197,6 +198,11 @@ static void *writer_main(void *arg)
             j->done = 1;
             pthread_cond_signal(&j->cv);
             j = next;
+        }
+        if (!d->head) { /* busy servers may never idle for a whole tick */
+            pthread_mutex_unlock(&d->mu);
+            desk_goals_tick(d);
+            pthread_mutex_lock(&d->mu);
         }
     }
     pthread_mutex_unlock(&d->mu);

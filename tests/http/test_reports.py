@@ -386,9 +386,21 @@ def restart(binary, db, workdir, c):
     c.ok(int(before) > 20, "facts stored: %s" % before)
     sql(db, "DELETE FROM settings WHERE key = 'metrics_facts_through'")
     sql(db, "DELETE FROM metric_facts WHERE kind = 2")   # first replies, to be rebuilt
+    # The remaining goal is off track; pretend it slipped since the last
+    # check: the server's own check (hourly, and at its first commit) must
+    # raise the alert without anyone reading the goals.
+    raised = count_events(db, "alert.raised")
+    sql(db, "UPDATE settings SET value = replace(value, '\"off_track\":true', "
+            "'\"off_track\":false') WHERE key = 'goals'")
     srv = harness.Server(binary, db, workdir).start()
     try:
         st, r = srv.call("POST", "/api/v1/auth/login", {"email": ADMIN[0], "password": ADMIN[1]})
+        import time
+        for _ in range(100):
+            if count_events(db, "alert.raised") > raised:
+                break
+            time.sleep(0.05)
+        c.eq(count_events(db, "alert.raised"), raised + 1, "the server's goal check raised it")
         st, r = srv.call("GET", "/api/v1/reports/tickets?metric=frt_mean_ms&" + W1,
                          token=r["token"])
         c.eq(len(r.get("facts", [])), 3, "first replies of week 1 rebuilt by the replay")
