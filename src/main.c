@@ -21,6 +21,7 @@ static const struct cli_command commands[] = {
     {"ledger", cmd_ledger, "the tamper-evident log's keys and witnesses (keygen, witness-add)"},
     {"mail", cmd_mail, "file an e-mail (ingest) or show how it is read (parse)"},
     {"report", cmd_report, "service metrics by period and group (JSON, CSV), tickets behind them"},
+    {"roi", cmd_roi, "return on investment of conflict resolution vs a baseline period"},
     {"serve", cmd_serve, "run the server (REST API, live events, web UI)"},
     {"train", cmd_train, "train a text model from a labelled CSV"},
     {"train-risk", cmd_train_risk, "train and evaluate the risk models on the history"},

@@ -39,6 +39,7 @@ int cmd_mail(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_customer(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_roi(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 

@@ -1,8 +1,11 @@
 /* report.c — `parley report`: service reports and drill-down on the
- * command line, the same as GET /api/v1/reports (docs/cli/report.md). */
+ * command line, the same as GET /api/v1/reports (docs/cli/report.md), and
+ * `parley roi`, the same as GET /api/v1/roi (docs/cli/roi.md). */
 #include "cli/cli.h"
 #include "base/err.h"
+#include "base/clock.h"
 #include "desk/report.h"
+#include "desk/roi.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,4 +124,63 @@ int cmd_report(int argc, char **argv)
         rc = run(d, &o, &q);
     desk_close(d);
     return rc;
+}
+
+static const char roi_usage[] =
+    "usage: parley roi [--db DB] [--from DATE --to DATE]\n"
+    "                  [--baseline-from DATE --baseline-to DATE] [--lang en|ru]\n"
+    "\n"
+    "The ROI of conflict resolution for a period against a baseline, from the\n"
+    "inputs entered with PUT /api/v1/roi/inputs and the data (docs/cli/roi.md).\n";
+
+int cmd_roi(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(roi_usage, stdout);
+        return 0;
+    }
+    static const char *const names[] = {"db", "from", "to", "baseline-from", "baseline-to",
+                                        "lang"};
+    const char *v[6] = {cli_default_db(), NULL, NULL, NULL, NULL, "en"};
+    for (int i = 1; i < argc; i++) {
+        int r = 0;
+        for (size_t k = 0; k < 6 && r == 0; k++)
+            r = cli_opt(argc, argv, &i, names[k], &v[k]);
+        if (r <= 0) {
+            fprintf(stderr, "parley roi: %s '%s'\n%s", r < 0 ? "no value for" : "unknown argument",
+                    argv[i], roi_usage);
+            return 2;
+        }
+    }
+    int64_t t[4] = {0, 0, 0, 0};
+    for (int k = 0; k < 4; k++)
+        if (v[k + 1] && clock_parse(v[k + 1], &t[k])) {
+            fprintf(stderr, "parley roi: --%s must be an ISO 8601 date\n", names[k + 1]);
+            return 2;
+        }
+    if (strcmp(v[5], "en") && strcmp(v[5], "ru")) {
+        fprintf(stderr, "parley roi: --lang is en or ru\n");
+        return 2;
+    }
+    struct desk *d;
+    char *oerr = NULL;
+    if (desk_open(v[0], &d, &oerr)) {
+        fprintf(stderr, "parley roi: cannot open %s: %s\n", v[0], oerr ? oerr : "?");
+        free(oerr);
+        return 1;
+    }
+    char err[300] = "";
+    json_t *j = NULL;
+    int rc = desk_metrics_enable_aggregates(d);
+    if (rc == 0)
+        rc = desk_roi(d, t[0], t[1], t[2], t[3], v[5], &j, err, sizeof err);
+    desk_close(d);
+    if (rc) {
+        fprintf(stderr, "parley roi: %s\n", err[0] ? err : parley_strerror(rc));
+        return rc == PL_EINVAL ? 2 : 1;
+    }
+    json_dumpf(j, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(j);
+    return 0;
 }

@@ -142,7 +142,8 @@ int desk_outbox_event(struct desk_tx *tx, const struct event *e);
 void desk_outbox_close(struct desk *d);
 
 /* Judges every SMART goal at most once an hour, raising the alerts of
- * those off track (goals.c). Writer thread, outside a transaction. */
+ * those off track (goals.c), when the alerts are enabled (the server).
+ * Writer thread, outside a transaction. */
 void desk_goals_tick(struct desk *d);
 
 /* Returns a new compact JSON text with sorted keys (the canonical form of

@@ -282,7 +282,8 @@ static json_t *body_object(const char *json, char *err, size_t errlen)
 void desk_goals_tick(struct desk *d)
 {
     int64_t now = clock_mono_ns();
-    if (d->goals_checked_ns && now - d->goals_checked_ns < GOALS_EVERY_NS)
+    /* Only where alerts are on (the server), not in one-shot commands. */
+    if (!d->alerts || (d->goals_checked_ns && now - d->goals_checked_ns < GOALS_EVERY_NS))
         return;
     d->goals_checked_ns = now;
     struct store *st = d->writer;

@@ -422,6 +422,14 @@ def command_line(binary, db, workdir, ids, c):
             "--from", "2026-03-02", "--to", "2026-03-09")
     c.eq(p.returncode, 0, "parley report --tickets")
     c.ok('"tickets": [\n    %d\n  ]' % ids["B"] in p.stdout, "B behind the reopen rate: " + p.stdout)
+    p = cli(binary, workdir, "roi", "--db", db, "--from", "2026-03-09", "--to", "2026-03-16",
+            "--baseline-from", "2026-03-02", "--baseline-to", "2026-03-09")
+    c.eq(p.returncode, 0, "parley roi: " + p.stderr)
+    import json
+    c.ok(p.returncode == 0 and near(json.loads(p.stdout)["roi"], (23600 - 8250) / 8250),
+         "parley roi gives the API's ROI")
+    p = cli(binary, workdir, "roi", "--db", db, "--from", "soon")
+    c.eq(p.returncode, 2, "parley roi refuses a bad date")
     for args, what in ((["--metric", "speed"], "unknown metric"),
                        (["--metric", "created", "--from", "2026-03-09", "--to", "2026-03-01"],
                         "to before from"),
