@@ -46,17 +46,18 @@ static void carry_facts(struct desk *d, struct store *st)
 /* Facts left over when no job came within FACTS_GRACE_MS of the last
  * batch get a transaction of their own. Under load they ride along with
  * the next batch instead, so recording them costs no extra commit. */
-static void flush_idle_facts(struct desk *d, struct store *st)
+static int flush_idle_facts(struct desk *d, struct store *st)
 {
-    if (st->ops->begin(st))
-        return;
-    if (desk_metrics_flush_facts(d, st) == 0 && st->ops->commit(st) == 0) {
-        desk_metrics_facts_done(d, 1);
-        return;
+    if (st->ops->begin(st) == 0) {
+        if (desk_metrics_flush_facts(d, st) == 0 && st->ops->commit(st) == 0) {
+            desk_metrics_facts_done(d, 1);
+            return 0;
+        }
+        st->ops->rollback(st);
     }
     log_error("desk: cannot store drill-down facts: %s", store_errmsg(st));
-    st->ops->rollback(st);
     desk_metrics_facts_done(d, 0);
+    return -1;
 }
 
 /* Wakes the readers of the live stream when new events were committed. */
@@ -144,11 +145,14 @@ static void run_batch(struct desk *d, struct job *batch)
 static void *writer_main(void *arg)
 {
     struct desk *d = arg;
+    int facts_failed = 0;
     pthread_mutex_lock(&d->mu);
     for (;;) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        int facts = desk_metrics_facts_pending(d);
+        /* After a failed attempt the facts wait for the next batch rather
+         * than being retried every few milliseconds. */
+        int facts = desk_metrics_facts_pending(d) && !facts_failed;
         if (facts) {
             ts.tv_nsec += FACTS_GRACE_MS * 1000000L;
             if (ts.tv_nsec >= 1000000000L) {
@@ -166,7 +170,7 @@ static void *writer_main(void *arg)
         if (!d->head) {
             pthread_mutex_unlock(&d->mu);
             if (facts) {
-                flush_idle_facts(d, d->writer);
+                facts_failed = flush_idle_facts(d, d->writer) != 0;
             } else {
                 desk_alerts_tick(d);
                 desk_goals_tick(d);
@@ -189,6 +193,7 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&d->mu);
 
         run_batch(d, batch);
+        facts_failed = 0;
 
         pthread_mutex_lock(&d->mu);
         for (struct job *j = batch; j;) {
