@@ -70,7 +70,40 @@ function messageItem(m, ticket, customer, people) {
       channelLabel(m.channel || ticket.channel),
       h('time', { class: 'muted', datetime: toMs(m.created_at) ? new Date(toMs(m.created_at)).toISOString() : null }, when(m.created_at))),
     h('p', { class: 'msg-body' }, m.body ?? ''),
+    attachmentList(m.attachments),
+    m.delivery ? deliveryLine(m) : null,
     kind === 'inbound' ? analysisChips(m) : null);
+}
+
+/** An inbound mail's attachments, as downloads. */
+function attachmentList(list) {
+  if (!list?.length) return null;
+  const size = (n) => (n >= 1048576 ? `${Math.round(n / 104857.6) / 10} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+  return h('ul', { class: 'attachments', 'aria-label': t('msg.attachments') }, list.map((a) => h('li', {},
+    h('a', { href: a.url || `/api/v1/attachments/${a.id}`, download: a.filename || '' }, '📎 ', a.filename || `#${a.id}`),
+    h('span', { class: 'muted small' }, ` ${a.content_type || ''}, ${size(a.size || 0)}`))));
+}
+
+/** Where an e-mail reply is: queued, sent, retrying or failed — with a retry. */
+function deliveryLine(m) {
+  const d = m.delivery;
+  const line = h('p', { class: `delivery delivery-${d.status}`, 'data-status': d.status, role: 'status' },
+    t(`delivery.${d.status}`), d.attempts ? ` · ${t('delivery.attempts', { n: d.attempts })}` : '',
+    d.status === 'retrying' && d.next_attempt_at ? ` · ${t('delivery.next', { time: when(d.next_attempt_at) })}` : '',
+    d.last_error && d.status !== 'sent' ? h('span', { class: 'delivery-error' }, ` — ${d.last_error}`) : null);
+  if (d.status === 'failed' || d.status === 'retrying' || (d.status === 'queued' && d.last_error)) {
+    line.append(' ', h('button', { type: 'button', class: 'btn btn-small retry', 'aria-label': `${t('delivery.retry')} (#${m.id})`,
+      onclick: async (e) => {
+        e.target.disabled = true;
+        try {
+          const r = await post(`/messages/${m.id}/retry`, {});
+          m.delivery = r?.delivery || { ...d, status: 'queued' };
+          line.replaceWith(deliveryLine(m));
+          announce(t('delivery.queued'));
+        } catch (err) { e.target.disabled = false; line.append(h('span', { class: 'form-error' }, ` ${err.message}`)); }
+      } }, t('delivery.retry')));
+  }
+  return line;
 }
 
 /** What pushes a risk score up or down: the model's largest contributions. */
