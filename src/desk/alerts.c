@@ -6,8 +6,8 @@
  *
  * The detectors live on the writer thread: after each commit the writer
  * shows them the events it just committed (desk_alerts_after_commit), and
- * once a minute when idle it closes the hours nobody wrote in and checks
- * the service standards (desk_alerts_tick). Alerts they raise are written
+ * once a minute, idle or busy, it closes the hours nobody wrote in and
+ * checks the service standards (desk_alerts_tick). Alerts they raise are written
  * in a transaction of their own, right after the commit that caused them.
  * At start the spike baseline is rebuilt from the stored negative messages
  * of the last weeks, in time order; what it would have raised then is
@@ -41,6 +41,7 @@ struct desk_alerts {
     struct insight_spikes *spikes;
     struct monitor mon[2];
     int64_t last;              /* last event shown to the detectors */
+    int64_t next_tick;         /* when the tick runs next */
     int64_t next_dev;          /* when the standards are checked next */
     struct alert pending[PENDING_MAX];
     size_t npending;
@@ -318,12 +319,13 @@ static void check_standards(struct desk *d, int64_t now)
     }
 }
 
-void desk_alerts_tick(struct desk *d)
+int desk_alerts_tick(struct desk *d)
 {
     struct desk_alerts *al = d->alerts;
-    if (!al)
-        return;
     int64_t now = clock_now_ms();
+    if (!al || now < al->next_tick)
+        return 0;
+    al->next_tick = now + DESK_ALERTS_TICK_MS;
     struct insight_spike_alert out[8];
     int n = insight_spikes_tick(al->spikes, now, out, 8);
     if (n > 0)
@@ -331,6 +333,7 @@ void desk_alerts_tick(struct desk *d)
     check_standards(d, now);
     flush(d, d->writer);
     d->writer->ops->event_last_id(d->writer, &al->last);
+    return 1;
 }
 
 /* ---- start ------------------------------------------------------------------------ */

@@ -109,10 +109,12 @@ int desk_metrics_facts_pending(const struct desk *d);
 json_t *desk_analysis_summary(const struct text_analysis *a);
 
 /* Alerts (alerts.c): the detectors see each commit's events, and a tick
- * once a minute when the writer is idle. Writer thread only. */
+ * once a minute, idle or busy: desk_alerts_tick() does nothing before the
+ * minute is up and returns 1 when it ran. Writer thread only. */
+#define DESK_ALERTS_TICK_MS 60000
 struct desk_alerts;
 void desk_alerts_after_commit(struct desk *d, struct store *st);
-void desk_alerts_tick(struct desk *d);
+int desk_alerts_tick(struct desk *d);
 void desk_alerts_free(struct desk_alerts *al);
 
 /* Offers a CSAT survey for a ticket just resolved (feedback.c): a

@@ -139,7 +139,7 @@ static void run_batch(struct desk *d, struct job *batch)
 }
 
 /* The writer's idle wake-up: detectors close hours nobody wrote in. */
-#define TICK_MS 60000
+#define TICK_MS DESK_ALERTS_TICK_MS
 #define FACTS_GRACE_MS 5
 
 static void *writer_main(void *arg)
@@ -167,18 +167,24 @@ static void *writer_main(void *arg)
             timed_out = pthread_cond_timedwait(&d->cv_work, &d->mu, &ts) == ETIMEDOUT;
         if (!d->head && d->stopping)
             break;
-        if (!d->head) {
-            pthread_mutex_unlock(&d->mu);
-            if (facts) {
-                facts_failed = flush_idle_facts(d, d->writer) != 0;
-            } else {
-                desk_alerts_tick(d);
+        int idle = !d->head;
+        pthread_mutex_unlock(&d->mu);
+        if (idle && facts) {
+            facts_failed = flush_idle_facts(d, d->writer) != 0;
+        } else {
+            /* The detectors' clock runs idle or busy (at most once a minute);
+             * goals are judged when idle. */
+            int ticked = desk_alerts_tick(d);
+            if (idle) {
                 desk_goals_tick(d);
-                publish_last_event(d, d->writer);
+                ticked = 1;
             }
-            pthread_mutex_lock(&d->mu);
-            continue;
+            if (ticked)
+                publish_last_event(d, d->writer);
         }
+        pthread_mutex_lock(&d->mu);
+        if (!d->head)
+            continue;
         /* Take up to BATCH_MAX jobs. */
         struct job *batch = d->head, *last = batch;
         int n = 1;
