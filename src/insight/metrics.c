@@ -761,7 +761,8 @@ void insight_metrics_query_set(const struct insight_metrics *m, enum insight_gra
      * span of the data. */
     int64_t lo = from > m->min_day ? from : m->min_day;
     int64_t hi = m->min_day == INT64_MAX ? lo : to < m->max_day + DAY_MS ? to : m->max_day + DAY_MS;
-    int64_t day_to = floor_to(hi, DAY_MS);
+    /* No rows at all: lo = hi = INT64_MAX, and no backlog to sum either. */
+    int64_t day_to = m->min_day == INT64_MAX ? hi : floor_to(hi, DAY_MS);
     for (size_t v = 0; v < nvalues; v++) {
         for (int64_t b = lo; b < hi; b += step) {
             struct insight_key k = {b, gran, dim, values[v]};
