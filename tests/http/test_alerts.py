@@ -69,7 +69,7 @@ def main(binary, db, tmp, c):
         c.ok(a["ticket_ids"] and set(a["ticket_ids"]) <= set(posted),
              "sample tickets are from the burst (%s)" % a["ticket_ids"])
         c.ok(a["created_at"] and a["acknowledged_by"] is None, "open, with its time")
-        c.ok(stream.wait(lambda e: e[0] == "alert.raised" and e[1].get("after", {}).get("id") == a["id"]),
+        c.ok(stream.wait(lambda e: e[0] == "alert.raised" and e[1].get("after", {}).get("id") == a["id"], secs=30),
              "alert.raised on the live event stream")
         stream.close()
 
