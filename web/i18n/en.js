@@ -150,6 +150,17 @@ export default {
   'roi.line.review_score': 'Review score', 'roi.line.review_count': 'Reviews',
   'roi.line.employee_satisfaction': 'Employee satisfaction',
 
+  'nav.goals': 'Goals', 'goals.heading': 'Goals',
+  'goals.lead': 'Specific, measurable goals on the desk’s numbers: where each stands, and where the trend lands by its deadline.', 'goals.alt': 'Progress to the target {progress}; time gone {time}',
+  'goals.baseline': 'Baseline', 'goals.current': 'Now',
+  'goals.target': 'Target', 'goals.projected': 'Projected at the deadline',
+  'goals.none': 'No goals yet — add one below.', 'goals.add': 'Add a goal',
+  'goals.title.field': 'Title (optional)', 'goals.change': 'Change from the baseline (%)',
+  'goals.changehint': '−20 means 20% lower than the baseline; 10 means 10% higher.', 'goals.baselinewindow': 'Baseline: the mean over',
+  'goals.start': 'Start', 'goals.deadline': 'Deadline',
+  'goals.state.achieved': 'Achieved', 'goals.state.ontrack': 'On track',
+  'goals.state.offtrack': 'Off track', 'goals.state.early': 'Too early to tell',
+
   'admin.title': 'Administration', 'admin.sections': 'Sections',
   'admin.tab.users': 'Users and roles', 'admin.tab.apikeys': 'API keys', 'admin.tab.webhooks': 'Webhooks',
   'admin.tab.kb': 'Knowledge base', 'admin.tab.config': 'Advanced (JSON)',

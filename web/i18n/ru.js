@@ -150,6 +150,17 @@ export default {
   'roi.line.review_score': 'Оценка в отзывах', 'roi.line.review_count': 'Отзывов',
   'roi.line.employee_satisfaction': 'Удовлетворённость сотрудников',
 
+  'nav.goals': 'Цели', 'goals.heading': 'Цели',
+  'goals.lead': 'Конкретные измеримые цели по показателям службы: где каждая сейчас и куда приведёт тренд к сроку.', 'goals.alt': 'Путь к цели {progress}; прошло времени {time}',
+  'goals.baseline': 'Исходно', 'goals.current': 'Сейчас',
+  'goals.target': 'Цель', 'goals.projected': 'Прогноз к сроку',
+  'goals.none': 'Целей пока нет — добавьте ниже.', 'goals.add': 'Добавить цель',
+  'goals.title.field': 'Название (необязательно)', 'goals.change': 'Изменение от исходного (%)',
+  'goals.changehint': '−20 — на 20% ниже исходного; 10 — на 10% выше.', 'goals.baselinewindow': 'Исходное значение: среднее за',
+  'goals.start': 'Начало', 'goals.deadline': 'Срок',
+  'goals.state.achieved': 'Достигнута', 'goals.state.ontrack': 'Идём по плану',
+  'goals.state.offtrack': 'Отстаём', 'goals.state.early': 'Пока рано судить',
+
   'admin.title': 'Администрирование', 'admin.sections': 'Разделы',
   'admin.tab.users': 'Пользователи и роли', 'admin.tab.apikeys': 'Ключи API', 'admin.tab.webhooks': 'Вебхуки',
   'admin.tab.kb': 'База знаний', 'admin.tab.config': 'Дополнительно (JSON)',

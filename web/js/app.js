@@ -9,6 +9,7 @@ import * as supervisorScreen from './screens/supervisor.js';
 import * as adminScreen from './screens/admin.js';
 import * as reportsScreen from './screens/reports.js';
 import * as roiScreen from './screens/roi.js';
+import * as goalsScreen from './screens/goals.js';
 
 const routes = [
   { re: /^#\/login$/, screen: loginScreen, public: true },
@@ -17,6 +18,7 @@ const routes = [
   { re: /^#\/supervisor$/, screen: supervisorScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/reports$/, screen: reportsScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/roi$/, screen: roiScreen, roles: ['supervisor', 'admin'] },
+  { re: /^#\/goals$/, screen: goalsScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/admin(?:\/(\w+))?$/, screen: adminScreen, roles: ['admin'] },
 ];
 
@@ -42,6 +44,7 @@ function topbar(active) {
     ['supervisor', 'admin'].includes(s.role) && link('#/supervisor', 'nav.supervisor'),
     ['supervisor', 'admin'].includes(s.role) && link('#/reports', 'nav.reports'),
     ['supervisor', 'admin'].includes(s.role) && link('#/roi', 'nav.roi'),
+    ['supervisor', 'admin'].includes(s.role) && link('#/goals', 'nav.goals'),
     s.role === 'admin' && link('#/admin', 'nav.admin')) : null;
   const user = s ? h('div', { class: 'user' },
     h('span', { class: 'user-name' }, s.name || s.email, ' · ', t(`role.${s.role}`)),
