@@ -449,6 +449,14 @@ static enum MHD_Result get_customer(struct req *r)
                           c.tier, "language", c.language);
     json_object_set_new(j, "merged_into", c.merged_into ? json_integer(c.merged_into) : json_null());
     json_object_set_new(j, "created_at", http_time(c.created_at));
+    /* Erased: the key row is kept without its key, stamped (docs/ledger.md). */
+    char *wrapped = NULL;
+    int64_t erased_at = 0;
+    if (st->ops->customer_key_get(st, c.id, &wrapped, &erased_at) != 0 || wrapped)
+        erased_at = 0;
+    free(wrapped);
+    json_object_set_new(j, "erased", json_boolean(erased_at != 0));
+    json_object_set_new(j, "erased_at", http_time(erased_at));
     json_t *churn = desk_customer_churn(r->srv->d, c.id, http_query(r, "lang"));
     if (churn) {
         json_object_set(j, "churn_risk", json_object_get(churn, "probability"));

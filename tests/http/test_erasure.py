@@ -146,6 +146,11 @@ def checks(srv, binary, db, tmp, datakey, pub, c):
     c.ok("customer.erased" in [e["type"] for e in doc["events"]], "export: the erasure event")
     text = json.dumps(doc, ensure_ascii=False)
     c.ok(not any(s in text for s in SECRETS), "export holds none of the former plaintext")
+    st, cust = srv.call("GET", "/api/v1/customers/%d" % erin, token=agent)
+    c.eq((st, cust.get("name"), cust.get("erased"), bool(cust.get("erased_at"))),
+         (200, "[erased]", True, True), "the customer shows as erased, with the time")
+    st, cust = srv.call("GET", "/api/v1/customers/%d" % bob, token=agent)
+    c.eq((cust.get("erased"), cust.get("erased_at")), (False, None), "Bob is not erased")
     st, t = srv.call("GET", "/api/v1/tickets/%d" % erin_msg["ticket_id"], token=admin)
     c.eq((st, t.get("subject")), (200, "[erased]"), "the ticket shows the tombstone")
     st, b = srv.call("POST", "/api/v1/tickets/%d/replies" % erin_msg["ticket_id"],
