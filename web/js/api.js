@@ -70,6 +70,22 @@ export async function request(method, path, body, { query, auth = true, token } 
   return data;
 }
 
+/** GET a file (a download) with the session: the Blob, or an ApiError naming the server's reason. */
+export async function fetchBlob(path, query) {
+  const qs = query ? `?${new URLSearchParams(query)}` : '';
+  let res;
+  try {
+    res = await fetch(BASE + path + qs, { headers: headers('GET'), credentials: 'same-origin' });
+  } catch (e) {
+    throw new ApiError(0, 'network', e.message);
+  }
+  if (!res.ok) {
+    const err = (await res.json().catch(() => null))?.error;
+    throw new ApiError(res.status, err?.code, err?.message);
+  }
+  return res.blob();
+}
+
 export const get = (path, query, opts) => request('GET', path, undefined, { ...opts, query });
 export const post = (path, body, opts) => request('POST', path, body ?? {}, opts);
 export const patch = (path, body, opts) => request('PATCH', path, body, opts);

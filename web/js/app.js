@@ -10,11 +10,13 @@ import * as adminScreen from './screens/admin.js';
 import * as reportsScreen from './screens/reports.js';
 import * as roiScreen from './screens/roi.js';
 import * as goalsScreen from './screens/goals.js';
+import * as customerScreen from './screens/customer.js';
 
 const routes = [
   { re: /^#\/login$/, screen: loginScreen, public: true },
   { re: /^#\/inbox$/, screen: inboxScreen },
   { re: /^#\/ticket\/(\d+)$/, screen: ticketScreen },
+  { re: /^#\/customer\/(\d+)$/, screen: customerScreen },
   { re: /^#\/supervisor$/, screen: supervisorScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/reports$/, screen: reportsScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/roi$/, screen: roiScreen, roles: ['supervisor', 'admin'] },
@@ -68,7 +70,7 @@ function render() {
   if (route.public && session) { navigate('#/inbox'); return; }
   if (route.roles && !route.roles.includes(session.role)) { navigate('#/inbox'); return; }
   translateStatic();
-  const active = path.startsWith('#/ticket') ? '#/inbox' : path.startsWith('#/admin') ? '#/admin' : path;
+  const active = path.startsWith('#/ticket') || path.startsWith('#/customer') ? '#/inbox' : path.startsWith('#/admin') ? '#/admin' : path;
   replace($('#topbar'), topbar(active));
   const main = $('#main');
   main.className = `screen-${route.screen.name || 'x'}`;

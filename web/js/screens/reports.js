@@ -3,7 +3,7 @@
 // with the numbers as a table and the server's CSV.
 import { h, replace, announce } from '../dom.js';
 import { t, tMaybe } from '../i18n.js';
-import { get, getSession, BASE } from '../api.js';
+import { get, fetchBlob } from '../api.js';
 import { barChart, lineChart, chartBlock, download } from '../charts.js';
 import { categoryName } from '../format.js';
 
@@ -37,11 +37,7 @@ export async function ticketsBehind(metric, { group = 'all', key, from, to }) {
 
 /** Downloads a server CSV with the session (cookie, or bearer in token mode). */
 export async function serverCsv(path, query, file) {
-  const s = getSession();
-  const res = await fetch(`${BASE}${path}?${new URLSearchParams(query)}`, { credentials: 'same-origin',
-    headers: s?.token ? { Authorization: `Bearer ${s.token}` } : {} });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  download(file, await res.blob());
+  download(file, await fetchBlob(path, query));
 }
 
 export function render(main, { query, navigate }) {

@@ -1,7 +1,7 @@
 // supervisor.js — live queue and agent load, alerts, charts with drill-down, CSV export.
 import { h, replace, debounce } from '../dom.js';
 import { t, getLang } from '../i18n.js';
-import { get, post, optional, liveEvents, getSession, BASE } from '../api.js';
+import { get, post, optional, liveEvents, fetchBlob } from '../api.js';
 import { barChart, lineChart, mixBar, chartBlock, csvText, download } from '../charts.js';
 import {
   emotionOf, isEscalated, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, slaDue, when,
@@ -89,13 +89,7 @@ export function render(main, { navigate }) {
 
   exportBtn.addEventListener('click', async () => {
     // The server's report when it has one (cookie or bearer), else the loaded tickets.
-    let blob = null;
-    try {
-      const s = getSession();
-      const res = await fetch(`${BASE}/reports/tickets.csv`, { credentials: 'same-origin',
-        headers: s?.token ? { Authorization: `Bearer ${s.token}` } : {} });
-      if (res.ok) blob = await res.blob();
-    } catch { /* fall back */ }
+    const blob = await fetchBlob('/reports/tickets.csv').catch(() => null);
     const name = `parley-tickets-${new Date().toISOString().slice(0, 10)}.csv`;
     if (blob) download(name, blob); else download(name, csvOf(tickets));
   });

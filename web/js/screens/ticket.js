@@ -107,7 +107,7 @@ function deliveryLine(m) {
 }
 
 /** What pushes a risk score up or down: the model's largest contributions. */
-function riskFactors(risk, id) {
+export function riskFactors(risk, id) {
   const list = risk?.factors || [];
   if (!list.length) return null;
   return h('div', { class: 'risk-factors', id },
@@ -398,7 +398,8 @@ export function render(main, { params }) {
     const other = (c?.tickets || []).filter((x) => String(x.id) !== String(id));
     replace(customerPanel,
       h('h3', { id: 'customer-title' }, t('customer.title')),
-      h('p', {}, h('strong', {}, c?.name || t('msg.customer')), c?.tier ? h('span', { class: 'chip' }, c.tier) : null,
+      h('p', {}, cid ? h('a', { href: `#/customer/${cid}`, id: 'customer-link' }, h('strong', {}, c?.name || t('msg.customer')))
+        : h('strong', {}, c?.name || t('msg.customer')), c?.tier ? h('span', { class: 'chip' }, c.tier) : null,
         c?.language ? h('span', { class: 'chip' }, c.language.toUpperCase()) : null),
       typeof c?.churn_risk === 'number' ? h('p', { id: 'churn-risk', class: c.churn_risk >= 0.5 ? 'churn-high' : '' },
         h('strong', {}, t('risk.churn', { p: Math.round(c.churn_risk * 100) }))) : null,
