@@ -41,19 +41,21 @@ def databases():
 
 
 class Server:
-    def __init__(self, binary, db, workdir, extra=()):
-        self.binary, self.db, self.workdir = binary, db, workdir
+    def __init__(self, binary, db, workdir, extra=(), cwd=None):
+        """cwd: run there with the default key paths (else in workdir,
+        with the log's key in workdir/ledger.key)."""
+        self.binary, self.db, self.workdir, self.cwd = binary, db, workdir, cwd
         self.port = free_port()
         self.extra = list(extra)
         self.proc = None
 
     def start(self):
         log = open(os.path.join(self.workdir, "server-%d.log" % self.port), "ab")
+        key = [] if self.cwd else ["--ledger-key", os.path.join(self.workdir, "ledger.key")]
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--db", self.db, "--port", str(self.port),
-             "--models", MODELS,
-             "--ledger-key", os.path.join(self.workdir, "ledger.key")] + self.extra,
-            stdout=log, stderr=log, cwd=self.workdir)
+             "--models", MODELS] + key + self.extra,
+            stdout=log, stderr=log, cwd=self.cwd or self.workdir)
         for _ in range(300):
             try:
                 st, _ = self.call("GET", "/api/v1/health")
