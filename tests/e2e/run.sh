@@ -8,7 +8,8 @@
 # trains a risk model on a small generated history, starts `parley serve
 # --demo --web web --risk-model` on a free port with a fresh SQLite
 # database, waits for /api/v1/health, runs `node --test specs/`, stops the
-# server. Screenshots go to docs/screenshots/.
+# server. Screenshots go to docs/screenshots/. The specs get the binary's
+# absolute path in PARLEY_BIN (to run a witness against the server).
 # PARLEY_E2E_MOCK=1 runs against lib/mock-server.mjs instead (UI development only).
 set -euo pipefail
 
@@ -47,6 +48,9 @@ if [ "${PARLEY_E2E_MOCK:-}" = 1 ]; then
     node "$HERE/lib/mock-server.mjs" "$PORT" "$ROOT/web" >"$TMP/server.log" 2>&1 &
 else
     [ -x "$PARLEY_BIN" ] || { echo "e2e: no parley binary at $PARLEY_BIN (pass its path as \$1)" >&2; exit 2; }
+    # The specs run the binary too (a witness co-signing the log): an absolute path.
+    PARLEY_BIN="$(cd "$(dirname "$PARLEY_BIN")" && pwd)/$(basename "$PARLEY_BIN")"
+    export PARLEY_BIN
     # Risk scores need a model trained on a history: a small generated one
     # (parley demo --tickets, parley train-risk); PARLEY_E2E_RISK=0 skips it.
     RISK=()

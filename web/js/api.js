@@ -153,6 +153,6 @@ export function liveEvents(onEvent, { path = '/events', token, onState } = {}) {
 export const EVENT_NAMES = [
   'ticket.created', 'ticket.status', 'ticket.priority', 'ticket.assignee', 'ticket.category',
   'ticket.updated', 'ticket.escalated', 'ticket.triaged', 'message.inbound', 'message.reply',
-  'message.note', 'message.bot', 'chat.handoff', 'alert', 'alert.created', 'customer.merged',
+  'message.note', 'message.bot', 'chat.handoff', 'alert', 'alert.created', 'alert.raised', 'alert.acknowledged', 'customer.merged',
   'customer.created', 'user.created', 'apikey.created',
 ];

@@ -11,6 +11,8 @@ import * as reportsScreen from './screens/reports.js';
 import * as roiScreen from './screens/roi.js';
 import * as goalsScreen from './screens/goals.js';
 import * as customerScreen from './screens/customer.js';
+import * as alertsScreen from './screens/alerts.js';
+import * as ledgerScreen from './screens/ledger.js';
 
 const routes = [
   { re: /^#\/login$/, screen: loginScreen, public: true },
@@ -18,9 +20,11 @@ const routes = [
   { re: /^#\/ticket\/(\d+)$/, screen: ticketScreen },
   { re: /^#\/customer\/(\d+)$/, screen: customerScreen },
   { re: /^#\/supervisor$/, screen: supervisorScreen, roles: ['supervisor', 'admin'] },
+  { re: /^#\/alerts$/, screen: alertsScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/reports$/, screen: reportsScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/roi$/, screen: roiScreen, roles: ['supervisor', 'admin'] },
   { re: /^#\/goals$/, screen: goalsScreen, roles: ['supervisor', 'admin'] },
+  { re: /^#\/ledger$/, screen: ledgerScreen },
   { re: /^#\/admin(?:\/(\w+))?$/, screen: adminScreen, roles: ['admin'] },
 ];
 
@@ -44,9 +48,11 @@ function topbar(active) {
   const nav = s ? h('nav', { 'aria-label': t('nav.label'), class: 'nav' },
     link('#/inbox', 'nav.inbox'),
     ['supervisor', 'admin'].includes(s.role) && link('#/supervisor', 'nav.supervisor'),
+    ['supervisor', 'admin'].includes(s.role) && link('#/alerts', 'nav.alerts'),
     ['supervisor', 'admin'].includes(s.role) && link('#/reports', 'nav.reports'),
     ['supervisor', 'admin'].includes(s.role) && link('#/roi', 'nav.roi'),
     ['supervisor', 'admin'].includes(s.role) && link('#/goals', 'nav.goals'),
+    link('#/ledger', 'nav.ledger'),
     s.role === 'admin' && link('#/admin', 'nav.admin')) : null;
   const user = s ? h('div', { class: 'user' },
     h('span', { class: 'user-name' }, s.name || s.email, ' · ', t(`role.${s.role}`)),

@@ -171,7 +171,8 @@ export function reasonText(r) {
   return r[`text_${lang}`] ?? r[lang] ?? r.text ?? r.message ?? r.reason ?? r.code ?? JSON.stringify(r);
 }
 
-export const categoryName = (c) => (c ? tMaybe(`category.${c}`) ?? c : t('category.none'));
+/** A category in words: translated when known, else the label made readable ("get_refund" → "Get refund"). */
+export const categoryName = (c) => (c ? tMaybe(`category.${c}`) ?? (c.charAt(0).toUpperCase() + c.slice(1)).replace(/_/g, ' ') : t('category.none'));
 
 /** Escalated flag from the ticket or its embedded triage decision. */
 export function isEscalated(tk) {

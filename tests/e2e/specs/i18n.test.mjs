@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { BASE, USERS, launch, newPage, signIn, screenshot, needs, assertNoErrors } from '../lib/harness.mjs';
 
 const skip = await needs(['POST', '/auth/login', { body: {} }]);
+const skipScreens = skip || await needs(['GET', '/ledger/checkpoint'], ['GET', '/alerts'], ['GET', '/goals']);
 
 let browser;
 test.before(async () => { browser = await launch(); });
@@ -39,5 +40,33 @@ test('customer pages switch language too', { timeout: 60000 }, async () => {
   assert.equal(await page.locator('#survey-form h1').textContent(), 'How did we do?');
   await page.selectOption('#lang', 'ru');
   await page.waitForSelector('#survey-form h1:text("Как мы справились?")');
+  assertNoErrors(assert, page);
+});
+
+test('the language switch turns the customer, alerts, ledger and goals screens Russian too', { skip: skipScreens, timeout: 90000 }, async () => {
+  const WEB = new URL('../../../web/i18n/', import.meta.url);
+  const en = (await import(new URL('en.js', WEB))).default;
+  // Every fixed English string of these screens (no placeholders).
+  const english = Object.entries(en).filter(([k, v]) => /^(cust|alerts|ledger|goals|nav)\./.test(k)
+    && !v.includes('{') && v.length > 3).map(([, v]) => v);
+  const page = await newPage(browser, { lang: 'en', viewport: { width: 1280, height: 1000 } });
+  await signIn(page, USERS.admin);
+  await page.goto(`${BASE}/#/ledger`);
+  await page.waitForSelector('#cp-title:text("Latest checkpoint")');
+  await page.selectOption('#lang', 'ru');
+  await page.waitForSelector('#cp-title:text("Последняя контрольная точка")');
+  const screens = [
+    ['#/ledger', '#witness-table, #witnesses p', 'ledger'], ['#/customer/1', '#export-data', 'customer'],
+    ['#/alerts', '#alert-cards li', 'alerts'], ['#/goals', '#goals-list li', 'goals'],
+  ];
+  for (const [hash, ready, name] of screens) {
+    await page.goto(`${BASE}/${hash}`);
+    await page.waitForSelector(ready);   // drawn from the server's answer
+    const text = `${await page.locator('nav.nav').innerText()}\n${await page.locator('main').innerText()}`;
+    const left = english.filter((s) => text.includes(s));
+    assert.deepEqual(left, [], `${name}: no English left`);
+    assert.match(text, /[А-Яа-яЁё]{4,}/, `${name}: Russian shown`);
+    if (name === 'ledger') await screenshot(page, 'ledger-ru', { fullPage: true });
+  }
   assertNoErrors(assert, page);
 });

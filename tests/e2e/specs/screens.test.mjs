@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { BASE, USERS, launch, newPage, signIn, screenshot, needs, assertNoErrors } from '../lib/harness.mjs';
 
 const skip = await needs(['POST', '/auth/login', { body: {} }]);
+const skipNew = skip || await needs(['GET', '/ledger/checkpoint'], ['GET', '/alerts']);
 
 let browser;
 test.before(async () => { browser = await launch(); });
@@ -94,4 +95,22 @@ test('customer survey and status pages render', { timeout: 60000 }, async () => 
   await page.waitForSelector('#status-title');
   await screenshot(page, 'status');
   assertNoErrors(assert, page);
+});
+
+test('customer, alerts and ledger screens: labelled, AA contrast, no horizontal scrolling on a phone', { skip: skipNew, timeout: 90000 }, async () => {
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    const page = await newPage(browser, { viewport });
+    await signIn(page, USERS.admin);
+    for (const [hash, ready] of [['#/customer/1', '#export-data'], ['#/alerts', '#alert-cards li'], ['#/ledger', '#witness-table, #witnesses p']]) {
+      await page.goto(`${BASE}/${hash}`);
+      await page.waitForSelector(ready);   // drawn from the server's answer
+      assert.deepEqual(await unlabelled(page), [], `${hash}: every control labelled`);
+      assert.deepEqual(await lowContrast(page, '.chip, .muted, .btn, label, .alert-kind, .facts dt, .hash'), [], `${hash}: contrast`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${hash} at ${viewport.width}px: no horizontal scrolling (overflow ${overflow}px)`);
+    }
+    if (viewport.width < 500) await screenshot(page, 'ledger-phone', { fullPage: true });
+    assertNoErrors(assert, page);
+    await page.context().close();
+  }
 });

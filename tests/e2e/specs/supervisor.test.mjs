@@ -1,10 +1,11 @@
-// A supervisor sees a complaint-spike alert and drills into its tickets; the
-// charts drill down to the tickets behind them.
+// A supervisor sees a complaint-spike alert and drills into its tickets, on
+// the console and on the alerts screen (sample tickets, acknowledgement,
+// history); the charts drill down to the tickets behind them.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  BASE, USERS, launch, newPage, signIn, screenshot, needs, api, apiToken, assertNoErrors,
+  BASE, USERS, PASSWORD, launch, newPage, signIn, screenshot, needs, api, apiToken, assertNoErrors,
 } from '../lib/harness.mjs';
 
 const token = await apiToken(USERS.admin);
@@ -44,8 +45,8 @@ test('supervisor console: live queue, agent load, charts with drill-down to tick
   assertNoErrors(assert, page);
 });
 
-test('supervisor sees a complaint-spike alert and drills into its tickets', { skip: skipSpike, timeout: 120000 }, async () => {
-  // A burst of angry billing complaints from different customers.
+/** An open complaint-spike alert: a burst of angry billing complaints from different customers. */
+async function openSpike() {
   const stamp = Date.now();
   for (let i = 0; i < 25; i++) {
     await api('POST', '/messages', { token, body: { channel: 'email', customer: { email: `spike${stamp}.${i}@example.com`, name: `Spike ${i}` },
@@ -54,10 +55,15 @@ test('supervisor sees a complaint-spike alert and drills into its tickets', { sk
   let spike = null;
   for (let i = 0; i < 40 && !spike; i++) {
     const r = await api('GET', '/alerts', { token });
-    spike = (r.data?.alerts || []).find((a) => /spike/.test(a.kind || a.type || ''));
+    spike = (r.data?.alerts || []).find((a) => a.kind === 'spike');
     if (!spike) await new Promise((r) => setTimeout(r, 500));
   }
   assert.ok(spike, 'the server raised a complaint-spike alert');
+  return spike;
+}
+
+test('supervisor sees a complaint-spike alert and drills into its tickets', { skip: skipSpike, timeout: 120000 }, async () => {
+  await openSpike();
   const page = await newPage(browser);
   await signIn(page, USERS.supervisor);
   await page.goto(`${BASE}/#/supervisor`);
@@ -67,5 +73,45 @@ test('supervisor sees a complaint-spike alert and drills into its tickets', { sk
   await alert.locator('a.drill').click();
   await page.waitForSelector('.ticket-row');
   assert.ok(await page.locator('.ticket-row').count() > 0, 'tickets behind the spike listed');
+  assertNoErrors(assert, page);
+});
+
+test('alerts screen: the spike with its sample tickets, acknowledged, then in the history', { skip: skipSpike, timeout: 120000 }, async () => {
+  const open = (await api('GET', '/alerts', { token })).data.alerts;
+  const spike = open.find((a) => a.kind === 'spike') || await openSpike();
+  const page = await newPage(browser, { viewport: { width: 1280, height: 1000 } });
+  await signIn(page, USERS.supervisor);
+  await page.click('nav a[href="#/alerts"]');
+  const card = page.locator(`.alert-card[data-alert-id="${spike.id}"]`);
+  await card.waitFor();
+  assert.equal(await page.locator('.alert-card').count(), open.length, 'one card per open alert');
+  assert.equal(await card.getAttribute('data-kind'), 'spike');
+  const title = await card.locator('.alert-title').textContent();
+  assert.ok(title.toLowerCase().includes(spike.category.replace(/_/g, ' ')), `names the category: ${title}`);
+  assert.match(title, new RegExp(`${Math.round(spike.observed * 10) / 10} negative messages`), 'says how many');
+  // The tickets behind it, right there.
+  await card.locator('button.samples').click();
+  await card.locator('.alert-samples .ticket-row').first().waitFor();
+  const shown = await card.locator('.alert-samples .ticket-row').evaluateAll((rows) => rows.map((r) => Number(r.dataset.ticketId)));
+  assert.deepEqual(shown.sort((a, b) => a - b), [...spike.ticket_ids].sort((a, b) => a - b), 'exactly the sample tickets');
+  await screenshot(page, 'alerts', { fullPage: true });
+  // Acknowledged from the keyboard: it leaves the open list and the server records who.
+  await card.locator('button.ack').focus();
+  await page.keyboard.press('Enter');
+  await card.waitFor({ state: 'detached' });
+  const me = (await api('POST', '/auth/login', { body: { email: USERS.supervisor, password: PASSWORD } })).data.user;
+  const all = (await api('GET', '/alerts?status=all', { token })).data.alerts;
+  const done = all.find((a) => a.id === spike.id);
+  assert.equal(done.acknowledged_by, me.id, 'acknowledged by the supervisor');
+  await page.selectOption('#alerts-status', 'all');
+  await card.waitFor();
+  assert.equal(await card.getAttribute('data-acked'), 'yes');
+  assert.match(await card.locator('.acked').textContent(), new RegExp(`Acknowledged by ${me.name}`));
+  assert.equal(await card.locator('button.ack').count(), 0, 'no second acknowledgement offered');
+  // And the drill-down to the inbox lists the same tickets.
+  await card.locator('a.drill').click();
+  await page.waitForSelector('.ticket-row');
+  const inbox = await page.locator('.ticket-row').evaluateAll((rows) => rows.map((r) => Number(r.dataset.ticketId)));
+  assert.deepEqual(inbox.sort((a, b) => a - b), [...spike.ticket_ids].sort((a, b) => a - b));
   assertNoErrors(assert, page);
 });

@@ -7,7 +7,8 @@ import {
   emotionOf, isEscalated, EMOTIONS, CHANNELS, emotionName, categoryName, toMs, slaDue, when,
 } from '../format.js';
 import { ticketRow, byUrgency } from './inbox.js';
-import { metricValue, metricName, ticketsBehind } from './reports.js';
+import { ticketsBehind } from './reports.js';
+import { alertTitle, alertKind, drillHref } from './alerts.js';
 
 export const name = 'supervisor';
 const DAY = 86400000;
@@ -28,20 +29,6 @@ export function localAlerts(tickets, now = Date.now()) {
   const late = tickets.filter((x) => { const d = slaDue(x); return d && d.due < now; });
   if (late.length) out.push({ kind: 'sla_breach', title: t('alerts.breaches', { n: late.length }), ticket_ids: late.map((x) => x.id) });
   return out;
-}
-
-function alertTitle(a) {
-  if (a.title && !a.kind) return a.title;
-  const lang = getLang();
-  const text = a[`message_${lang}`] ?? a[`title_${lang}`] ?? a.title ?? a.message;
-  if (a.kind === 'spike' || a.type === 'spike' || a.type === 'complaint_spike') {
-    return text || t('alerts.spike', { category: categoryName(a.category), size: a.size ?? a.count ?? '' });
-  }
-  if (a.kind === 'deviation' && a.metric) {
-    const metric = metricName(a.metric);
-    return text || t('alerts.deviation', { metric, observed: metricValue(a.metric, a.observed), expected: metricValue(a.metric, a.expected) });
-  }
-  return text || a.kind || a.type;
 }
 
 
@@ -76,7 +63,7 @@ export function render(main, { navigate }) {
     h('div', { class: 'screen-head' }, h('h1', {}, t('sup.title')), exportBtn),
     stamp,
     h('div', { class: 'grid-2' },
-      section('alerts', t('sup.alerts'), alertsBox),
+      section('alerts', t('sup.alerts'), alertsBox, h('a', { href: '#/alerts', id: 'all-alerts' }, t('sup.allalerts'))),
       section('load', t('sup.load'), loadBox)),
     section('queue', t('sup.queue'), queueBox),
     h('div', { class: 'grid-2' },
@@ -98,10 +85,11 @@ export function render(main, { navigate }) {
     const list = [...(server || []), ...localAlerts(tickets)];
     if (!list.length) { replace(alertsBox, h('p', { class: 'muted' }, t('alerts.none'))); return; }
     replace(alertsBox, h('ul', { class: 'alerts' }, list.map((a) => {
-      const kind = a.kind || a.type || 'alert';
-      const ids = a.ticket_ids || a.sample_ticket_ids || a.tickets?.map((x) => x.id ?? x) || [];
+      const kind = a.kind || 'alert';
+      const ids = a.ticket_ids || [];
+      const href = drillHref(a);
       return h('li', { class: `alert alert-${kind}`, 'data-kind': kind },
-        h('span', { class: 'alert-kind' }, t(`alerts.kind.${kind}`) === `alerts.kind.${kind}` ? kind : t(`alerts.kind.${kind}`)),
+        h('span', { class: 'alert-kind' }, alertKind(a)),
         h('span', { class: 'alert-title' }, alertTitle(a)),
         a.created_at ? h('time', { class: 'muted small' }, when(a.created_at)) : null,
         a.id && !a.acknowledged_at ? h('button', { type: 'button', class: 'btn btn-small ack', 'aria-label': `${t('alerts.ack')}: ${alertTitle(a)}`,
@@ -109,8 +97,7 @@ export function render(main, { navigate }) {
             e.target.disabled = true;
             try { await post(`/alerts/${a.id}/ack`, {}); reload(); } catch (err) { e.target.disabled = false; stamp.textContent = t('error.generic', { msg: err.message }); }
           } }, t('alerts.ack')) : null,
-        ids.length ? h('a', { class: 'btn btn-small drill', href: `#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', ids: ids.join(',') })}` }, t('alerts.show', { n: ids.length }))
-          : a.category ? h('a', { class: 'btn btn-small drill', href: `#/inbox?${new URLSearchParams({ status: 'new,open,pending,resolved,closed', category: a.category })}` }, t('alerts.showcat')) : null);
+        href ? h('a', { class: 'btn btn-small drill', href }, ids.length ? t('alerts.show', { n: ids.length }) : t('alerts.showcat')) : null);
     })));
   }
 

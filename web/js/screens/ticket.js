@@ -3,7 +3,8 @@
 // internal notes, status and assignment, live updates, pause after intensity.
 import { h, replace, announce, debounce } from '../dom.js';
 import { t, getLang } from '../i18n.js';
-import { get, post, patch, optional, liveEvents, getSession } from '../api.js';
+import { get, post, patch, optional, liveEvents, getSession, fetchBlob } from '../api.js';
+import { download } from '../charts.js';
 import {
   emotionOf, emotionBadge, channelLabel, priorityBadge, riskBadge, slaCountdown, refreshCountdowns,
   statusName, priorityName, when, STATUSES, PRIORITIES, parseJson, intensityWord, sentimentWord,
@@ -140,6 +141,7 @@ export function render(main, { params }) {
   const head = h('div', { class: 'screen-head ticket-head' });
   const messages = h('ol', { class: 'messages', id: 'messages', 'aria-live': 'polite', 'aria-relevant': 'additions' });
   const events = h('ol', { class: 'events small muted' });
+  const eventsMsg = h('p', { class: 'form-error', role: 'alert' });
   const guidance = h('section', { class: 'panel guidance', id: 'guidance', 'aria-labelledby': 'guidance-title' });
   const props = h('section', { class: 'panel props', 'aria-labelledby': 'props-title' });
   const triage = h('section', { class: 'panel triage', id: 'triage', 'aria-labelledby': 'triage-title' });
@@ -278,7 +280,8 @@ export function render(main, { params }) {
       h('div', { class: 'conversation' },
         h('h2', { class: 'visually-hidden' }, t('ticket.history')),
         messages, pauseOffer, composer, h('div', { class: 'suggest-row' }, suggestions, articles),
-        h('details', { class: 'panel' }, h('summary', {}, t('ticket.events')), events)),
+        h('details', { class: 'panel' }, h('summary', {}, t('ticket.events')), events, eventsMsg,
+          h('p', { class: 'small' }, h('a', { href: '#/ledger' }, t('ledger.receipt.check'))))),
       h('aside', { class: 'sidebar', 'aria-label': t('ticket.sidebar') },
         guidance, triage, props, customerPanel))));
 
@@ -424,10 +427,17 @@ export function render(main, { params }) {
       h('button', { type: 'button', class: 'btn btn-calm', id: 'take-pause', onclick: takePause }, '☕ ', t('pause.take')));
   }
 
+  /** Each event with its receipt from the log (a download the customer can check offline). */
   function paintEvents(list) {
-    replace(events, (list || []).map((ev) => h('li', {}, h('time', {}, when(ev.created_at)), ' ',
-      t(`event.${ev.type}`) === `event.${ev.type}` ? ev.type : t(`event.${ev.type}`),
-      ev.after ? ` → ${typeof ev.after === 'string' ? ev.after : JSON.stringify(ev.after)}` : '')));
+    replace(events, (list || []).map((ev) => {
+      const what = t(`event.${ev.type}`) === `event.${ev.type}` ? ev.type : t(`event.${ev.type}`);
+      return h('li', { 'data-event-id': ev.id }, h('time', {}, when(ev.created_at)), ' ', what,
+        ev.after ? ` → ${typeof ev.after === 'string' ? ev.after : JSON.stringify(ev.after)}` : '', ' ',
+        ev.id ? h('button', { type: 'button', class: 'btn btn-small receipt', 'aria-label': t('ledger.receipt.for', { id: ev.id, what }),
+          onclick: () => fetchBlob(`/ledger/receipts/${ev.id}`)
+            .then((blob) => download(`parley-receipt-${ev.id}.json`, blob, 'application/json'))
+            .catch((err) => { eventsMsg.textContent = t('error.generic', { msg: err.message }); }) }, t('ledger.receipt.short')) : null);
+    }));
   }
 
   async function load() {
