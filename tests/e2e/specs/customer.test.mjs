@@ -59,6 +59,7 @@ test('customer: export downloads the data, erase asks by name and leaves a tombs
   await screenshot(page, 'customer-erase-confirm');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'erase-data', 'focus back on the button');
   assert.equal((await api('GET', `/customers/${c.customer_id}`, { token })).data.erased, false, 'Escape erased nothing');
 
   await page.click('#erase-data');
@@ -76,6 +77,9 @@ test('customer: export downloads the data, erase asks by name and leaves a tombs
   const tk = (await api('GET', `/tickets/${c.ticket_id}`, { token })).data;
   assert.deepEqual(tk.messages.map((m) => m.body), ['[erased]'], 'her message is a tombstone on the server');
   await screenshot(page, 'customer-erased', { fullPage: true });
+  // Her ticket says so too.
+  await page.locator(`#customer-tickets .ticket-row[data-ticket-id="${c.ticket_id}"] .ticket-link`).click();
+  await page.waitForSelector('#customer-erased');
   assertNoErrors(assert, page);
 });
 

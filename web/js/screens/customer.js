@@ -16,8 +16,9 @@ export const name = 'customer';
 
 const identityName = (kind) => (t(`identity.${kind}`) === `identity.${kind}` ? kind : t(`identity.${kind}`));
 
-/** The confirmation step: the admin types the customer's number to enable the button. */
-function eraseDialog(c, onErased) {
+/** The confirmation step: the admin types the customer's number to enable the button.
+ *  Cancelled, it gives the focus back to the button that opened it. */
+function eraseDialog(c, opener, onErased) {
   const who = c.name || `#${c.id}`;
   const input = h('input', { id: 'erase-confirm', inputmode: 'numeric', autocomplete: 'off', 'aria-describedby': 'erase-text' });
   const error = h('p', { class: 'form-error', role: 'alert', id: 'erase-error' });
@@ -25,9 +26,10 @@ function eraseDialog(c, onErased) {
   const cancel = h('button', { type: 'button', class: 'btn', id: 'erase-cancel' }, t('cust.erase.cancel'));
   const dialog = h('dialog', { class: 'erase-dialog', id: 'erase-dialog', 'aria-labelledby': 'erase-title' });
   const close = () => { dialog.close(); dialog.remove(); };
+  const cancelled = () => { close(); opener.focus(); };
   input.addEventListener('input', () => { submit.disabled = input.value.trim() !== String(c.id); });
-  cancel.addEventListener('click', close);
-  dialog.addEventListener('cancel', close);
+  cancel.addEventListener('click', cancelled);
+  dialog.addEventListener('cancel', (e) => { e.preventDefault(); cancelled(); });
   const form = h('form', { method: 'dialog', onsubmit: async (e) => {
     e.preventDefault();
     submit.disabled = true;
@@ -97,7 +99,7 @@ export function render(main, { params }) {
         : h('p', { class: 'small muted' }, t('cust.rights.staff')),
       mayErase ? [h('p', { class: 'small muted' }, t('cust.erase.lead')),
         h('button', { type: 'button', class: 'btn btn-danger', id: 'erase-data',
-          onclick: () => eraseDialog(c, (r) => {
+          onclick: (e) => eraseDialog(c, e.currentTarget, (r) => {
             const text = t('cust.erased.done', { tickets: r.tickets, messages: r.messages });
             load().then(() => { msg.textContent = text; announce(text); document.getElementById('customer-heading').focus(); });
           }) }, t('cust.erase'))] : null,

@@ -403,7 +403,8 @@ export function render(main, { params }) {
       h('h3', { id: 'customer-title' }, t('customer.title')),
       h('p', {}, cid ? h('a', { href: `#/customer/${cid}`, id: 'customer-link' }, h('strong', {}, c?.name || t('msg.customer')))
         : h('strong', {}, c?.name || t('msg.customer')), c?.tier ? h('span', { class: 'chip' }, c.tier) : null,
-        c?.language ? h('span', { class: 'chip' }, c.language.toUpperCase()) : null),
+        c?.language ? h('span', { class: 'chip' }, c.language.toUpperCase()) : null,
+        c?.erased ? h('span', { class: 'chip chip-erased', id: 'customer-erased' }, t('cust.erased.chip')) : null),
       typeof c?.churn_risk === 'number' ? h('p', { id: 'churn-risk', class: c.churn_risk >= 0.5 ? 'churn-high' : '' },
         h('strong', {}, t('risk.churn', { p: Math.round(c.churn_risk * 100) }))) : null,
       typeof c?.churn_risk === 'number' ? riskFactors({ factors: c.churn_factors }, 'churn-factors') : null,
