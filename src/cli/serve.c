@@ -22,6 +22,7 @@ static const char usage_text[] =
     "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
     "                    [--data-key FILE] [--risk-model FILE] [--public-url URL]\n"
     "                    [--smtp URL --mail-from ADDR [--smtp-user USER] [--smtp-tls]]\n"
+    "                    [--imap URL [--imap-interval SECONDS]]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
     "demo team and conversations into an empty database. --models holds the text\n"
@@ -37,7 +38,9 @@ static const char usage_text[] =
     "--smtp smtp://host:port (or smtps://) sends e-mail replies from --mail-from;\n"
     "the password of --smtp-user is read from $PARLEY_SMTP_PASSWORD; --smtp-tls\n"
     "refuses to send without STARTTLS. Without --smtp, e-mail replies wait in the\n"
-    "outbox.\n";
+    "outbox. --imap imaps://user@host/INBOX files the mailbox's unseen messages\n"
+    "every --imap-interval seconds (30) and marks them seen; the password is\n"
+    "read from $PARLEY_IMAP_PASSWORD (or given in the URL, where ps shows it).\n";
 
 static int is_dir(const char *p)
 {
@@ -71,6 +74,7 @@ int cmd_serve(int argc, char **argv)
                *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL,
                *risk = NULL, *public_url = NULL;
     struct outbox_options ob_opts = {0};
+    const char *imap_every = "30";
     int demo = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -84,7 +88,9 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "risk-model", &risk)) ||
             (r = cli_opt(argc, argv, &i, "smtp", &ob_opts.smtp_url)) ||
             (r = cli_opt(argc, argv, &i, "smtp-user", &ob_opts.smtp_user)) ||
-            (r = cli_opt(argc, argv, &i, "mail-from", &ob_opts.mail_from))) {
+            (r = cli_opt(argc, argv, &i, "mail-from", &ob_opts.mail_from)) ||
+            (r = cli_opt(argc, argv, &i, "imap", &ob_opts.imap_url)) ||
+            (r = cli_opt(argc, argv, &i, "imap-interval", &imap_every))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
                 return 2;
@@ -111,6 +117,12 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "parley serve: --port wants 1 to 65535\n");
         return 2;
     }
+    long every = strtol(imap_every, &end, 10);
+    if (*end || every < 1 || every > 86400) {
+        fprintf(stderr, "parley serve: --imap-interval wants 1 to 86400 seconds\n");
+        return 2;
+    }
+    ob_opts.imap_interval_s = (int)every;
     if (!web && is_dir("web"))
         web = "web";
 
@@ -159,6 +171,7 @@ int cmd_serve(int argc, char **argv)
     int rc = 1;
     struct outbox *ob = NULL;
     ob_opts.smtp_password = getenv("PARLEY_SMTP_PASSWORD");
+    ob_opts.imap_password = getenv("PARLEY_IMAP_PASSWORD");
     if (outbox_start(d, &ob_opts, &ob, &err)) {
         fprintf(stderr, "parley serve: %s\n", err ? err : "cannot start the outbox");
         free(err);

@@ -135,7 +135,8 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
 /* A raw RFC 5322 e-mail (channel email): parsed, threaded onto its ticket
  * by In-Reply-To/References, analysed without quoted history and
  * signature. PL_EPARSE with *err for something that is not a message;
- * PL_EEXISTS when that Message-ID was already received. */
+ * PL_EEXISTS when that Message-ID (without one: those exact bytes) was
+ * already received. */
 int desk_ingest_mail(struct desk *d, const struct desk_actor *who, const char *raw, size_t len,
                      struct desk_ingest_result *out, char **err);
 

@@ -75,6 +75,19 @@ static struct attachment *attachments(const struct mail *m, size_t *n)
     return v;
 }
 
+/* What makes a re-delivery of this message a duplicate: its Message-ID,
+ * or for a message without one, the SHA-256 of its bytes. */
+static char *delivery_key(const struct mail *m, const char *raw, size_t len)
+{
+    if (m->message_id && *m->message_id)
+        return xasprintf("mail:%s", m->message_id);
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(h, (const unsigned char *)raw, len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return xasprintf("mail-sha256:%s", hex);
+}
+
 int desk_ingest_mail(struct desk *d, const struct desk_actor *who, const char *raw, size_t len,
                      struct desk_ingest_result *out, char **err)
 {
@@ -87,7 +100,7 @@ int desk_ingest_mail(struct desk *d, const struct desk_actor *who, const char *r
         const char *root = mail_thread_root(&m);
         thread = root ? xasprintf("mail:%s", root) : NULL;
     }
-    char *ext = m.message_id ? xasprintf("mail:%s", m.message_id) : NULL;
+    char *ext = delivery_key(&m, raw, len);
     size_t natt = 0;
     struct attachment *att = attachments(&m, &natt);
     struct desk_inbound in = {
@@ -98,7 +111,8 @@ int desk_ingest_mail(struct desk *d, const struct desk_actor *who, const char *r
     rc = desk_ingest(d, who, &in, out);
     free(att);
     if (rc == PL_EEXISTS && err)
-        *err = xasprintf("message %s was already received", m.message_id);
+        *err = m.message_id && *m.message_id ? xasprintf("message %s was already received", m.message_id)
+                            : xstrdup("this message was already received");
     free(ext);
     free(thread);
     mail_clear(&m);

@@ -1,14 +1,17 @@
-/* outbox.c — the delivery thread. It wakes when a commit queued a
- * delivery (or at least every second, for retries that come due), takes
- * the due deliveries, sends each through its channel and records the
- * outcome with desk_outbox_result(). A crash between sending and
- * recording sends that one again on restart: delivery is at least once,
- * and exactly once while the process lives. */
+/* outbox.c — the server's background channel work. The delivery thread
+ * wakes when a commit queued a delivery (or at least every second, for
+ * retries that come due), takes the due deliveries, sends each through
+ * its channel and records the outcome with desk_outbox_result(). A crash
+ * between sending and recording sends that one again on restart:
+ * delivery is at least once, and exactly once while the process lives.
+ * With --imap, a second thread polls a mailbox and files its unseen
+ * messages (docs/channels.md). */
 #include "outbox/outbox.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "channel/imap.h"
 #include "channel/mail.h"
 #include "channel/smtp.h"
 #include "channel/webhook.h"
@@ -16,13 +19,17 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BATCH 32
 #define TICK_MS 200            /* how often the thread looks at its stop flag */
 #define SCAN_MS 1000           /* retries come due at most this late */
+#define IMAP_BACKOFF_MS (15 * 60 * 1000)    /* the longest wait after failures */
+#define IMAP_REJECTED "$ParleyRejected"     /* the keyword of a message not filed */
 
 struct outbox {
     struct desk *d;
@@ -30,6 +37,11 @@ struct outbox {
     char *smtp_url, *smtp_user, *smtp_password, *from, *from_addr;
     pthread_t thread;
     atomic_int stopping;
+    /* inbound mail by IMAP (poll_main) */
+    struct imap_config imap;
+    char *imap_url, *imap_password;
+    int imap_interval_ms;
+    pthread_t poller;
 };
 
 static void send_email(struct outbox *ob, const struct desk_send *s, char **err, bool *permanent)
@@ -108,6 +120,99 @@ static void *outbox_main(void *arg)
     return NULL;
 }
 
+/* ---- inbound mail by IMAP ------------------------------------------------------ */
+
+/* Files one message, fetched without touching its flags, and marks it
+ * \Seen only once the desk committed it (or had it already: a crash
+ * between the commit and the flag files nothing twice, the Message-ID
+ * says so). A message the desk refuses for good is flagged \Seen and
+ * IMAP_REJECTED, so it is not fetched again. Returns non-zero when the
+ * round should end: the connection or the database is failing. */
+static int file_one(struct outbox *ob, struct imap *s, int64_t uid)
+{
+    char *raw = NULL, *err = NULL;
+    size_t len = 0;
+    struct desk_ingest_result res;
+    int rc = imap_fetch(s, uid, &raw, &len, &err);
+    if (!rc) {
+        struct desk_actor sys = DESK_SYSTEM;
+        rc = desk_ingest_mail(ob->d, &sys, raw, len, &res, &err);
+        free(raw);
+    }
+    const char *flags = "\\Seen", *why = err ? err : parley_strerror(rc);
+    switch (rc) {
+    case 0:
+        log_info("imap: message %lld filed on ticket %lld", (long long)uid,
+                 (long long)res.ticket_id);
+        break;
+    case PL_EEXISTS:
+        log_info("imap: message %lld was filed before", (long long)uid);
+        break;
+    case PL_EPARSE: case PL_ETOOBIG: case PL_EINVAL: case PL_EUTF8:
+        log_warn("imap: message %lld refused, flagged %s: %s", (long long)uid, IMAP_REJECTED,
+                 why);
+        flags = "\\Seen " IMAP_REJECTED;
+        break;
+    case PL_ENOTFOUND:          /* expunged since the search */
+        free(err);
+        return 0;
+    default:
+        log_warn("imap: message %lld not filed, left unseen: %s", (long long)uid, why);
+        free(err);
+        return rc;
+    }
+    free(err);
+    err = NULL;
+    if ((rc = imap_flag(s, uid, flags, &err)))
+        log_warn("imap: message %lld: %s", (long long)uid, err);
+    free(err);
+    return rc;
+}
+
+/* One visit to the mailbox; 0 when nothing failed. */
+static int poll_round(struct outbox *ob)
+{
+    struct imap *s = NULL;
+    int64_t *uids = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    int rc = imap_open(&ob->imap, &s, &err);
+    if (!rc)
+        rc = imap_unseen(s, &uids, &n, &err);
+    if (rc && !atomic_load(&ob->stopping))
+        log_warn("imap: %s", err);
+    free(err);
+    for (size_t i = 0; i < n && !rc && !atomic_load(&ob->stopping); i++)
+        rc = file_one(ob, s, uids[i]);
+    free(uids);
+    imap_close(s);
+    desk_reader_release(ob->d);
+    return rc;
+}
+
+/* Polls every interval; after a failure waits twice as long each time
+ * (up to IMAP_BACKOFF_MS), so a wrong password or a server that is down
+ * is logged, not hammered. */
+static void *poll_main(void *arg)
+{
+    struct outbox *ob = arg;
+    int64_t wait = ob->imap_interval_ms;
+    while (!atomic_load(&ob->stopping)) {
+        if (poll_round(ob) == 0) {
+            wait = ob->imap_interval_ms;
+        } else if (!atomic_load(&ob->stopping)) {
+            wait = wait * 2 > IMAP_BACKOFF_MS ? IMAP_BACKOFF_MS : wait * 2;
+            if (wait < ob->imap_interval_ms)
+                wait = ob->imap_interval_ms;
+            log_warn("imap: next attempt in %lld s", (long long)wait / 1000);
+        }
+        struct timespec tick = {0, TICK_MS * 1000000L};
+        for (int64_t t = 0; t < wait && !atomic_load(&ob->stopping); t += TICK_MS)
+            nanosleep(&tick, NULL);
+    }
+    return NULL;
+}
+
 int outbox_start(struct desk *d, const struct outbox_options *o, struct outbox **out, char **err)
 {
     *out = NULL;
@@ -124,6 +229,10 @@ int outbox_start(struct desk *d, const struct outbox_options *o, struct outbox *
         *err = xstrdup("--smtp wants smtp://host[:port] or smtps://host[:port]");
         return PL_EINVAL;
     }
+    if (o->imap_url && imap_check_url(o->imap_url, err)) {
+        free(from_addr);
+        return PL_EINVAL;
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         free(from_addr);
         *err = xstrdup("libcurl failed to initialise");
@@ -138,8 +247,13 @@ int outbox_start(struct desk *d, const struct outbox_options *o, struct outbox *
     ob->from_addr = from_addr;
     ob->smtp = (struct smtp_config){ob->smtp_url, ob->smtp_user, ob->smtp_password,
                                     o->smtp_require_tls != 0, 60, &ob->stopping};
+    ob->imap_url = xstrdup(o->imap_url);
+    ob->imap_password = xstrdup(o->imap_password);
+    ob->imap = (struct imap_config){ob->imap_url, ob->imap_password, &ob->stopping};
+    ob->imap_interval_ms = (o->imap_interval_s > 0 ? o->imap_interval_s : 30) * 1000;
     desk_set_mail_from(d, o->smtp_url ? o->mail_from : NULL);
-    if (pthread_create(&ob->thread, NULL, outbox_main, ob) != 0) {
+    if (pthread_create(&ob->thread, NULL, outbox_main, ob) != 0 ||
+        (ob->imap_url && pthread_create(&ob->poller, NULL, poll_main, ob) != 0)) {
         outbox_stop(ob);
         *err = xstrdup("cannot start the delivery thread");
         return PL_EUNAVAIL;
@@ -155,6 +269,8 @@ static void outbox_free(struct outbox *ob)
     free(ob->smtp_password);
     free(ob->from);
     free(ob->from_addr);
+    free(ob->imap_url);
+    free(ob->imap_password);
     free(ob);
     curl_global_cleanup();
 }
@@ -163,9 +279,10 @@ void outbox_stop(struct outbox *ob)
 {
     if (!ob)
         return;
-    if (ob->thread) {
-        atomic_store(&ob->stopping, 1);
+    atomic_store(&ob->stopping, 1);
+    if (ob->thread)
         pthread_join(ob->thread, NULL);
-    }
+    if (ob->poller)
+        pthread_join(ob->poller, NULL);
     outbox_free(ob);
 }

@@ -4,7 +4,11 @@
  *
  * The deliveries themselves are queued by the desk, in the transaction of
  * the change that causes them (src/desk/outbox.c); this module only
- * sends. One thread, so a delivery is never sent twice at once. */
+ * sends. One thread, so a delivery is never sent twice at once.
+ *
+ * With an IMAP mailbox configured, a second thread polls it and files
+ * each unseen message like POST /channels/email (the server's other
+ * background channel work lives here too). */
 #ifndef PARLEY_OUTBOX_OUTBOX_H
 #define PARLEY_OUTBOX_OUTBOX_H
 
@@ -16,6 +20,9 @@ struct outbox_options {
     const char *smtp_password;
     int smtp_require_tls;      /* smtp:// must upgrade with STARTTLS */
     const char *mail_from;     /* the team address; required with smtp_url */
+    const char *imap_url;      /* NULL, or a mailbox to poll for inbound mail */
+    const char *imap_password; /* NULL: the one in imap_url */
+    int imap_interval_s;       /* seconds between polls; 0 = 30 */
 };
 
 struct outbox;

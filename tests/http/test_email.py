@@ -3,7 +3,7 @@
 threatening court becomes a high-priority, escalated ticket routed to a
 Russian-speaking supervisor, with the cue and guidance for anger; the
 customer's reply threads onto the same ticket; a re-delivered message is
-not duplicated; bad input gets 4xx. Usage: test_email.py PARLEY"""
+not duplicated, with or without a Message-ID; bad input gets 4xx. Usage: test_email.py PARLEY"""
 import harness
 
 ANGRY = (
@@ -69,6 +69,11 @@ def main(binary, db, tmp, c):
 
         st, _ = srv.call("POST", "/api/v1/channels/email", raw=REPLY, token=tok, headers=mail)
         c.eq(st, 409, "a re-delivered message is not filed twice")
+        no_id = (b"From: kim@example.net\r\nSubject: Hello\r\n\r\nWhere is my parcel?\r\n")
+        st, _ = srv.call("POST", "/api/v1/channels/email", raw=no_id, token=tok, headers=mail)
+        c.eq(st, 201, "a message without Message-ID accepted")
+        st, _ = srv.call("POST", "/api/v1/channels/email", raw=no_id, token=tok, headers=mail)
+        c.eq(st, 409, "...and its re-delivery (same bytes) not filed twice")
         st, b = srv.call("POST", "/api/v1/channels/email", raw=b"hello", token=tok, headers=mail)
         c.eq(st, 400, "not a message")
         c.ok("error" in b, "JSON error")
