@@ -4,8 +4,9 @@ Dovecot, started by the test as an unprivileged user on a free port of
 127.0.0.1 with a temporary configuration. `parley serve --imap` files each
 unseen message like POST /channels/email and marks it \\Seen; a reply
 threads onto its ticket; a message that is not mail is flagged
-$ParleyRejected and not retried; a restart after a crash between the
-commit and the flag files nothing twice; a wrong password is logged and
+$ParleyRejected and not retried; a mail the database cannot take stays
+unseen until it can; a restart after a crash between the commit and the
+flag files nothing twice; a wrong password is logged and
 the server stays healthy. Skipped when dovecot is not installed
 (scripts/deps.sh test installs dovecot-imapd). Usage: test_imap.py PARLEY"""
 import email.message
@@ -14,6 +15,7 @@ import hashlib
 import os
 import pwd
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -185,6 +187,24 @@ def log_of(srv):
         return f.read()
 
 
+def database_busy(srv, tok, dv, path, c):
+    """While another process holds the database's write lock the desk
+    cannot commit: the mail must stay unseen, and be filed once after."""
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        dv.deliver(mail("order-77-third@example.net", "Olga Smirnova <olga@example.net>",
+                        "Re: Refund for order 77", "Hello?", irt="order-77@example.net"))
+        c.ok(wait(lambda: "message 5 not filed, left unseen" in log_of(srv)),
+             "a database failure is logged")
+        c.eq(dv.search("UNSEEN"), [5], "...and the mail stays unseen")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    c.ok(wait(lambda: dv.search("UNSEEN") == []), "filed once the database is back")
+    c.eq(counts(srv, tok), (2, 4), "...onto its ticket")
+
+
 def main(binary, db, tmp, c):
     dv = Dovecot(os.path.join(tmp, "imap-%d" % harness.free_port())).start()
     harness.add_user(binary, db, harness.ADMIN[0], "admin", harness.ADMIN[1], tmp)
@@ -232,14 +252,17 @@ def main(binary, db, tmp, c):
         c.eq([m.get("body", "").strip() for m in t.get("messages", [])][-1:], ["Any news?"],
              "the reply threads onto its ticket")
         c.eq(counts(srv, tok), (2, 3), "no new ticket for the reply")
+        if db.startswith("sqlite:"):
+            database_busy(srv, tok, dv, db[len("sqlite:"):], c)
         srv.stop()
 
         # a crash after the commits, before the flags: the mails are unseen again
-        c.eq(dv.imap("UID STORE 1:4 -FLAGS (\\Seen)").returncode, 0, "mails marked unseen")
+        c.eq(dv.imap("UID STORE 1:* -FLAGS (\\Seen)").returncode, 0, "mails marked unseen")
         srv = serve(binary, db, tmp, dv, PASSWORD)
         tok = srv.call("POST", "/api/v1/auth/login", login)[1]["token"]
         c.ok(wait(lambda: dv.search("UNSEEN") == []), "after the restart they are seen again")
-        c.eq(counts(srv, tok), (2, 3), "...and nothing was filed twice")
+        c.eq(counts(srv, tok), (2, 4 if db.startswith("sqlite:") else 3),
+             "...and nothing was filed twice")
         c.ok("message 4 was filed before" in log_of(srv), "the re-delivery is logged")
     finally:
         if srv:
