@@ -149,8 +149,10 @@ service anvil {{
                                command], capture_output=True, text=True)
 
     def search(self, what):
-        out = self.imap("UID SEARCH " + what).stdout.split()
-        return [int(x) for x in out[2:]] if out[:2] == ["*", "SEARCH"] else None
+        for line in self.imap("UID SEARCH " + what).stdout.splitlines():
+            if line.startswith("* SEARCH"):
+                return [int(x) for x in line.split()[2:]]
+        return None
 
 
 def wait(cond, seconds=60):
