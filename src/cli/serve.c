@@ -23,6 +23,7 @@ static const char usage_text[] =
     "                    [--data-key FILE] [--risk-model FILE] [--public-url URL]\n"
     "                    [--smtp URL --mail-from ADDR [--smtp-user USER] [--smtp-tls]]\n"
     "                    [--imap URL [--imap-interval SECONDS]]\n"
+    "                    [--metrics-snapshot FILE]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
     "demo team and conversations into an empty database. --models holds the text\n"
@@ -40,7 +41,10 @@ static const char usage_text[] =
     "refuses to send without STARTTLS. Without --smtp, e-mail replies wait in the\n"
     "outbox. --imap imaps://user@host/INBOX files the mailbox's unseen messages\n"
     "every --imap-interval seconds (30) and marks them seen; the password is\n"
-    "read from $PARLEY_IMAP_PASSWORD (or given in the URL, where ps shows it).\n";
+    "read from $PARLEY_IMAP_PASSWORD (or given in the URL, where ps shows it).\n"
+    "--metrics-snapshot keeps the live aggregates across restarts so only newer\n"
+    "events are replayed (default: DB.metrics next to a SQLite database, else\n"
+    "./parley-metrics.snapshot).\n";
 
 static int is_dir(const char *p)
 {
@@ -72,7 +76,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = cli_default_db(), *port_s = "8080", *bind = "127.0.0.1", *web = NULL,
                *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL,
-               *risk = NULL, *public_url = NULL;
+               *risk = NULL, *public_url = NULL, *snap = NULL;
     struct outbox_options ob_opts = {0};
     const char *imap_every = "30";
     int demo = 0;
@@ -90,7 +94,8 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "smtp-user", &ob_opts.smtp_user)) ||
             (r = cli_opt(argc, argv, &i, "mail-from", &ob_opts.mail_from)) ||
             (r = cli_opt(argc, argv, &i, "imap", &ob_opts.imap_url)) ||
-            (r = cli_opt(argc, argv, &i, "imap-interval", &imap_every))) {
+            (r = cli_opt(argc, argv, &i, "imap-interval", &imap_every)) ||
+            (r = cli_opt(argc, argv, &i, "metrics-snapshot", &snap))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
                 return 2;
@@ -182,6 +187,11 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "parley serve: cannot seed the demo data\n");
         goto out;
     }
+    char *snappath = snap ? xstrdup(snap)
+                   : strncmp(db, "sqlite:", 7) == 0 ? xasprintf("%s.metrics", db + 7)
+                                                    : xstrdup("parley-metrics.snapshot");
+    desk_metrics_snapshot_at(d, snappath);
+    free(snappath);
     if (desk_metrics_enable(d) != 0)
         log_warn("serve: live metrics unavailable");
     if (desk_alerts_enable(d) != 0)

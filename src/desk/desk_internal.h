@@ -44,8 +44,14 @@ struct desk {
     int64_t facts_through;             /* facts of events up to here are stored */
     int64_t metrics_applying;          /* the event being fed */
     bool metrics_replaying;            /* the replay at open is running */
+    bool metrics_facts;                /* drill-down facts are recorded */
     int64_t goals_checked_ns;          /* last hourly goal check (goals.c) */
     struct insight_risk_track *risk_track;   /* risk features, fed with the metrics */
+    char *metrics_snap;                /* snapshot file (metrics_snap.c); NULL = none */
+    struct insight_metrics_config metrics_cfg;   /* what the aggregates were built with */
+    bool metrics_mixed;                /* built with more than one config: no snapshot */
+    int64_t snap_last;                 /* event of the last snapshot read or written */
+    int64_t snap_next_ms;              /* no periodic snapshot before this time */
     struct insight_risk_model *risk_model[3]; /* by enum insight_risk_kind; NULL = none */
 
     struct desk_alerts *alerts;        /* online detectors (alerts.c); writer only */
@@ -103,6 +109,22 @@ int desk_metrics_flush_facts(struct desk *d, struct store *st);
 void desk_metrics_facts_done(struct desk *d, int committed);
 /* True when facts wait to be written. */
 int desk_metrics_facts_pending(const struct desk *d);
+/* With no fact waiting, moves the stored mark of facts to the last event
+ * fed, in a transaction of its own (writer, outside a batch). */
+int desk_metrics_mark_facts(struct desk *d, struct store *st);
+
+/* The snapshot of metrics and risk features (metrics_snap.c), writer
+ * thread or after it stopped. load replaces both and returns the event id
+ * it is as of (0: none usable; one past not_after, of another database or
+ * built with another config is not used). save writes the current state
+ * unless facts wait to be stored or the state mixes configs; tick saves
+ * when enough events came since the last snapshot and the writer's time
+ * budget allows; mixed marks the state as built with more than one
+ * config (a setting changed while serving). */
+int64_t desk_metrics_snap_load(struct desk *d, struct store *st, int64_t not_after);
+void desk_metrics_snap_save(struct desk *d, struct store *st);
+void desk_metrics_snap_tick(struct desk *d, struct store *st);
+void desk_metrics_snap_mixed(struct desk *d);
 
 /* {"emotion","sentiment","anger","cues":[...]} of an analysis, as carried
  * by message.inbound events for the metrics and risk trackers. New object. */

@@ -276,6 +276,8 @@ static int set_window_fn(struct desk_tx *tx, void *arg)
      * metrics use the same window. */
     tx->d->repeat_window_ms = a->hours * 3600000LL;
     if (tx->d->metrics) {
+        if (tx->d->repeat_window_ms != tx->d->metrics_cfg.repeat_window_ms)
+            desk_metrics_snap_mixed(tx->d);   /* a replay would use one window for all */
         pthread_rwlock_wrlock(&tx->d->metrics_lock);
         insight_metrics_set_repeat_window(tx->d->metrics, tx->d->repeat_window_ms);
         pthread_rwlock_unlock(&tx->d->metrics_lock);

@@ -82,6 +82,20 @@ int desk_metrics_facts_pending(const struct desk *d)
     return d->nfacts > d->facts_flushed;
 }
 
+int desk_metrics_mark_facts(struct desk *d, struct store *st)
+{
+    if (!d->metrics_facts || desk_metrics_facts_pending(d))
+        return PL_ESTATE;
+    char mark[24];
+    snprintf(mark, sizeof mark, "%lld", (long long)d->metrics_last);
+    int rc = st->ops->begin(st);
+    if (rc == 0 && (rc = st->ops->setting_set(st, FACTS_MARK, mark)) == 0)
+        rc = st->ops->commit(st);
+    if (rc)
+        st->ops->rollback(st);
+    return rc;
+}
+
 /* Feeds every event with id > d->metrics_last. Writer thread or open. */
 int desk_metrics_catch_up(struct desk *d, struct store *st)
 {
@@ -128,17 +142,22 @@ static int enable_fn(struct desk_tx *tx, void *arg)
     pthread_rwlock_init(&d->metrics_lock, NULL);
     d->metrics_last = 0;
     struct insight_metrics_config cfg;
+    memset(&cfg, 0, sizeof cfg);
     insight_metrics_config_default(&cfg);
     cfg.repeat_window_ms = d->repeat_window_ms;   /* the desk's repeat links (feedback.c) */
+    d->metrics_cfg = cfg;
     d->metrics = insight_metrics_new(&cfg);
-    if (facts)
-        insight_metrics_on_fact(d->metrics, on_fact, d);
+    d->risk_track = insight_risk_track_new(false);
     char *mark = NULL;
     d->facts_through = 0;
     if (tx->st->ops->setting_get(tx->st, FACTS_MARK, &mark) == 0)
         d->facts_through = strtoll(mark, NULL, 10);
     free(mark);
-    d->risk_track = insight_risk_track_new(false);
+    /* A snapshot past the stored facts would skip recording some. */
+    desk_metrics_snap_load(d, tx->st, facts ? d->facts_through : INT64_MAX);
+    d->metrics_facts = facts;
+    if (facts)
+        insight_metrics_on_fact(d->metrics, on_fact, d);
     d->metrics_replaying = true;
     int rc = desk_metrics_catch_up(d, tx->st);
     d->metrics_replaying = false;
@@ -164,7 +183,8 @@ void desk_metrics_close(struct desk *d)
         d->risk_model[k] = NULL;
     }
     if (!d->metrics)
-        return;
+        goto out;
+    desk_metrics_snap_save(d, d->writer);
     insight_metrics_free(d->metrics);
     d->metrics = NULL;
     d->facts_flushed = d->nfacts;
@@ -175,6 +195,9 @@ void desk_metrics_close(struct desk *d)
     insight_risk_track_free(d->risk_track);
     d->risk_track = NULL;
     pthread_rwlock_destroy(&d->metrics_lock);
+out:
+    free(d->metrics_snap);
+    d->metrics_snap = NULL;
 }
 
 /* Without desk_metrics_enable() there are no aggregates: reports are

@@ -165,8 +165,12 @@ static void *writer_main(void *arg)
         int timed_out = 0;
         while (!d->head && !d->stopping && !timed_out)
             timed_out = pthread_cond_timedwait(&d->cv_work, &d->mu, &ts) == ETIMEDOUT;
-        if (!d->head && d->stopping)
+        if (!d->head && d->stopping) {
+            /* Store the last facts, so the snapshot at close is usable. */
+            if (desk_metrics_facts_pending(d))
+                flush_idle_facts(d, d->writer);
             break;
+        }
         int idle = !d->head;
         pthread_mutex_unlock(&d->mu);
         if (idle && facts) {
@@ -181,6 +185,7 @@ static void *writer_main(void *arg)
             }
             if (ticked)
                 publish_last_event(d, d->writer);
+            desk_metrics_snap_tick(d, d->writer);
         }
         pthread_mutex_lock(&d->mu);
         if (!d->head)

@@ -423,6 +423,56 @@ int insight_risk_track_apply(struct insight_risk_track *tr, const struct event *
     return 0;
 }
 
+/* ---- snapshot ------------------------------------------------------------------ */
+
+#define SNAP_MAGIC "parley-risk-track 1\n"
+#define SNAP_MAGIC_LEN 20
+
+void insight_risk_track_save(const struct insight_risk_track *tr, struct buf *out)
+{
+    uint64_t h[4] = {sizeof(struct rt_ticket), sizeof(struct rt_customer), tr->nt, tr->nc};
+    buf_add(out, SNAP_MAGIC, SNAP_MAGIC_LEN);
+    buf_add(out, h, sizeof h);
+    buf_add(out, tr->t, tr->nt * sizeof *tr->t);
+    buf_add(out, tr->c, tr->nc * sizeof *tr->c);
+}
+
+int insight_risk_track_load(const char *p, size_t len, struct insight_risk_track **out)
+{
+    uint64_t h[4];
+    if (len < SNAP_MAGIC_LEN + sizeof h || memcmp(p, SNAP_MAGIC, SNAP_MAGIC_LEN))
+        return PL_EFORMAT;
+    memcpy(h, p + SNAP_MAGIC_LEN, sizeof h);
+    size_t body = len - SNAP_MAGIC_LEN - sizeof h;
+    if (h[0] != sizeof(struct rt_ticket) || h[1] != sizeof(struct rt_customer) ||
+        h[2] >= UINT32_MAX || h[3] >= UINT32_MAX ||
+        h[2] * sizeof(struct rt_ticket) + h[3] * sizeof(struct rt_customer) != body)
+        return PL_EFORMAT;
+    struct insight_risk_track *tr = insight_risk_track_new(false);
+    const char *q = p + SNAP_MAGIC_LEN + sizeof h;
+    tr->nt = tr->capt = (size_t)h[2];
+    tr->nc = tr->capc = (size_t)h[3];
+    tr->t = xmalloc((tr->nt ? tr->nt : 1) * sizeof *tr->t);
+    tr->c = xmalloc((tr->nc ? tr->nc : 1) * sizeof *tr->c);
+    memcpy(tr->t, q, tr->nt * sizeof *tr->t);
+    memcpy(tr->c, q + tr->nt * sizeof *tr->t, tr->nc * sizeof *tr->c);
+    for (size_t i = 0; i < tr->nt; i++) {
+        if (find_ticket(tr, tr->t[i].id) || tr->t[i].status >= STATUS__COUNT)
+            goto bad;
+        insight__imap_put(&tr->tmap, (uint64_t)tr->t[i].id, 0, (uint32_t)i);
+    }
+    for (size_t i = 0; i < tr->nc; i++) {
+        if (find_customer(tr, tr->c[i].id))
+            goto bad;
+        insight__imap_put(&tr->cmap, (uint64_t)tr->c[i].id, 1, (uint32_t)i);
+    }
+    *out = tr;
+    return 0;
+bad:
+    insight_risk_track_free(tr);
+    return PL_EFORMAT;
+}
+
 /* ---- datasets ----------------------------------------------------------------- */
 
 static void data_add(struct insight_risk_data *d, size_t *cap, const double *x, int y, int64_t at)

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "insight/risk.h"
 #include "model/model.h"
 
@@ -53,6 +54,13 @@ int insight_risk_track_ticket(const struct insight_risk_track *tr, int64_t ticke
                               struct insight_ticket_features *f, bool *open_out);
 int insight_risk_track_customer(const struct insight_risk_track *tr, int64_t customer_id,
                                 int64_t now, struct insight_customer_features *f);
+
+/* Binary snapshot of a tracker made without collect, for a fast restart of
+ * the same build (struct sizes in the header; the caller checksums the
+ * whole file). save appends to out; load returns a new tracker in *out or
+ * PL_EFORMAT. */
+void insight_risk_track_save(const struct insight_risk_track *tr, struct buf *out);
+int insight_risk_track_load(const char *p, size_t len, struct insight_risk_track **out);
 
 /* A labelled training set: n rows of d features, the time of each sample. */
 struct insight_risk_data {

@@ -40,6 +40,19 @@ def databases():
         yield "postgresql", pg + sep + "options=" + urllib.parse.quote("-csearch_path=" + schema), tmp
 
 
+def sql(db, text):
+    """Runs one SQL statement on a test database; returns its rows."""
+    if db.startswith("sqlite:"):
+        import sqlite3
+        con = sqlite3.connect(db[len("sqlite:"):])
+        rows = con.execute(text).fetchall()
+        con.commit()
+        con.close()
+        return rows
+    out = subprocess.run(["psql", "-tA", db, "-c", text], capture_output=True, text=True).stdout
+    return [tuple(line.split("|")) for line in out.splitlines() if line]
+
+
 class Server:
     def __init__(self, binary, db, workdir, extra=(), cwd=None):
         """cwd: run there with the default key paths (else in workdir,

@@ -290,15 +290,7 @@ def roi(srv, tok, c):
 
 
 def count_events(db, kind):
-    sql = "SELECT count(*) FROM events WHERE type = '%s'" % kind
-    if db.startswith("sqlite:"):
-        import sqlite3
-        con = sqlite3.connect(db[len("sqlite:"):])
-        n = con.execute(sql).fetchone()[0]
-        con.close()
-        return n
-    return int(subprocess.run(["psql", "-tA", db, "-c", sql], capture_output=True,
-                              text=True).stdout.strip())
+    return int(harness.sql(db, "SELECT count(*) FROM events WHERE type = '%s'" % kind)[0][0])
 
 
 def goals(srv, tok, db, c):
@@ -367,31 +359,19 @@ def goals(srv, tok, db, c):
     c.eq(st, 404, "unknown goal")
 
 
-def sql(db, text):
-    if db.startswith("sqlite:"):
-        import sqlite3
-        con = sqlite3.connect(db[len("sqlite:"):])
-        rows = con.execute(text).fetchall()
-        con.commit()
-        con.close()
-        return rows
-    out = subprocess.run(["psql", "-tA", db, "-c", text], capture_output=True, text=True).stdout
-    return [tuple(line.split("|")) for line in out.splitlines() if line]
-
-
 def restart(binary, db, workdir, c):
     """The drill-down facts survive restarts without duplicates, even when
     the mark of how far they were written is lost."""
-    before = sql(db, "SELECT count(*) FROM metric_facts")[0][0]
+    before = harness.sql(db, "SELECT count(*) FROM metric_facts")[0][0]
     c.ok(int(before) > 20, "facts stored: %s" % before)
-    sql(db, "DELETE FROM settings WHERE key = 'metrics_facts_through'")
-    sql(db, "DELETE FROM metric_facts WHERE kind = 2")   # first replies, to be rebuilt
+    harness.sql(db, "DELETE FROM settings WHERE key = 'metrics_facts_through'")
+    harness.sql(db, "DELETE FROM metric_facts WHERE kind = 2")   # first replies, to be rebuilt
     # The remaining goal is off track; pretend it slipped since the last
     # check: the server's own check (hourly, and at its first commit) must
     # raise the alert without anyone reading the goals.
     raised = count_events(db, "alert.raised")
-    sql(db, "UPDATE settings SET value = replace(value, '\"off_track\":true', "
-            "'\"off_track\":false') WHERE key = 'goals'")
+    harness.sql(db, "UPDATE settings SET value = replace(value, '\"off_track\":true', "
+                    "'\"off_track\":false') WHERE key = 'goals'")
     srv = harness.Server(binary, db, workdir).start()
     try:
         st, r = srv.call("POST", "/api/v1/auth/login", {"email": ADMIN[0], "password": ADMIN[1]})
@@ -406,7 +386,7 @@ def restart(binary, db, workdir, c):
         c.eq(len(r.get("facts", [])), 3, "first replies of week 1 rebuilt by the replay")
     finally:
         srv.stop()
-    after = sql(db, "SELECT count(*) FROM metric_facts")[0][0]
+    after = harness.sql(db, "SELECT count(*) FROM metric_facts")[0][0]
     c.eq(int(after), int(before), "the replay from the start duplicated nothing")
 
 

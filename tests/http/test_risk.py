@@ -95,8 +95,10 @@ def check_server(binary, db, tmp, c, model):
         st, t = srv.call("GET", "/api/v1/tickets/%d" % m["ticket_id"], token=tok)
         c.ok("risk" in t and 0 < t["risk"]["escalation"] < 1, "the new ticket is scored (%s)" %
              t.get("risk"))
+        before = srv.call("GET", METRICS, token=tok)[1]
     finally:
         srv.stop()
+    check_snapshot(binary, db, tmp, c, model, before)
     # No model: no risk field, and the server still serves.
     srv = harness.Server(binary, db, tmp).start()
     try:
@@ -115,6 +117,41 @@ def check_server(binary, db, tmp, c, model):
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     c.ok(p.returncode != 0 and b"checksum" in p.stderr, "damaged model refused (%s)" %
          p.stderr[-200:])
+
+
+METRICS = "/api/v1/metrics?granularity=day&periods=200&from=2025-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"
+
+
+def snapshot_path(db, tmp):
+    return db[7:] + ".metrics" if db.startswith("sqlite:") else \
+        os.path.join(tmp, "parley-metrics.snapshot")
+
+
+def check_snapshot(binary, db, tmp, c, model, before):
+    """A restart reads the snapshot written at the stop and gives the same
+    aggregates and scores; a damaged snapshot is ignored (full replay)."""
+    snap = snapshot_path(db, tmp)
+    c.ok(os.path.exists(snap), "snapshot written at the stop")
+    for damage in (False, True):
+        if damage:
+            with open(snap, "r+b") as f:
+                f.seek(100)
+                f.write(b"\xff\xfe\xfd")
+        srv = harness.Server(binary, db, tmp, ["--risk-model", model]).start()
+        try:
+            tok = srv.call("POST", "/api/v1/auth/login", {"email": "admin@parley.local",
+                           "password": DEMO_PASSWORD})[1]["token"]
+            after = srv.call("GET", METRICS, token=tok)[1]
+            c.ok(after == before, "same aggregates after a restart (%s snapshot)" %
+                 ("damaged" if damage else "good"))
+            st, lst = srv.call("GET", "/api/v1/tickets?status=open&limit=20", token=tok)
+            c.ok(all("risk" in t for t in lst["tickets"]), "scores after the restart")
+        finally:
+            srv.stop()
+        with open(os.path.join(tmp, "server-%d.log" % srv.port), errors="replace") as f:
+            log = f.read()
+        c.ok(("not used" in log) if damage else ("as of event" in log),
+             "the snapshot was %s" % ("refused" if damage else "used"))
 
 
 def main(binary, db, tmp, c):
