@@ -218,7 +218,7 @@ static int seed_conversations(struct desk *d)
  * None of τ, the delay draw or the churn draw is stored; the models see
  * only what an agent would: analysis, waits, replies, priority, channel. */
 
-enum { B_CALM, B_NEG, B_HOSTILE, B_NUDGE, B_ANGRY, B_THANKS, B_CANCEL, B__COUNT };
+enum { B_CALM, B_NEG, B_HOSTILE, B_NUDGE, B_ANGRY, B_THANKS, B_CANCEL, B_DETAIL, B__COUNT };
 
 static const char *const gen_bodies[B__COUNT][4] = {
     {"Where is my order? It was supposed to arrive yesterday.",
@@ -246,6 +246,19 @@ static const char *const gen_bodies[B__COUNT][4] = {
      "I am done with you, cancel my account.",
      "Я ухожу к другому магазину, отмените мою подписку.",
      "Всё, я ухожу от вас. Удалите мой аккаунт."},
+    {"My order number is 58213, I paid by card on Monday.",
+     "I attached a screenshot, the error code is 504 after the update.",
+     "Номер заказа 58213, оплачивала картой в понедельник.",
+     "Письмо с кодом подтверждения так и не пришло, проверила спам."},
+};
+/* The agent's answers in the back-and-forth after the first one. */
+static const char *const gen_answers[] = {
+    "Thanks, I found your order and passed it to the warehouse; you will get the tracking "
+    "number today.",
+    "Thank you for the screenshot. Please update the app to the latest version and restart "
+    "your phone.",
+    "Спасибо, заказ нашла и передала на склад, трек-номер пришлю сегодня.",
+    "Спасибо! Отправила код повторно, он действует пятнадцать минут.",
 };
 static const char *const gen_categories[] = {"delivery", "billing", "technical", "account",
                                              "returns"};
@@ -296,6 +309,30 @@ static int gen_in(struct desk_tx *tx, const struct gen_job *g, const char *email
     return desk_ingest_tx(tx, &sys, &in, res);
 }
 
+/* After the first answer, none to two exchanges: the customer adds a detail,
+ * the agent answers (4.8 messages a ticket on average). They draw from a
+ * stream of their own, so the story around them (temper, waits, churn) is
+ * the one it would be without them. */
+static int gen_exchanges(struct desk_tx *tx, const struct gen_job *g, long i, const char *email,
+                         const char *thread, enum channel ch, const struct desk_actor *agent,
+                         int64_t ticket, int64_t *at)
+{
+    unsigned s = g->seed ^ (unsigned)(i * 2246822519u + 1u);
+    int n = (int)(rnd(&s) % 3);
+    for (int k = 0; k < n; k++) {
+        struct desk_ingest_result res;
+        *at += (int64_t)(5 + rnd(&s) % 120) * 60000;
+        int rc = gen_in(tx, g, email, thread, ch, B_DETAIL, &s, *at, &res);
+        if (rc)
+            return rc;
+        *at += (int64_t)(5 + rnd(&s) % 240) * 60000;
+        const char *answer = gen_answers[rnd(&s) % (sizeof gen_answers / sizeof *gen_answers)];
+        if ((rc = desk_post_tx(tx, agent, ticket, MESSAGE_REPLY, answer, *at, NULL)))
+            return rc;
+    }
+    return 0;
+}
+
 static int gen_one(struct desk_tx *tx, const struct gen_job *g, long i)
 {
     unsigned s = g->seed ^ (unsigned)(i * 2654435761u);
@@ -335,7 +372,8 @@ static int gen_one(struct desk_tx *tx, const struct gen_job *g, long i)
     }
     at += (int64_t)(delay * 60000.0);
     if ((rc = desk_post_tx(tx, &agent, ticket, MESSAGE_REPLY,
-                           "Thank you for contacting us, we are looking into it.", at, NULL)))
+                           "Thank you for contacting us, we are looking into it.", at, NULL)) ||
+        (rc = gen_exchanges(tx, g, i, email, thread, ch, &agent, ticket, &at)))
         return rc;
     bool leaves = bad && unif(&s) < 0.15 + 0.6 * temper;
     if (leaves || unif(&s) < 0.3) {

@@ -171,7 +171,8 @@ int pg__ticket_search(struct store *st, const char *query, int limit, struct sea
     char *q = store__query_words(query, STORE_Q_TSQUERY, 0);
     if (!q)
         return 0;
-    int rc = hits_from(p, P_SEARCH_MSG, q, limit, &v, &len, &cap);
+    int rc = hits_from(p, P_SEARCH_MSG, q, limit * STORE_SEARCH_MSG_PER_HIT, &v, &len,
+                       &cap);
     if (!rc)
         rc = hits_from(p, P_SEARCH_TICKET, q, limit, &v, &len, &cap);
     if (!rc)

@@ -10,6 +10,11 @@
 #define STORE_Q_TSQUERY 1
 #define STORE_QUERY_MAX_WORDS 16
 #define STORE_SEARCH_MAX 100
+/* Ticket search ranks only the newest matches — an index walk that stops
+ * early, where ranking every match of a common word at a million tickets
+ * takes seconds — reading this many messages per hit asked, since a
+ * ticket's messages often share their words. */
+#define STORE_SEARCH_MSG_PER_HIT 4
 
 #define KB_COLS "id, language, title, category, body, created_at, updated_at"
 #define CANNED_COLS "id, language, title, body, emotion, category, created_at, updated_at"

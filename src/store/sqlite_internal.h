@@ -173,15 +173,15 @@
     X(SEARCH_MSG, "SELECT m.ticket_id, snippet(messages_fts, 0, '[', ']', '…', 12), "      \
                   "-bm25(messages_fts) FROM messages_fts JOIN messages m "                 \
                   "ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?1 "              \
-                  "ORDER BY bm25(messages_fts) LIMIT ?2")                                  \
+                  "ORDER BY messages_fts.rowid DESC LIMIT ?2")                             \
     X(SEARCH_TICKET, "SELECT tickets_fts.rowid, snippet(tickets_fts, 0, '[', ']', '…', 12), " \
                      "-bm25(tickets_fts) FROM tickets_fts WHERE tickets_fts MATCH ?1 "     \
-                     "ORDER BY bm25(tickets_fts) LIMIT ?2")                                \
+                     "ORDER BY tickets_fts.rowid DESC LIMIT ?2")                           \
     X(SEARCH_CUSTOMER, "SELECT t.id, c.name, -bm25(customers_fts) FROM customers_fts "     \
                        "JOIN customers c ON c.id = customers_fts.rowid "                   \
                        "JOIN tickets t ON t.customer_id = c.id "                           \
                        "WHERE customers_fts MATCH ?1 "                                     \
-                       "ORDER BY bm25(customers_fts), t.id DESC LIMIT ?2")                 \
+                       "ORDER BY customers_fts.rowid DESC, t.id DESC LIMIT ?2")            \
     X(CHAT_INSERT, "INSERT INTO chats (token_hash, customer_id, ticket_id, language, "     \
                    "handoff, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                 \
     X(CHAT_GET, "SELECT " CHAT_COLS " FROM chats WHERE id = ?1")                           \

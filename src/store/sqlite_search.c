@@ -163,7 +163,8 @@ int sq__ticket_search(struct store *st, const char *query, int limit, struct sea
     char *m = store__query_words(query, STORE_Q_FTS5, 0);
     if (!m)
         return 0;
-    int rc = hits_from(s, S_SEARCH_MSG, m, limit, &v, &len, &cap);
+    int rc = hits_from(s, S_SEARCH_MSG, m, limit * STORE_SEARCH_MSG_PER_HIT, &v, &len,
+                       &cap);
     if (!rc)
         rc = hits_from(s, S_SEARCH_TICKET, m, limit, &v, &len, &cap);
     if (!rc)

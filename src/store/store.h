@@ -430,8 +430,10 @@ struct store_ops {
     int (*kb_search)(struct store *st, const char *query, const char *language, int limit,
                      struct kb_article **out, size_t *n);
     /* Tickets whose messages, subject or customer name hold every word of
-     * query, best first, at most limit (the index is kept by triggers /
-     * expression indexes, so message_insert etc. maintain it). */
+     * query, at most limit, best first among the newest matches (a few
+     * per hit asked: the index walk stops there, at any size). The index
+     * is kept by triggers / expression indexes, so message_insert etc.
+     * maintain it. */
     int (*ticket_search)(struct store *st, const char *query, int limit,
                          struct search_hit **out, size_t *n);
     /* Canned responses: a small curated table, listed whole (language

@@ -1332,6 +1332,43 @@ static void test_ticket_search(void **state)
     message_clear(&m);
 }
 
+/* Search ranks the newest matches only: an old message that says the word
+ * three times loses to newer ones once it is past what the walk reads. */
+static void test_ticket_search_newest(void **state)
+{
+    struct store *st = ST(state);
+    struct customer c = {.name = xstrdup("Kim"), .created_at = 1, .updated_at = 1};
+    assert_int_equal(st->ops->customer_insert(st, &c), 0);
+    struct ticket old = {.customer_id = c.id, .subject = xstrdup("Old"), .created_at = 1,
+                         .updated_at = 1};
+    struct ticket fresh = {.customer_id = c.id, .subject = xstrdup("New"), .created_at = 2,
+                           .updated_at = 2};
+    assert_int_equal(st->ops->ticket_insert(st, &old), 0);
+    assert_int_equal(st->ops->ticket_insert(st, &fresh), 0);
+    struct message m = {.ticket_id = old.id, .body = xstrdup("refund refund refund"),
+                        .created_at = 3};
+    assert_int_equal(st->ops->message_insert(st, &m), 0);
+    for (int i = 0; i < 4; i++) {
+        struct message r = {.ticket_id = fresh.id, .body = xstrdup("a refund, please"),
+                            .created_at = 4 + i};
+        assert_int_equal(st->ops->message_insert(st, &r), 0);
+        message_clear(&r);
+    }
+    struct search_hit *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->ticket_search(st, "refund", 1, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].ticket_id, fresh.id);
+    store_free_search_hits(v, n);
+    assert_int_equal(st->ops->ticket_search(st, "refund", 10, &v, &n), 0);
+    assert_int_equal(n, 2);
+    store_free_search_hits(v, n);
+    customer_clear(&c);
+    ticket_clear(&old);
+    ticket_clear(&fresh);
+    message_clear(&m);
+}
+
 static void test_chats(void **state)
 {
     struct store *st = ST(state);
@@ -2078,6 +2115,7 @@ int main(void)
         T(test_kb),
         T(test_canned),
         T(test_ticket_search),
+        T(test_ticket_search_newest),
         T(test_chats),
         T(test_witnesses),
         T(test_disputes),

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""probe.py — latency of the dashboard, queue, report and search calls of a
+running Parley server (used by bench/scale/run.sh at a million tickets).
+
+Usage: probe.py PORT [ROUNDS]
+Logs in as the demo supervisor, runs every call ROUNDS times (default 20)
+over one keep-alive connection and prints one line per call:
+name, p50, p99, max in milliseconds and the answer's size. Standard library
+only."""
+import http.client
+import json
+import sys
+import time
+import urllib.parse
+from datetime import datetime, timedelta, timezone
+
+# Search by kind of query: common words match a large part of the messages,
+# rare ones a handful, customers match by name (the demo's curated people).
+SEARCHES = [
+    ("search: common English words", ["order", "refund", "charged twice", "password",
+                                      "delivery address", "subscription"]),
+    ("search: common Russian words", ["заказ", "деньги", "личный кабинет", "возврат",
+                                      "отзыв", "суд"]),
+    ("search: rare words (en, ru)", ["blender", "lawyers contract", "колонку", "бандероль",
+                                     "Роспотребнадзор", "nonexistentword"]),
+    ("search: customers by name", ["Karen Miles", "Волков", "Victoria Hale", "Ирина"]),
+]
+
+
+def iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def main():
+    port = int(sys.argv[1])
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def call(path, token=None, body=None):
+        h = {"Content-Type": "application/json"}
+        if token:
+            h["Authorization"] = "Bearer " + token
+        c.request("POST" if body else "GET", "/api/v1" + path,
+                  json.dumps(body) if body else None, h)
+        r = c.getresponse()
+        data = r.read()
+        if r.status >= 300:
+            raise RuntimeError("%s → %d %s" % (path, r.status, data[:200]))
+        return data
+
+    tok = json.loads(call("/auth/login", body={"email": "olga@parley.local",
+                                               "password": "parley-demo"}))["token"]
+    now = datetime.now(timezone.utc)
+    d30, d180 = iso(now - timedelta(days=30)), iso(now - timedelta(days=180))
+    first = json.loads(call("/tickets?status=open&sort=priority&order=desc&limit=100", tok))
+    cursor = first.get("next_cursor") or ""
+    some = first["tickets"][0]
+    calls = [
+        ("dashboard: /metrics 30 days by day (supervisor screen)",
+         "/metrics?granularity=day&periods=30&from=%s&to=%s" % (d30, iso(now))),
+        ("dashboard: /metrics 180 days by agent",
+         "/metrics?granularity=day&periods=6&dim=agent&value=5&from=%s&to=%s" % (d180, iso(now))),
+        ("supervisor: /tickets all statuses, newest 500",
+         "/tickets?status=new,open,pending,resolved,closed&sort=created&order=desc&limit=500"),
+        ("inbox: /tickets open by priority, first 100",
+         "/tickets?status=open&sort=priority&order=desc&limit=100"),
+        ("inbox: /tickets open by priority, next page",
+         "/tickets?status=open&sort=priority&order=desc&limit=100&cursor=" + cursor),
+        ("inbox: /tickets new,open,pending of one agent",
+         "/tickets?status=new,open,pending&assignee=5&limit=100"),
+        ("ticket: /tickets/{id} with messages, events, risk", "/tickets/%d" % some["id"]),
+        ("customer: /customers/{id} with tickets, churn risk",
+         "/customers/%d" % some["customer_id"]),
+        ("report: /reports all metrics by day, 30 days", "/reports?metric=all&period=day"),
+        ("report: /reports by category by week, 180 days",
+         "/reports?metric=all&group=category&period=week&from=%s&to=%s" % (d180, iso(now))),
+        ("report: /reports by agent by week", "/reports?metric=all&group=agent&period=week"),
+        ("report: /reports/tickets drill-down (escalations)",
+         "/reports/tickets?metric=escalation_rate&limit=100"),
+        ("report: /reports/tickets one agent, 180 days",
+         "/reports/tickets?metric=ttr_mean_ms&group=agent&key=5&limit=100&from=" + d180),
+        ("report: /reports/tickets one category, 180 days",
+         "/reports/tickets?metric=escalation_rate&group=category&key=billing&limit=100&from=" +
+         d180),
+        ("roi: /roi (period and baseline)", "/roi"),
+    ]
+    out = []
+    for name, path in calls:
+        out.append(measure(name, lambda p=path: call(p, tok), rounds))
+    for name, queries in SEARCHES:
+        times, size = [], 0
+        for _ in range(rounds):
+            for q in queries:
+                t0 = time.perf_counter()
+                size = len(call("/search?limit=20&q=" + urllib.parse.quote(q), tok))
+                times.append((time.perf_counter() - t0) * 1000)
+        out.append(summary("%s (%d queries × %d)" % (name, len(queries), rounds), times, size))
+    for line in out:
+        print(line, flush=True)
+
+
+def measure(name, fn, rounds):
+    times, size = [], 0
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        size = len(fn())
+        times.append((time.perf_counter() - t0) * 1000)
+    return summary(name, times, size)
+
+
+def summary(name, times, size):
+    times.sort()
+    p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+    return "| %s | %.1f | %.1f | %.1f | %d |" % (name, p(0.5), p(0.99), times[-1], size)
+
+
+if __name__ == "__main__":
+    main()
