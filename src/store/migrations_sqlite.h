@@ -339,6 +339,11 @@ static const char *const sqlite_migrations[] = {
     /* 14: drill-down facts of one agent or one category by time */
     "CREATE INDEX metric_facts_agent ON metric_facts (kind, agent, at);\n"
     "CREATE INDEX metric_facts_category ON metric_facts (kind, category, at);\n",
+    /* 15: full-text entries of new rows are made at COMMIT (sqlite_fts.c),
+     * not by insert triggers */
+    "DROP TRIGGER messages_fts_ai;\n"
+    "DROP TRIGGER tickets_fts_ai;\n"
+    "DROP TRIGGER customers_fts_ai;\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

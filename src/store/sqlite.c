@@ -111,6 +111,8 @@ void sq__close(struct store *st)
     for (size_t i = 0; i < s->nshapes; i++)
         sqlite3_finalize(s->shapes[i].st);
     free(s->shapes);
+    for (int t = 0; t < FTS__COUNT; t++)
+        free(s->fts[t].ids);
     sqlite3_close(s->db);
     free(s);
 }
@@ -200,12 +202,15 @@ int sq__begin(struct store *st)
 
 int sq__commit(struct store *st)
 {
-    return run_id(SQ(st), S_COMMIT);
+    struct sq *s = SQ(st);
+    int rc = sq__fts_flush(s);
+    return rc ? rc : run_id(s, S_COMMIT);
 }
 
 int sq__rollback(struct store *st)
 {
     struct sq *s = SQ(st);
+    sq__fts_forget(s);
     /* SQLite may already have rolled back (e.g. after an I/O error). */
     if (sqlite3_get_autocommit(s->db))
         return 0;

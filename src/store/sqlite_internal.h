@@ -130,6 +130,12 @@
     X(ERASE_MESSAGES, "UPDATE messages SET body = ?2, external_id = NULL, analysis = NULL " \
                       "WHERE ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?1)") \
     X(MERGED_INTO, "SELECT id FROM customers WHERE merged_into = ?1 ORDER BY id")          \
+    X(FTS_ADD_MESSAGE, "INSERT INTO messages_fts (rowid, body) VALUES (?1, ?2)")          \
+    X(FTS_ADD_TICKET, "INSERT INTO tickets_fts (rowid, subject) VALUES (?1, ?2)")         \
+    X(FTS_ADD_CUSTOMER, "INSERT INTO customers_fts (rowid, name) VALUES (?1, ?2)")        \
+    X(FTS_TEXT_MESSAGE, "SELECT body FROM messages WHERE id = ?1")                          \
+    X(FTS_TEXT_TICKET, "SELECT subject FROM tickets WHERE id = ?1")                         \
+    X(FTS_TEXT_CUSTOMER, "SELECT name FROM customers WHERE id = ?1")                        \
     X(FTS_OPT_MESSAGES, "INSERT INTO messages_fts (messages_fts) VALUES ('optimize')")     \
     X(FTS_OPT_TICKETS, "INSERT INTO tickets_fts (tickets_fts) VALUES ('optimize')")        \
     X(FTS_OPT_CUSTOMERS, "INSERT INTO customers_fts (customers_fts) VALUES ('optimize')") \
@@ -288,12 +294,21 @@ struct shape_stmt {
     sqlite3_stmt *st;
 };
 
+/* Rows inserted in the open transaction whose full-text entry is made at
+ * its COMMIT (sqlite_fts.c), by table. */
+enum fts_table { FTS_MESSAGES, FTS_TICKETS, FTS_CUSTOMERS, FTS__COUNT };
+struct fts_pending {
+    int64_t *ids;
+    size_t n, cap;
+};
+
 struct sq {
     struct store base;         /* first: a struct sq * is a struct store * */
     sqlite3 *db;
     sqlite3_stmt *stmts[S__COUNT];
     struct shape_stmt *shapes; /* ticket list/count statements by shape */
     size_t nshapes, capshapes;
+    struct fts_pending fts[FTS__COUNT];
     char err[512];
 };
 
@@ -358,6 +373,19 @@ int sq__rollback(struct store *st);
 int sq__savepoint(struct store *st);
 int sq__release(struct store *st);
 int sq__rollback_to(struct store *st);
+
+/* sqlite_fts.c */
+/* A new row of an indexed table: indexed now outside a transaction, else
+ * at COMMIT (sq__fts_flush). */
+int sq__fts_added(struct sq *s, enum fts_table t, int64_t id);
+/* Before an UPDATE that may change the indexed text of row id to text:
+ * a row still waiting for its entry gets it now, so the update trigger
+ * replaces an entry that exists. */
+int sq__fts_before_update(struct sq *s, enum fts_table t, int64_t id, const char *text);
+/* Makes the entries of every waiting row (before COMMIT and before bulk
+ * updates); forgets them after a ROLLBACK (sq__fts_forget). */
+int sq__fts_flush(struct sq *s);
+void sq__fts_forget(struct sq *s);
 
 /* sqlite_ops.c */
 extern const struct store_ops sq__ops;

@@ -68,6 +68,9 @@ int sq__customer_erase(struct store *st, int64_t customer_id, const char *tombst
     int64_t found = 0;
     int rc;
     *tickets = *messages = 0;
+    /* The tombstones' update triggers replace entries: make them all first. */
+    if ((rc = sq__fts_flush(s)))
+        return rc;
     if ((rc = erase_step(s, S_ERASE_CUSTOMER, customer_id, tombstone, now, &found)))
         return rc;
     if (!found)

@@ -236,7 +236,8 @@ static int sq_customer_insert(struct store *st, struct customer *c)
     if (!c->updated_at)
         c->updated_at = c->created_at;
     bind_customer(q, c);
-    return insert(s, q, &c->id);
+    int rc = insert(s, q, &c->id);
+    return rc ? rc : sq__fts_added(s, FTS_CUSTOMERS, c->id);
 }
 
 static int sq_customer_get(struct store *st, int64_t id, struct customer *out)
@@ -250,6 +251,9 @@ static int sq_customer_get(struct store *st, int64_t id, struct customer *out)
 static int sq_customer_update(struct store *st, const struct customer *c)
 {
     struct sq *s = SQ(st);
+    int rc = sq__fts_before_update(s, FTS_CUSTOMERS, c->id, c->name);
+    if (rc)
+        return rc;
     STMT_OR_FAIL(q, s, S_CUST_UPDATE);
     bind_customer(q, c);
     return write_one(s, q);
@@ -341,7 +345,8 @@ static int sq_ticket_insert(struct store *st, struct ticket *t)
     if (!t->updated_at)
         t->updated_at = t->created_at;
     bind_ticket(q, t);
-    return insert(s, q, &t->id);
+    int rc = insert(s, q, &t->id);
+    return rc ? rc : sq__fts_added(s, FTS_TICKETS, t->id);
 }
 
 static int sq_ticket_get(struct store *st, int64_t id, struct ticket *out)
@@ -355,6 +360,9 @@ static int sq_ticket_get(struct store *st, int64_t id, struct ticket *out)
 static int sq_ticket_update(struct store *st, const struct ticket *t)
 {
     struct sq *s = SQ(st);
+    int rc = sq__fts_before_update(s, FTS_TICKETS, t->id, t->subject);
+    if (rc)
+        return rc;
     STMT_OR_FAIL(q, s, S_TICKET_UPDATE);
     bind_ticket(q, t);
     return write_one(s, q);
@@ -468,7 +476,8 @@ static int sq_message_insert(struct store *st, struct message *m)
     bind_text(q, 8, m->external_id);
     bind_text(q, 9, m->analysis);
     bind_i64(q, 10, m->created_at);
-    return insert(s, q, &m->id);
+    int rc = insert(s, q, &m->id);
+    return rc ? rc : sq__fts_added(s, FTS_MESSAGES, m->id);
 }
 
 static int sq_message_get(struct store *st, int64_t id, struct message *out)

@@ -1,7 +1,8 @@
 /* sqlite_search.c — the SQLite backend's knowledge base, canned responses, ticket search
  * and chats. Full text by FTS5 (unicode61 remove_diacritics 2) on
- * external-content tables that triggers keep in step with their rows,
- * inside the writing statement's transaction (migration 4). */
+ * external-content tables kept in step with their rows inside the writing
+ * transaction: by triggers for updates (migration 4), at COMMIT for new
+ * messages, tickets and customers (sqlite_fts.c). */
 #include "store/sqlite_internal.h"
 #include "store/search_internal.h"
 #include "base/clock.h"

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
@@ -1934,6 +1935,114 @@ static void test_orders(void **state)
     assert_int_equal(retained, 0);
 }
 
+static size_t hits(struct store *st, const char *q)
+{
+    struct search_hit *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->ticket_search(st, q, 10, &v, &n), 0);
+    store_free_search_hits(v, n);
+    return n;
+}
+
+/* SQLite only: FTS5's own check that each index matches its rows. */
+static void check_fts(struct fx *fx)
+{
+    if (strncmp(fx->url, "sqlite:", 7) != 0)
+        return;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(fx->url + 7, &db), SQLITE_OK);
+    static const char *const tables[] = {"messages_fts", "tickets_fts", "customers_fts"};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "INSERT INTO %s (%s, rank) VALUES ('integrity-check', 1)",
+                 tables[i], tables[i]);
+        char *err = NULL;
+        int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+        if (rc != SQLITE_OK)
+            fail_msg("%s: %s", tables[i], err ? err : "?");
+    }
+    sqlite3_close(db);
+}
+
+/* New rows are searchable once committed, whatever happened to them in the
+ * transaction: rolled back to a savepoint (and the id used again), changed,
+ * erased, or the whole transaction rolled back. */
+static void test_search_in_transactions(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = fx->st;
+    int64_t c = new_customer(st, "zzsearch");
+    int64_t t0 = new_ticket(st, c, STATUS_OPEN, CHANNEL_API, NULL, 1000);
+
+    assert_int_equal(st->ops->begin(st), 0);
+    assert_int_equal(st->ops->savepoint(st), 0);
+    struct message a = {.ticket_id = t0, .body = xstrdup("alphaword arrives"), .created_at = 2};
+    assert_int_equal(st->ops->message_insert(st, &a), 0);
+    assert_int_equal(st->ops->rollback_to(st), 0);
+    assert_int_equal(st->ops->savepoint(st), 0);
+    struct message b = {.ticket_id = t0, .body = xstrdup("betaword arrives"), .created_at = 3};
+    assert_int_equal(st->ops->message_insert(st, &b), 0);
+    assert_int_equal(st->ops->release(st), 0);
+    struct ticket t = {.customer_id = c, .subject = xstrdup("gammaword refundword"),
+                       .created_at = 4, .updated_at = 4};
+    assert_int_equal(st->ops->ticket_insert(st, &t), 0);
+    free(t.subject);
+    t.subject = xstrdup("deltaword refundword");
+    assert_int_equal(st->ops->ticket_update(st, &t), 0);
+    t.status = STATUS_OPEN;       /* an update that leaves the subject alone */
+    assert_int_equal(st->ops->ticket_update(st, &t), 0);
+    struct customer k = {.name = xstrdup("Zedname"), .created_at = 5, .updated_at = 5};
+    assert_int_equal(st->ops->customer_insert(st, &k), 0);
+    free(k.name);
+    k.name = xstrdup("Yolandaname");
+    assert_int_equal(st->ops->customer_update(st, &k), 0);
+    struct ticket kt = {.customer_id = k.id, .subject = xstrdup("kappaword"), .created_at = 6,
+                        .updated_at = 6};
+    assert_int_equal(st->ops->ticket_insert(st, &kt), 0);
+    int64_t nt = 0, nm = 0;
+    assert_int_equal(st->ops->customer_erase(st, k.id, "[erased]", 7, &nt, &nm), 0);
+    assert_int_equal(st->ops->commit(st), 0);
+
+    assert_int_equal(hits(st, "alphaword"), 0);
+    assert_int_equal(hits(st, "betaword"), 1);
+    assert_int_equal(hits(st, "gammaword"), 0);
+    assert_int_equal(hits(st, "deltaword"), 1);
+    assert_int_equal(hits(st, "refundword"), 1);
+    assert_int_equal(hits(st, "zedname"), 0);
+    assert_int_equal(hits(st, "yolandaname"), 0);   /* erased */
+    assert_int_equal(hits(st, "kappaword"), 0);
+    check_fts(fx);
+
+    /* the committed entry is the one a later change replaces */
+    free(t.subject);
+    t.subject = xstrdup("epsilonword");
+    assert_int_equal(st->ops->ticket_update(st, &t), 0);
+    assert_int_equal(hits(st, "deltaword"), 0);
+    assert_int_equal(hits(st, "epsilonword"), 1);
+    assert_int_equal(hits(st, "refundword"), 0);
+    check_fts(fx);
+
+    /* a rolled-back transaction leaves no entry behind */
+    assert_int_equal(st->ops->begin(st), 0);
+    struct message o = {.ticket_id = t0, .body = xstrdup("omegaword"), .created_at = 8};
+    assert_int_equal(st->ops->message_insert(st, &o), 0);
+    assert_int_equal(st->ops->rollback(st), 0);
+    assert_int_equal(st->ops->begin(st), 0);
+    struct message p = {.ticket_id = t0, .body = xstrdup("sigmaword"), .created_at = 9};
+    assert_int_equal(st->ops->message_insert(st, &p), 0);
+    assert_int_equal(st->ops->commit(st), 0);
+    assert_int_equal(hits(st, "omegaword"), 0);
+    assert_int_equal(hits(st, "sigmaword"), 1);
+    check_fts(fx);
+    message_clear(&a);
+    message_clear(&b);
+    message_clear(&o);
+    message_clear(&p);
+    ticket_clear(&t);
+    ticket_clear(&kt);
+    customer_clear(&k);
+}
+
 static void test_savepoints(void **state)
 {
     struct store *st = ST(state);
@@ -2129,6 +2238,7 @@ int main(void)
         T(test_webhooks),
         T(test_attachments),
         T(test_savepoints),
+        T(test_search_in_transactions),
         T(test_transactions),
         T(test_pg_reconnect),
     };
