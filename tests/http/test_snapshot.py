@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """test_snapshot.py — the metrics snapshot never changes a number. On a
-`parley demo` history: a clean stop writes the snapshot; the next start
-reads it, takes more events and is killed (SIGKILL); the restart replays
-only the events after the snapshot, and /metrics, /reports and the
-drill-down answer exactly as before the kill and as a full replay with the
-snapshot deleted. A damaged snapshot, another database's snapshot and one
-ahead of the database (its events lost, as after restoring a backup) are
-each refused with a log line, and the answers stay the same.
+`parley demo` history of over 10,000 events: the first start replays them
+all and writes a snapshot while serving, so a kill right after it keeps
+that work; the next start reads it, takes more events and is killed
+(SIGKILL); the restart replays only the events after the snapshot, and
+/metrics, /reports and the drill-down answer exactly as before the kill and
+as a full replay with the snapshot deleted. A damaged snapshot, another
+database's snapshot and one ahead of the database (its events lost, as
+after restoring a backup) are each refused with a log line, and the
+answers stay the same.
 Usage: test_snapshot.py PARLEY"""
 import os
 import re
@@ -90,17 +92,18 @@ def used_as_of(log):
 
 
 def main(binary, db, tmp, c):
-    rc, err = demo(binary, db, tmp, 400)
+    rc, err = demo(binary, db, tmp, 900)   # over 10,000 events
     c.eq(rc, 0, "demo history generated (%s)" % err[-300:])
     snap = snapshot_path(db, tmp)
     if os.path.exists(snap):
         os.remove(snap)
 
-    # First start: a full replay; the clean stop writes the snapshot.
+    # First start: a full replay of more than 10,000 events, so the writer
+    # takes a snapshot while serving: a kill does not lose it.
     srv, tok, first, log = restart(binary, db, tmp)
-    srv.stop()
+    srv.stop(signal.SIGKILL)
     c.ok(used_as_of(log) is None, "no snapshot on the first start")
-    c.ok(os.path.exists(snap), "snapshot written at the clean stop")
+    c.ok(os.path.exists(snap), "snapshot written after the long replay, before any stop")
     shutil.copy(snap, snap + ".old")
 
     # Second start: reads it, takes more events, dies without a word.
