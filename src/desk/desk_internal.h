@@ -98,6 +98,9 @@ int desk_personal_seal(struct desk_tx *tx, int64_t customer_id, const char *befo
                        const char *after, char **b, char **a);
 int desk_personal_open(struct desk_datakey *k, struct store *st, int64_t customer_id,
                        const char *payload, json_t **out);
+/* Drops the writer's cached customer keys (after a job is undone, after an
+ * erasure). */
+void desk_personal_forget(struct desk_datakey *k);
 
 /* Live metrics (metrics.c). */
 void desk_metrics_close(struct desk *d);

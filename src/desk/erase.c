@@ -97,6 +97,7 @@ static int erase_fn(struct desk_tx *tx, void *arg)
     a->out->erased_at = now;
     json_t *merged = json_array();
     rc = erase_all(st, a->id, now, a->out, merged);
+    desk_personal_forget(tx->d->datakey);
     if (rc) {
         json_decref(merged);
         return rc;

@@ -34,12 +34,23 @@ static const char *const personal_fields[] = {"body",  "comment", "email",    "i
                                               "subject"};
 #define NFIELDS (sizeof personal_fields / sizeof personal_fields[0])
 
+/* The writer's recent customer keys, so the events of one conversation do
+ * not read and unwrap the same key again. Only the writer thread touches
+ * it; desk_personal_forget() empties it whenever a job is undone (a key made
+ * by that job must not outlive it) or a customer is erased. */
+#define KEY_SLOTS 1024
+struct key_slot {
+    int64_t customer_id;       /* 0: empty */
+    unsigned char key[KEY_LEN];
+};
+
 struct desk_datakey {
     pthread_mutex_t mu;
     char *path;                /* NULL: no data key configured */
     int loaded;
     int named;                 /* the database names this key (check_id) */
     unsigned char key[KEY_LEN];
+    struct key_slot slots[KEY_SLOTS];
 };
 
 char *desk_data_key_default(const char *db_url)
@@ -68,6 +79,7 @@ void desk_datakey_free(struct desk_datakey *k)
     if (!k)
         return;
     sodium_memzero(k->key, sizeof k->key);
+    sodium_memzero(k->slots, sizeof k->slots);
     pthread_mutex_destroy(&k->mu);
     free(k->path);
     free(k);
@@ -318,8 +330,16 @@ int desk_personal_seal(struct desk_tx *tx, int64_t customer_id, const char *befo
     *b = *a = NULL;
     if (customer_id <= 0 || (!has_personal(before) && !has_personal(after)))
         return 0;
+    struct desk_datakey *k = tx->d->datakey;
+    struct key_slot *slot = &k->slots[(uint64_t)customer_id % KEY_SLOTS];
     unsigned char key[KEY_LEN];
-    int rc = customer_key(tx->d->datakey, tx->st, customer_id, 1, key);
+    int rc = 0;
+    if (slot->customer_id == customer_id) {
+        memcpy(key, slot->key, KEY_LEN);
+    } else if ((rc = customer_key(k, tx->st, customer_id, 1, key)) == 0) {
+        slot->customer_id = customer_id;
+        memcpy(slot->key, key, KEY_LEN);
+    }
     if (rc == 0 && before)
         rc = seal_one(key, before, b);
     if (rc == 0 && after)
@@ -331,6 +351,11 @@ int desk_personal_seal(struct desk_tx *tx, int64_t customer_id, const char *befo
         *b = *a = NULL;
     }
     return rc;
+}
+
+void desk_personal_forget(struct desk_datakey *k)
+{
+    sodium_memzero(k->slots, sizeof k->slots);
 }
 
 /* Opens the box in o's "sealed" with key and puts its fields back into o. */

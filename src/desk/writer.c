@@ -74,6 +74,14 @@ static void publish_last_event(struct desk *d, struct store *st)
     }
 }
 
+/* What the writer remembers of work that did not commit: the log's leaves
+ * after mark (0: all pending) and the customer keys it may have made. */
+static void undo(struct desk *d, size_t mark)
+{
+    desk_ledger_rollback(d, mark);
+    desk_personal_forget(d->datakey);
+}
+
 static void run_batch(struct desk *d, struct job *batch)
 {
     struct store *st = d->writer;
@@ -94,19 +102,19 @@ static void run_batch(struct desk *d, struct job *batch)
         size_t mark = desk_ledger_mark(d);
         struct desk_tx tx = {st, d};
         j->rc = j->fn(&tx, j->arg);
-        if (j->rc != 0)
-            desk_ledger_rollback(d, mark);
         if (j->rc == 0) {
             if (st->ops->release(st))
                 j->rc = PL_EDB;
             else
                 ok++;
         }
+        if (j->rc != 0)
+            undo(d, mark);
         if (j->rc != 0 && st->ops->rollback_to(st)) {
             /* The transaction is unusable: fail everything in it. */
             log_error("desk: rollback to savepoint failed: %s", store_errmsg(st));
             st->ops->rollback(st);
-            desk_ledger_rollback(d, 0);
+            undo(d, 0);
             desk_metrics_facts_done(d, 0);
             for (struct job *k = batch; k; k = k->next)
                 if (k->rc == 0)
@@ -116,14 +124,14 @@ static void run_batch(struct desk *d, struct job *batch)
     }
     if (ok == 0) {
         st->ops->rollback(st);
-        desk_ledger_rollback(d, 0);
+        undo(d, 0);
         desk_metrics_facts_done(d, 0);
         return;
     }
     if (st->ops->commit(st)) {
         log_error("desk: commit failed: %s", store_errmsg(st));
         st->ops->rollback(st);
-        desk_ledger_rollback(d, 0);
+        undo(d, 0);
         desk_metrics_facts_done(d, 0);
         for (struct job *j = batch; j; j = j->next)
             if (j->rc == 0)

@@ -293,6 +293,48 @@ static void test_erase(void **state)
     assert_int_not_equal(again, f->alice);
 }
 
+/* A job that adds a customer and an event with a personal field about
+ * them, then fails with fail (0: commits). */
+struct keyjob {
+    const char *body;
+    int fail;
+    int64_t customer_id;
+};
+
+static int keyjob_fn(struct desk_tx *tx, void *arg)
+{
+    struct keyjob *k = arg;
+    struct customer c = {0};
+    int rc = tx->st->ops->customer_insert(tx->st, &c);
+    if (rc)
+        return rc;
+    k->customer_id = c.id;
+    json_t *o = json_pack("{s:s}", "body", k->body);
+    char *after = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    rc = desk_event(tx, &sys, "test.note", 0, c.id, 0, NULL, after, 1);
+    free(after);
+    return rc ? rc : k->fail;
+}
+
+/* The writer keeps recent customer keys; a key made by a job that was
+ * undone must go with it, even when the next customer gets the same id. */
+static void test_undone_key_forgotten(void **state)
+{
+    struct fixture *f = *state;
+    struct keyjob undone = {.body = "first secret", .fail = PL_EINVAL};
+    struct keyjob kept = {.body = "second secret wombat"};
+    assert_int_equal(desk_exec(f->d, keyjob_fn, &undone), PL_EINVAL);
+    assert_int_equal(desk_exec(f->d, keyjob_fn, &kept), 0);
+    assert_int_equal(kept.customer_id, undone.customer_id);   /* SQLite reuses the id */
+    json_t *doc = export_doc(f, kept.customer_id);
+    char *text = json_dumps(doc, 0);
+    assert_non_null(strstr(text, "second secret wombat"));
+    assert_null(strstr(text, "first secret"));
+    free(text);
+    json_decref(doc);
+}
+
 static void test_tamper_after_erasure(void **state)
 {
     struct fixture *f = *state;
@@ -379,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_events_hold_no_plaintext, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undone_key_forgotten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper_after_erasure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_erase_merged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_data_key, setup, teardown),
