@@ -1,7 +1,9 @@
 /* cli.c — helpers shared by the subcommands. */
 #include "cli/cli.h"
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/xalloc.h"
+#include "desk/desk.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,18 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
         return -1;
     *value = argv[++*i];
     return 1;
+}
+
+int cli_open_desk(const char *cmd, const char *db, int writes, struct desk **d)
+{
+    char *err = NULL;
+    int rc = writes ? desk_open_claimed(db, cmd, d, &err) : desk_open(db, d, &err);
+    if (rc == PL_EBUSY)
+        fprintf(stderr, "parley %s: %s\n", cmd, err ? err : "the database is busy");
+    else if (rc)
+        fprintf(stderr, "parley %s: cannot open %s: %s\n", cmd, db, err ? err : "?");
+    free(err);
+    return rc;
 }
 
 const char *cli_default_db(void)

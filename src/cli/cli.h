@@ -26,6 +26,13 @@ char *cli_slurp(const char *path);
  * path of a file holding it, without trailing newlines (new string). */
 char *cli_read_key(const char *arg);
 
+struct desk;
+/* Opens the desk on db for command cmd ("import", "user add", ...),
+ * claimed (desk_open_claimed) when the command writes, so that it refuses
+ * to run next to a server on the same database. Says why on stderr when
+ * it cannot open: 0, or the PL_E* code. */
+int cli_open_desk(const char *cmd, const char *db, int writes, struct desk **d);
+
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv);

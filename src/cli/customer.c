@@ -89,12 +89,8 @@ int cmd_customer(int argc, char **argv)
         return fail_usage("%s", "erasure cannot be undone: add --yes");
 
     struct desk *d = NULL;
-    char *err = NULL;
-    if (desk_open(db, &d, &err)) {
-        fprintf(stderr, "parley customer: cannot open %s: %s\n", db, err ? err : "?");
-        free(err);
+    if (cli_open_desk(erase ? "customer erase" : "customer export", db, erase, &d))
         return 1;
-    }
     if (keyfile)
         desk_set_data_key(d, keyfile);
     const struct desk_actor sys = DESK_SYSTEM;

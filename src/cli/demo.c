@@ -71,9 +71,7 @@ int cmd_demo(int argc, char **argv)
         err = NULL;
         te = NULL;
     }
-    if (desk_open(db, &d, &err)) {
-        fprintf(stderr, "parley demo: cannot open %s: %s\n", db, err ? err : "?");
-        free(err);
+    if (cli_open_desk("demo", db, 1, &d)) {
         text_engine_close(te);
         return 1;
     }

@@ -65,10 +65,7 @@ int cmd_import(int argc, char **argv)
         return 1;
     }
     struct desk *d;
-    char *err = NULL;
-    if (desk_open(db, &d, &err)) {
-        fprintf(stderr, "parley import: cannot open %s: %s\n", db, err ? err : "?");
-        free(err);
+    if (cli_open_desk(orders ? "import orders" : "import", db, 1, &d)) {
         if (fp != stdin)
             fclose(fp);
         return 1;

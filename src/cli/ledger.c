@@ -80,7 +80,7 @@ static int witnesses(int argc, char **argv, int add)
     }
     if (add && npos != 2)
         return usage("witness-add needs NAME and PUBKEY");
-    char *vkey = add ? cli_read_key(pos[1]) : NULL, *err = NULL;
+    char *vkey = add ? cli_read_key(pos[1]) : NULL;
     if (add && !vkey) {
         fprintf(stderr, "parley ledger witness-add: cannot read the key %s\n", pos[1]);
         return 2;
@@ -95,9 +95,7 @@ static int witnesses(int argc, char **argv, int add)
     }
     ledger_verifier_free(kv);
     struct desk *d;
-    if (desk_open(db, &d, &err)) {
-        fprintf(stderr, "parley ledger: cannot open %s: %s\n", db, err ? err : "?");
-        free(err);
+    if (cli_open_desk("ledger witness-add", db, 1, &d)) {
         free(vkey);
         return 1;
     }

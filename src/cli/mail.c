@@ -88,9 +88,7 @@ static int mail_ingest_cmd(int argc, char **argv)
         te = NULL;
     }
     struct desk *d;
-    if (desk_open(db, &d, &err)) {
-        fprintf(stderr, "parley mail ingest: cannot open %s: %s\n", db, err ? err : "?");
-        free(err);
+    if (cli_open_desk("mail ingest", db, 1, &d)) {
         free(raw);
         text_engine_close(te);
         return 1;

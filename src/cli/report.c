@@ -109,12 +109,8 @@ int cmd_report(int argc, char **argv)
         return 2;
     }
     struct desk *d;
-    char *oerr = NULL;
-    if (desk_open(o.db, &d, &oerr)) {
-        fprintf(stderr, "parley report: cannot open %s: %s\n", o.db, oerr ? oerr : "?");
-        free(oerr);
+    if (cli_open_desk("report", o.db, 0, &d))
         return 1;
-    }
     /* Drill-down reads the stored facts: record those of events no server
      * has fed yet (idempotent, so a server running next to us is fine). */
     int rc = 1;
@@ -163,12 +159,8 @@ int cmd_roi(int argc, char **argv)
         return 2;
     }
     struct desk *d;
-    char *oerr = NULL;
-    if (desk_open(v[0], &d, &oerr)) {
-        fprintf(stderr, "parley roi: cannot open %s: %s\n", v[0], oerr ? oerr : "?");
-        free(oerr);
+    if (cli_open_desk("roi", v[0], 0, &d))
         return 1;
-    }
     char err[300] = "";
     json_t *j = NULL;
     int rc = desk_metrics_enable_aggregates(d);

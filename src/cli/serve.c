@@ -148,9 +148,7 @@ int cmd_serve(int argc, char **argv)
         te = NULL;
     }
     struct desk *d = NULL;
-    if (desk_open(db, &d, &err)) {
-        fprintf(stderr, "parley serve: cannot open %s: %s\n", db, err ? err : "?");
-        free(err);
+    if (cli_open_desk("serve", db, 1, &d)) {
         text_engine_close(te);
         return 1;
     }

@@ -62,10 +62,7 @@ static int user_add(int argc, char **argv)
         return 1;
     }
     struct desk *d;
-    char *err = NULL;
-    if (desk_open(db, &d, &err)) {
-        fprintf(stderr, "parley user add: cannot open %s: %s\n", db, err ? err : "?");
-        free(err);
+    if (cli_open_desk("user add", db, 1, &d)) {
         free(pw);
         return 1;
     }

@@ -37,7 +37,18 @@ struct text_engine;
 struct text_analysis;
 struct triage_config;
 
+/* Opens the desk on a database (migrating it). For reading, or for tests
+ * that own the database; a process that writes uses desk_open_claimed(). */
 int desk_open(const char *db_url, struct desk **out, char **err);
+/* desk_open() for a process that writes (`parley serve` and the writing
+ * commands): first claims the database (store_ops.claim), held until
+ * desk_close(). A desk keeps the tamper-evident log's tree and the live
+ * metrics in memory and extends them from its own commits, so writes by
+ * another process would leave them wrong: one writing process at a time.
+ * who: "serve" or the command ("import", "user add", ...). PL_EBUSY when
+ * another process holds the claim, with *err naming it ("a server is
+ * running on this database (pid N); stop it or use the HTTP API"). */
+int desk_open_claimed(const char *db_url, const char *who, struct desk **out, char **err);
 /* Attaches a text engine (borrowed; must outlive the desk): every inbound
  * message is then analysed and triaged. */
 void desk_set_text(struct desk *d, const struct text_engine *te);

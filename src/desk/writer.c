@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -370,7 +371,36 @@ static void load_triage_config(struct desk *d)
     free(json);
 }
 
+/* Claims the database for `who`; when another process holds it, *err
+ * says which and what to do. */
+static int claim(struct store *st, const char *who, char **err)
+{
+    struct store_holder h;
+    int rc = st->ops->claim(st, who, &h);
+    if (rc == 0 || !err)
+        return rc;
+    char pid[32] = "pid unknown";
+    if (rc == PL_EBUSY && h.pid > 0)
+        snprintf(pid, sizeof pid, "pid %ld", h.pid);
+    if (rc != PL_EBUSY)
+        *err = xasprintf("cannot claim the database: %s", store_errmsg(st));
+    else if (strcmp(h.who, "serve") == 0)
+        *err = xasprintf("a server is running on this database (%s); stop it or use the "
+                         "HTTP API", pid);
+    else if (*h.who)
+        *err = xasprintf("`parley %s` is writing to this database (%s); wait for it to "
+                         "finish", h.who, pid);
+    else
+        *err = xasprintf("another Parley process is writing to this database (%s)", pid);
+    return rc;
+}
+
 int desk_open(const char *db_url, struct desk **out, char **err)
+{
+    return desk_open_claimed(db_url, NULL, out, err);
+}
+
+int desk_open_claimed(const char *db_url, const char *who, struct desk **out, char **err)
 {
     if (sodium_init() < 0) {
         if (err)
@@ -382,8 +412,14 @@ int desk_open(const char *db_url, struct desk **out, char **err)
     char *keypath = desk_data_key_default(db_url);
     d->datakey = desk_datakey_new(keypath);
     free(keypath);
-    int rc = store_open(db_url, 1, &d->writer, err);
+    /* Claimed before migrating and before the log is loaded into memory. */
+    int rc = store_open(db_url, 0, &d->writer, err);
+    if (rc == 0 && who)
+        rc = claim(d->writer, who, err);
+    if (rc == 0)
+        rc = store_migrate(d->writer, err);
     if (rc) {
+        store_close(d->writer);
         desk_datakey_free(d->datakey);
         free(d->url);
         free(d);

@@ -22,9 +22,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Any constant: the key of the advisory lock that serialises migrations. */
 #define MIGRATION_LOCK_KEY 7270216451LL
+/* The claim (pg__claim) is the advisory lock (CLAIM_CLASS, hash of the
+ * schema): one per schema, apart from the migration lock's key space. */
+#define CLAIM_CLASS "1348563564" /* "Parl" */
+#define CLAIM_KEY "hashtext(coalesce(current_schema(), ''))"
+
+static int take_claim(struct pg *p);
 
 static const char *const pg_sql[] = {
 #define PG_SQL_(name, sql) sql,
@@ -79,6 +86,10 @@ void pg__check_conn(struct pg *p)
     PQreset(p->conn);
     memset(p->prepared, 0, sizeof p->prepared);
     p->nshapes = 0;
+    /* The old session's claim went with it; another process may have
+     * written since, so a failed re-claim stops this one's writes. */
+    if (p->claim && take_claim(p) != 1)
+        p->claim_lost = 1;
 }
 
 /* Runs fixed SQL without parameters (transaction control, DDL). */
@@ -135,9 +146,78 @@ void pg__close(struct store *st)
     struct pg *p = PG(st);
     if (!p)
         return;
+    /* The session's end would release the claim too, but only once the
+     * backend has exited, after PQfinish() returned: release it now, so a
+     * command started right after this process sees it free. */
+    if (p->claim && !p->claim_lost && PQstatus(p->conn) == CONNECTION_OK)
+        PQclear(PQexec(p->conn, "SELECT pg_advisory_unlock(" CLAIM_CLASS ", " CLAIM_KEY ")"));
     PQfinish(p->conn);
     free(p->shapes);
+    free(p->claim);
     free(p);
+}
+
+/* 1 when the session now holds the claim (and names itself p->claim in
+ * application_name, for others to see), 0 when another session does,
+ * negative on error. */
+static int take_claim(struct pg *p)
+{
+    PGresult *r = PQexec(p->conn, "SELECT pg_try_advisory_lock(" CLAIM_CLASS ", " CLAIM_KEY ")");
+    if (!r || !ok_status(r))
+        return pg__fail(p, r);
+    int got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    if (!got)
+        return 0;
+    const char *v[1] = {p->claim};
+    r = PQexecParams(p->conn, "SELECT set_config('application_name', $1, false)", 1, NULL, v,
+                     NULL, NULL, 0);
+    if (!r || !ok_status(r))
+        return pg__fail(p, r);
+    PQclear(r);
+    return 1;
+}
+
+/* The holder's application_name, if this role may see it. */
+static void read_holder(struct pg *p, struct store_holder *h)
+{
+    PGresult *r = PQexec(p->conn,
+                         "SELECT a.application_name FROM pg_locks l "
+                         "JOIN pg_stat_activity a ON a.pid = l.pid "
+                         "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+                         "AND l.database = (SELECT oid FROM pg_database "
+                         "WHERE datname = current_database()) "
+                         "AND l.classid = " CLAIM_CLASS " AND l.objid = " CLAIM_KEY "::oid");
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        const char *name = PQgetvalue(r, 0, 0);
+        char *end;
+        if (strncmp(name, "parley ", 7) == 0) {
+            h->pid = strtol(name + 7, &end, 10);
+            if (*end == ' ')
+                snprintf(h->who, sizeof h->who, "%s", end + 1);
+        }
+    }
+    PQclear(r);
+}
+
+int pg__claim(struct store *st, const char *who, struct store_holder *holder)
+{
+    struct pg *p = PG(st);
+    if (p->claim)
+        return 0;
+    pg__check_conn(p);
+    p->claim = xasprintf("parley %ld %s", (long)getpid(), who);
+    int rc = take_claim(p);
+    if (rc == 1)
+        return 0;
+    free(p->claim);
+    p->claim = NULL;
+    if (rc < 0)
+        return rc;
+    memset(holder, 0, sizeof *holder);
+    read_holder(p, holder);
+    snprintf(p->err, sizeof p->err, "the schema is claimed by pid %ld", holder->pid);
+    return PL_EBUSY;
 }
 
 const char *pg__errmsg(struct store *st)
@@ -209,6 +289,12 @@ out:
 int pg__begin(struct store *st)
 {
     struct pg *p = PG(st);
+    pg__check_conn(p);
+    if (p->claim_lost) {
+        pg__set_err(p, "the connection was re-established but another process had claimed "
+                       "the database meanwhile: writes refused");
+        return PL_EBUSY;
+    }
     int rc = simple(p, "BEGIN");
     p->in_tx = rc == 0;
     return rc;

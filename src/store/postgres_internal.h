@@ -302,6 +302,8 @@ struct pg {
     unsigned char prepared[P__COUNT];
     unsigned *shapes;          /* ticket list/count shapes prepared as "t<shape>" */
     int in_tx;                 /* between begin() and commit()/rollback() */
+    char *claim;               /* "parley PID WHO" while claimed (pg__claim), else NULL */
+    int claim_lost;            /* a new session could not claim again: writes refused */
     size_t nshapes, capshapes;
     char err[512];
 };
@@ -364,6 +366,7 @@ PGresult *pg__run_prepared(struct pg *p, const char *name, const struct args *a,
 /* Runs statement id, preparing it on first use; as pg__run_prepared(). */
 PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc);
 void pg__close(struct store *st);
+int pg__claim(struct store *st, const char *who, struct store_holder *holder);
 const char *pg__errmsg(struct store *st);
 int pg__schema_version(struct store *st, int *version);
 int pg__migrate(struct store *st);

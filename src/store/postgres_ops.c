@@ -978,4 +978,5 @@ const struct store_ops pg__ops = {
     .attachment_insert = pg__attachment_insert,
     .attachment_get = pg__attachment_get,
     .attachment_list_ticket = pg__attachment_list_ticket,
+    .claim = pg__claim,
 };

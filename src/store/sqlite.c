@@ -19,10 +19,14 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -114,7 +118,67 @@ void sq__close(struct store *st)
     for (int t = 0; t < FTS__COUNT; t++)
         free(s->fts[t].ids);
     sqlite3_close(s->db);
+    if (s->claim_fd >= 0)
+        close(s->claim_fd);   /* releases the claim */
     free(s);
+}
+
+/* Fills h from the lock file's "PID WHO" line (written by the holder
+ * right after it locked; empty for an instant before). */
+static void read_holder(int fd, struct store_holder *h)
+{
+    char line[96] = "";
+    ssize_t n = pread(fd, line, sizeof line - 1, 0);
+    line[n > 0 ? n : 0] = '\0';
+    char *end;
+    h->pid = strtol(line, &end, 10);
+    if (*end == ' ')
+        snprintf(h->who, sizeof h->who, "%.*s", (int)strcspn(end + 1, "\n"), end + 1);
+}
+
+/* flock(), not fcntl(): its lock belongs to the open file, so a second
+ * claim in the same process is refused too, and closing some other
+ * descriptor of the file does not drop it. The file stays when released:
+ * removing it could let two processes lock two different files. */
+int sq__claim(struct store *st, const char *who, struct store_holder *holder)
+{
+    struct sq *s = SQ(st);
+    const char *db = sqlite3_db_filename(s->db, "main");
+    if (!db || !*db || s->claim_fd >= 0)
+        return 0;   /* in memory (private), or claimed already */
+    char *path = xasprintf("%s.lock", db);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int rc = 0;
+    if (fd < 0) {
+        snprintf(s->err, sizeof s->err, "sqlite: cannot open %s: %s", path, strerror(errno));
+        rc = PL_EIO;
+        goto out;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        memset(holder, 0, sizeof *holder);
+        if (errno == EWOULDBLOCK) {
+            read_holder(fd, holder);
+            snprintf(s->err, sizeof s->err, "%s is locked by pid %ld", path, holder->pid);
+            rc = PL_EBUSY;
+        } else {
+            snprintf(s->err, sizeof s->err, "sqlite: cannot lock %s: %s", path, strerror(errno));
+            rc = PL_EIO;
+        }
+        close(fd);
+        goto out;
+    }
+    char line[96];
+    int n = snprintf(line, sizeof line, "%ld %s\n", (long)getpid(), who);
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)n, 0) != n) {
+        snprintf(s->err, sizeof s->err, "sqlite: cannot write %s: %s", path, strerror(errno));
+        rc = PL_EIO;
+        close(fd);
+        goto out;
+    }
+    s->claim_fd = fd;
+out:
+    free(path);
+    return rc;
 }
 
 const char *sq__errmsg(struct store *st)
@@ -252,6 +316,7 @@ static int set_wal(struct sq *s)
 int store_sqlite_open(const char *url_path, struct store **out, char **err)
 {
     struct sq *s = xcalloc(1, sizeof *s);
+    s->claim_fd = -1;
     int rc;
     /* "PATH?sync=full" (default) or "PATH?sync=normal": with normal, a
      * commit survives a crash of the process (kill -9) but not of the

@@ -310,6 +310,7 @@ struct sq {
     size_t nshapes, capshapes;
     struct fts_pending fts[FTS__COUNT];
     char err[512];
+    int claim_fd;              /* the open PATH.lock while claimed, else -1 */
 };
 
 static inline struct sq *SQ(struct store *st)
@@ -364,6 +365,7 @@ int sq__run(struct sq *s, sqlite3_stmt *q);
 /* Steps once: 1 = a row is ready, 0 = done, or a PL_E* code. */
 int sq__next(struct sq *s, sqlite3_stmt *q);
 void sq__close(struct store *st);
+int sq__claim(struct store *st, const char *who, struct store_holder *holder);
 const char *sq__errmsg(struct store *st);
 int sq__schema_version(struct store *st, int *version);
 int sq__migrate(struct store *st);

@@ -996,4 +996,5 @@ const struct store_ops sq__ops = {
     .attachment_insert = sq__attachment_insert,
     .attachment_get = sq__attachment_get,
     .attachment_list_ticket = sq__attachment_list_ticket,
+    .claim = sq__claim,
 };

@@ -37,9 +37,7 @@ int store_open(const char *url, int migrate, struct store **out, char **err)
     }
     if (rc)
         goto out;
-    if (migrate && (rc = st->ops->migrate(st)) != 0) {
-        if (err)
-            *err = xasprintf("migration failed: %s", st->ops->errmsg(st));
+    if (migrate && (rc = store_migrate(st, err)) != 0) {
         st->ops->close(st);
         st = NULL;
         goto out;
@@ -47,6 +45,14 @@ int store_open(const char *url, int migrate, struct store **out, char **err)
     *out = st;
     st = NULL;
 out:
+    return rc;
+}
+
+int store_migrate(struct store *st, char **err)
+{
+    int rc = st->ops->migrate(st);
+    if (rc && err)
+        *err = xasprintf("migration failed: %s", st->ops->errmsg(st));
     return rc;
 }
 

@@ -302,6 +302,14 @@ struct attachment {
 void attachment_clear(struct attachment *a);
 void store_free_attachments(struct attachment *v, size_t n);
 
+/* Who holds a database's claim (store_ops.claim): the process id (0 when
+ * the backend cannot tell) and what it runs ("serve", "import", ...; ""
+ * when unknown). */
+struct store_holder {
+    long pid;
+    char who[64];
+};
+
 /* The table of operations a backend provides (after SQLite's io_methods:
  * `version` lets the table grow without breaking older backends). */
 struct store_ops {
@@ -559,6 +567,15 @@ struct store_ops {
     int (*attachment_get)(struct store *st, int64_t id, struct attachment *out);
     int (*attachment_list_ticket)(struct store *st, int64_t ticket_id, struct attachment **out,
                                   size_t *n);
+    /* Claims the database for this connection until it closes, so that
+     * one process at a time writes (docs/cli/serve.md, "One writer"):
+     * SQLite takes an flock() on PATH.lock beside the file (none for an
+     * in-memory database), PostgreSQL a session advisory lock keyed by
+     * the schema (taken again if the connection is re-established; if
+     * another process claimed it meanwhile, begin() answers PL_EBUSY from
+     * then on). who says what this process runs. PL_EBUSY when another
+     * connection holds it, with *holder filled in. */
+    int (*claim)(struct store *st, const char *who, struct store_holder *holder);
 };
 
 /* The first member of every backend's connection struct. */
@@ -570,6 +587,9 @@ struct store {
  * migrations when migrate != 0. On failure returns a PL_E* code and, when
  * err != NULL, a message in err (caller frees). */
 int store_open(const char *url, int migrate, struct store **out, char **err);
+/* Applies pending migrations (what store_open() does when migrate != 0);
+ * on failure err as for store_open(). */
+int store_migrate(struct store *st, char **err);
 void store_close(struct store *st);
 const char *store_errmsg(struct store *st);
 

@@ -243,6 +243,25 @@ static void test_migrations_concurrent(void **state)
     assert_true(id > 0);
 }
 
+/* One connection at a time holds the claim, even within one process; the
+ * next is told who holds it; closing the holder releases it. */
+static void test_claim(void **state)
+{
+    struct fx *fx = *state;
+    struct store_holder h;
+    assert_int_equal(fx->st->ops->claim(fx->st, "serve", &h), 0);
+    assert_int_equal(fx->st->ops->claim(fx->st, "serve", &h), 0); /* again: kept */
+    struct store *other = open_or_die(fx->url, 0);
+    memset(&h, 0, sizeof h);
+    assert_int_equal(other->ops->claim(other, "user add", &h), PL_EBUSY);
+    assert_int_equal(h.pid, (long)getpid());
+    assert_string_equal(h.who, "serve");
+    assert_true(new_customer(other, "a reader is no writer") > 0);
+    store_close(fx->st);
+    fx->st = other;
+    assert_int_equal(other->ops->claim(other, "user add", &h), 0);
+}
+
 /* Every operation of the table is implemented: a NULL pointer would crash
  * the caller. Walks the table from `close` to its end as function
  * pointers, so operations added to store.h later are covered too. */
@@ -2199,6 +2218,35 @@ static void test_pg_reconnect(void **state)
     free(app);
 }
 
+/* A claimed connection that dropped claims again when it reconnects; if
+ * another connection took the claim in between, its writes are refused. */
+static void test_pg_claim_reconnect(void **state)
+{
+    struct fx *fx = *state;
+    if (!fx->admin)
+        skip();
+    struct store_holder h;
+    struct customer c = {0};
+    char *who = xasprintf("claim_%s", fx->schema);
+    char *app = xasprintf("parley %ld %s", (long)getpid(), who);
+    struct store *other = open_or_die(fx->url, 0);
+
+    assert_int_equal(fx->st->ops->claim(fx->st, who, &h), 0);
+    assert_int_equal(terminate(fx->admin, app), 1);
+    assert_int_not_equal(fx->st->ops->customer_get(fx->st, 1, &c), 0); /* finds the drop */
+    assert_true(new_customer(fx->st, "after the first drop") > 0);    /* claimed again */
+    assert_int_equal(other->ops->claim(other, "import", &h), PL_EBUSY);
+
+    assert_int_equal(terminate(fx->admin, app), 1);
+    assert_int_equal(other->ops->claim(other, "import", &h), 0);      /* taken meanwhile */
+    assert_int_not_equal(fx->st->ops->customer_get(fx->st, 1, &c), 0);
+    assert_int_equal(fx->st->ops->begin(fx->st), PL_EBUSY);
+    customer_clear(&c);
+    store_close(other);
+    free(app);
+    free(who);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -2241,6 +2289,8 @@ int main(void)
         T(test_search_in_transactions),
         T(test_transactions),
         T(test_pg_reconnect),
+        T(test_claim),
+        T(test_pg_claim_reconnect),
     };
 #undef T
     const char *db = getenv("PARLEY_TEST_DB");
