@@ -4,6 +4,8 @@
 #include "insight/catalog.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #define F(k) INSIGHT_FACT_##k
@@ -93,4 +95,49 @@ double insight_metric_value(const struct insight_metric *m, const struct insight
         if (!strcmp(v[i].name, n))
             return v[i].v;
     return NAN;
+}
+
+/* A duration in the two largest units that matter: "25 h 5 min", "24 h",
+ * "4 min 30 s", "45 s", "800 ms". */
+static void duration(double ms, bool ru, char *buf, size_t n)
+{
+    const char *sign = ms < 0 ? "-" : "";
+    double a = fabs(ms);
+    long long s = llround(a / 1000.0), min = llround(a / 60000.0);
+    if (a < 1000)
+        snprintf(buf, n, "%s%.0f %s", sign, a, ru ? "мс" : "ms");
+    else if (s < 60)
+        snprintf(buf, n, "%s%lld %s", sign, s, ru ? "с" : "s");
+    else if (min < 60 && s % 60)
+        snprintf(buf, n, "%s%lld %s %lld %s", sign, s / 60, ru ? "мин" : "min", s % 60,
+                 ru ? "с" : "s");
+    else if (min < 60)
+        snprintf(buf, n, "%s%lld %s", sign, s / 60, ru ? "мин" : "min");
+    else if (min % 60)
+        snprintf(buf, n, "%s%lld %s %lld %s", sign, min / 60, ru ? "ч" : "h", min % 60,
+                 ru ? "мин" : "min");
+    else
+        snprintf(buf, n, "%s%lld %s", sign, min / 60, ru ? "ч" : "h");
+}
+
+const char *insight_metric_format(const struct insight_metric *m, double v, const char *lang,
+                                  char *buf, size_t n)
+{
+    bool ru = lang && !strcmp(lang, "ru");
+    const char *unit = m ? m->unit : "";
+    if (isnan(v))
+        snprintf(buf, n, "—");
+    else if (!strcmp(unit, "ms"))
+        duration(v, ru, buf, n);
+    else if (!strcmp(unit, "share"))
+        snprintf(buf, n, "%.1f %%", v * 100.0);
+    else if (!strcmp(unit, "count"))
+        snprintf(buf, n, "%.0f", v);
+    else if (!strcmp(unit, "nps"))
+        snprintf(buf, n, "%.1f", v);
+    else if (!strcmp(unit, "score") || !strcmp(unit, "polarity"))
+        snprintf(buf, n, "%.2f", v);
+    else
+        snprintf(buf, n, "%.4g", v);
+    return buf;
 }

@@ -20,6 +20,13 @@ struct insight_metric {
 const struct insight_metric *insight_metric_find(const char *name);
 /* The i-th metric (0..), NULL past the end: for listing them. */
 const struct insight_metric *insight_metric_at(size_t i);
+/* v as people read it, in lang ("ru", else English): a duration ("ms") in
+ * h and min, min and s, or s ("25 h", "4 min 30 s"); a share as a percent
+ * ("12.5 %"); a count whole; an NPS to 1 place; a score or a polarity to
+ * 2 places; "—" when v is NaN. m NULL (an unknown metric): 4 significant
+ * digits. Writes at most n bytes to buf and returns buf. */
+const char *insight_metric_format(const struct insight_metric *m, double v, const char *lang,
+                                  char *buf, size_t n);
 /* The metric's value in a report (NaN when undefined). */
 double insight_metric_value(const struct insight_metric *m, const struct insight_report *r);
 

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "insight/catalog.h"
 #include "insight/stats.h"
 
 #define DAY_MS 86400000.0
@@ -202,24 +203,28 @@ json_t *insight_goal_status_to_json(const struct insight_goal *g,
                                     const struct insight_goal_status *st, const char *lang)
 {
     bool ru = lang && !strcmp(lang, "ru");
-    char msg[300];
+    const struct insight_metric *m = insight_metric_find(g->metric);
+    char msg[300], now[48], proj[48], target[48];
+    insight_metric_format(m, st->current, lang, now, sizeof now);
+    insight_metric_format(m, st->projected, lang, proj, sizeof proj);
+    insight_metric_format(m, g->target, lang, target, sizeof target);
     if (!st->judged)
         snprintf(msg, sizeof msg, ru ? "Недостаточно данных: %d из %d точек"
                                      : "Not enough data yet: %d of %d points",
                  st->n, g->min_points);
     else if (st->achieved)
-        snprintf(msg, sizeof msg, ru ? "Цель достигнута: %.4g (цель %.4g)"
-                                     : "Target reached: %.4g (target %.4g)",
-                 st->current, g->target);
+        snprintf(msg, sizeof msg, ru ? "Цель достигнута: %s (цель %s)"
+                                     : "Target reached: %s (target %s)",
+                 now, target);
     else if (st->on_track)
-        snprintf(msg, sizeof msg, ru ? "По плану: прогноз %.4g к сроку (цель %.4g)"
-                                     : "On track: projected %.4g by the deadline (target %.4g)",
-                 st->projected, g->target);
+        snprintf(msg, sizeof msg, ru ? "По плану: прогноз %s к сроку (цель %s)"
+                                     : "On track: projected %s by the deadline (target %s)",
+                 proj, target);
     else
-        snprintf(msg, sizeof msg, ru ? "Отставание: прогноз %.4g к сроку не достигает цели %.4g"
-                                     : "Off track: projected %.4g by the deadline misses the "
-                                       "target %.4g",
-                 st->projected, g->target);
+        snprintf(msg, sizeof msg, ru ? "Отставание: прогноз %s к сроку не достигает цели %s"
+                                     : "Off track: projected %s by the deadline misses the "
+                                       "target %s",
+                 proj, target);
     return json_pack("{s:s,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:b,s:b,s:s}", "metric",
                      g->metric, "points", st->n, "baseline", num(g->baseline), "target",
                      num(g->target), "current", num(st->current), "last", num(st->last),

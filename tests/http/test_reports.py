@@ -307,6 +307,8 @@ def goals(srv, tok, db, c):
     c.ok(near(s.get("target"), 48 * MIN), "target 48 min")
     c.ok(near(s.get("slope_per_day"), 60 * MIN), "slope 60 min a day: %r" % s)
     c.ok(near(s.get("projected"), 1500 * MIN), "projected 1500 min")
+    c.eq(s.get("message"), "Off track: projected 25 h by the deadline misses the target 48 min",
+         "the message in hours and minutes, not milliseconds")
     c.ok(near(s.get("current"), 180 * MIN), "current: the fit at the last point")
     c.eq((s.get("on_track"), s.get("alert"), s.get("progress")), (False, True, 0.0),
          "off track, alert, no progress")

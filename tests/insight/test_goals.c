@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/err.h"
+#include "insight/catalog.h"
 #include "insight/goals.h"
 #include "test_insight.h"
 
@@ -150,6 +151,59 @@ static void test_goal_bad_input(void **state)
     assert_int_equal(insight_goal_evaluate(&g, NULL, 0, d(2026, 10, 5), &st), PL_EINVAL);
 }
 
+/* Messages speak in the metric's unit: durations in h and min, not ms. */
+static void test_message_units(void **state)
+{
+    (void)state;
+    json_t *j = json_loads("{\"metric\":\"ttr_p90_ms\",\"title\":\"TTR\","
+                           "\"baseline\":{\"value\":108000000},"
+                           "\"target\":{\"absolute\":86400000},"
+                           "\"start\":\"2026-10-01\",\"deadline\":\"2026-10-31\"}",
+                           0, NULL);
+    struct insight_goal g;
+    assert_int_equal(insight_goal_parse(j, &g, NULL, 0), 0);
+    json_decref(j);
+    struct insight_point p[11];
+    for (int i = 0; i < 11; i++)
+        p[i] = (struct insight_point){d(2026, 10, 1) + i * DAY, 9e7}; /* 25 h, flat */
+    assert_int_equal(insight_goal_resolve(&g, p, 11), 0);
+    struct insight_goal_status st;
+    assert_int_equal(insight_goal_evaluate(&g, p, 11, d(2026, 10, 11), &st), 0);
+    assert_true(st.alert);
+    json_t *o = insight_goal_status_to_json(&g, &st, "en");
+    assert_string_equal(json_string_value(json_object_get(o, "message")),
+                        "Off track: projected 25 h by the deadline misses the target 24 h");
+    json_decref(o);
+    o = insight_goal_status_to_json(&g, &st, "ru");
+    assert_string_equal(json_string_value(json_object_get(o, "message")),
+                        "Отставание: прогноз 25 ч к сроку не достигает цели 24 ч");
+    json_decref(o);
+
+    struct {
+        const char *metric;
+        double v;
+        const char *lang, *want;
+    } cases[] = {
+        {"ttr_p90_ms", 9.03e7, "en", "25 h 5 min"},
+        {"frt_p50_ms", 270000, "en", "4 min 30 s"},
+        {"frt_p50_ms", 300000, "ru", "5 мин"},
+        {"frt_p50_ms", 45400, "en", "45 s"},
+        {"frt_p50_ms", 800, "en", "800 ms"},
+        {"ttr_mean_ms", -5.4e6, "en", "-1 h 30 min"},
+        {"fcr_rate", 0.125, "en", "12.5 %"},
+        {"created", 42, "en", "42"},
+        {"csat_mean", 4.256, "en", "4.26"},
+        {"nps", 31.25, "en", "31.2"},
+        {"ttr_mean_ms", NAN, "en", "—"},
+        {"no_such_metric", 1234567, "en", "1.235e+06"},
+    };
+    char buf[48];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        assert_string_equal(insight_metric_format(insight_metric_find(cases[i].metric),
+                                                  cases[i].v, cases[i].lang, buf, sizeof buf),
+                            cases[i].want);
+}
+
 int run_goals_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,6 +211,7 @@ int run_goals_tests(void)
         cmocka_unit_test(test_off_track_alert),
         cmocka_unit_test(test_increase_absolute),
         cmocka_unit_test(test_goal_bad_input),
+        cmocka_unit_test(test_message_units),
     };
     return cmocka_run_group_tests_name("insight_goals", tests, NULL, NULL);
 }
