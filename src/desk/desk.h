@@ -89,6 +89,11 @@ int desk_exec(struct desk *d, int (*fn)(struct desk_tx *tx, void *arg), void *ar
 int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *type,
                int64_t ticket_id, int64_t customer_id, int64_t message_id,
                const char *before, const char *after, int64_t at);
+/* The same with before/after as objects (either may be NULL), which it
+ * takes over: personal fields are sealed without a parse of the text. */
+int desk_event_obj(struct desk_tx *tx, const struct desk_actor *who, const char *type,
+                   int64_t ticket_id, int64_t customer_id, int64_t message_id,
+                   json_t *before, json_t *after, int64_t at);
 
 /* Highest event id committed so far, and a way to wait for a newer one
  * (for Server-Sent Events). desk_wait_events() returns the new last id, or

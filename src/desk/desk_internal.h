@@ -96,6 +96,9 @@ struct desk_datakey *desk_datakey_new(const char *path);
 void desk_datakey_free(struct desk_datakey *k);
 int desk_personal_seal(struct desk_tx *tx, int64_t customer_id, const char *before,
                        const char *after, char **b, char **a);
+/* The same on objects, in place (either may be NULL). */
+int desk_personal_seal_obj(struct desk_tx *tx, int64_t customer_id, json_t *before,
+                           json_t *after);
 int desk_personal_open(struct desk_datakey *k, struct store *st, int64_t customer_id,
                        const char *payload, json_t **out);
 /* Drops the writer's cached customer keys (after a job is undone, after an

@@ -282,29 +282,22 @@ static int has_personal(const char *payload)
     return 0;
 }
 
-/* Moves the personal fields of payload into "sealed"; *out = the new text,
- * or NULL when there was nothing to seal. */
-static int seal_one(const unsigned char key[KEY_LEN], const char *payload, char **out)
+/* Moves the personal fields of o into "sealed" (a secretbox under key);
+ * 1 when there were any, 0 when o is unchanged. */
+static int seal_obj(const unsigned char key[KEY_LEN], json_t *o)
 {
-    *out = NULL;
-    json_t *o = json_loads(payload, 0, NULL);
-    if (!json_is_object(o)) {
-        json_decref(o);
-        return PL_EPARSE;
-    }
     json_t *inner = json_object();
     for (size_t i = 0; i < NFIELDS; i++) {
         json_t *v = json_object_get(o, personal_fields[i]);
         if (v && !json_is_null(v))
             json_object_set(inner, personal_fields[i], v);
-        if (v)
-            json_object_del(o, personal_fields[i]);
     }
-    if (json_object_size(inner) == 0) {
+    if (json_object_size(inner) == 0) {   /* only nulls: o stays as it is */
         json_decref(inner);
-        json_decref(o);
         return 0;
     }
+    for (size_t i = 0; i < NFIELDS; i++)
+        json_object_del(o, personal_fields[i]);
     /* personal_fields is sorted, so inner's keys already are */
     char *plain = json_dumps(inner, JSON_COMPACT);
     json_decref(inner);
@@ -320,31 +313,92 @@ static int seal_one(const unsigned char key[KEY_LEN], const char *payload, char 
     free(box);
     json_object_set_new(o, "sealed", json_string(text));
     free(text);
-    *out = desk_json_text(o);
+    return 1;
+}
+
+static int obj_has_personal(json_t *o)
+{
+    for (size_t i = 0; o && i < NFIELDS; i++)
+        if (json_object_get(o, personal_fields[i]))
+            return 1;
     return 0;
+}
+
+/* The customer's key, from the writer's slots or the store (made on first
+ * use, in tx). */
+static int seal_key(struct desk_tx *tx, int64_t customer_id, unsigned char key[KEY_LEN])
+{
+    struct desk_datakey *k = tx->d->datakey;
+    struct key_slot *slot = &k->slots[(uint64_t)customer_id % KEY_SLOTS];
+    if (slot->customer_id == customer_id) {
+        memcpy(key, slot->key, KEY_LEN);
+        return 0;
+    }
+    int rc = customer_key(k, tx->st, customer_id, 1, key);
+    if (rc == 0) {
+        slot->customer_id = customer_id;
+        memcpy(slot->key, key, KEY_LEN);
+    }
+    return rc;
+}
+
+/* Seals before and after in place; *sealed = how many of them changed. */
+static int seal_objs(struct desk_tx *tx, int64_t customer_id, json_t *before, json_t *after,
+                     int *sealed)
+{
+    *sealed = 0;
+    if (customer_id <= 0 || (!obj_has_personal(before) && !obj_has_personal(after)))
+        return 0;
+    if ((before && !json_is_object(before)) || (after && !json_is_object(after)))
+        return PL_EPARSE;
+    unsigned char key[KEY_LEN];
+    int rc = seal_key(tx, customer_id, key);
+    if (rc == 0) {
+        if (before)
+            *sealed += seal_obj(key, before);
+        if (after)
+            *sealed += seal_obj(key, after);
+    }
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
+int desk_personal_seal_obj(struct desk_tx *tx, int64_t customer_id, json_t *before,
+                           json_t *after)
+{
+    int sealed;
+    return seal_objs(tx, customer_id, before, after, &sealed);
+}
+
+/* *out = payload with its personal fields sealed, or NULL when it had none. */
+static int seal_text(struct desk_tx *tx, int64_t customer_id, const char *payload, char **out)
+{
+    *out = NULL;
+    if (!has_personal(payload))
+        return 0;
+    json_t *o = json_loads(payload, 0, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return PL_EPARSE;
+    }
+    int sealed;
+    int rc = seal_objs(tx, customer_id, o, NULL, &sealed);
+    if (rc == 0 && sealed)
+        *out = desk_json_text(o);
+    else
+        json_decref(o);
+    return rc;
 }
 
 int desk_personal_seal(struct desk_tx *tx, int64_t customer_id, const char *before,
                        const char *after, char **b, char **a)
 {
     *b = *a = NULL;
-    if (customer_id <= 0 || (!has_personal(before) && !has_personal(after)))
+    if (customer_id <= 0)
         return 0;
-    struct desk_datakey *k = tx->d->datakey;
-    struct key_slot *slot = &k->slots[(uint64_t)customer_id % KEY_SLOTS];
-    unsigned char key[KEY_LEN];
-    int rc = 0;
-    if (slot->customer_id == customer_id) {
-        memcpy(key, slot->key, KEY_LEN);
-    } else if ((rc = customer_key(k, tx->st, customer_id, 1, key)) == 0) {
-        slot->customer_id = customer_id;
-        memcpy(slot->key, key, KEY_LEN);
-    }
-    if (rc == 0 && before)
-        rc = seal_one(key, before, b);
-    if (rc == 0 && after)
-        rc = seal_one(key, after, a);
-    sodium_memzero(key, sizeof key);
+    int rc = seal_text(tx, customer_id, before, b);
+    if (rc == 0)
+        rc = seal_text(tx, customer_id, after, a);
     if (rc) {
         free(*b);
         free(*a);

@@ -29,15 +29,11 @@ char *desk_json_text(json_t *j)
     return s;
 }
 
-int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *type,
-               int64_t ticket_id, int64_t customer_id, int64_t message_id,
-               const char *before, const char *after, int64_t at)
+/* The row, its leaf in the log and its deliveries, from sealed texts. */
+static int store_event(struct desk_tx *tx, const struct desk_actor *who, const char *type,
+                       int64_t ticket_id, int64_t customer_id, int64_t message_id,
+                       const char *before, const char *after, int64_t at)
 {
-    /* Personal data is stored, and logged, sealed (personal.c). */
-    char *sb = NULL, *sa = NULL;
-    int rc = desk_personal_seal(tx, customer_id, before, after, &sb, &sa);
-    if (rc)
-        return rc;
     struct event e = {
         .type = (char *)type,
         .actor_kind = who->kind,
@@ -45,17 +41,43 @@ int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *typ
         .ticket_id = ticket_id,
         .customer_id = customer_id,
         .message_id = message_id,
-        .before = sb ? sb : (char *)before,
-        .after = sa ? sa : (char *)after,
+        .before = (char *)before,
+        .after = (char *)after,
         .created_at = at,
     };
-    rc = tx->st->ops->event_insert(tx->st, &e);
+    int rc = tx->st->ops->event_insert(tx->st, &e);
     if (rc == 0)
         rc = desk_ledger_append(tx, &e);
     if (rc == 0 && !tx->history)
         rc = desk_outbox_event(tx, &e);
+    return rc;
+}
+
+int desk_event(struct desk_tx *tx, const struct desk_actor *who, const char *type,
+               int64_t ticket_id, int64_t customer_id, int64_t message_id,
+               const char *before, const char *after, int64_t at)
+{
+    /* Personal data is stored, and logged, sealed (personal.c). */
+    char *sb = NULL, *sa = NULL;
+    int rc = desk_personal_seal(tx, customer_id, before, after, &sb, &sa);
+    if (rc == 0)
+        rc = store_event(tx, who, type, ticket_id, customer_id, message_id,
+                         sb ? sb : before, sa ? sa : after, at);
     free(sb);
     free(sa);
+    return rc;
+}
+
+int desk_event_obj(struct desk_tx *tx, const struct desk_actor *who, const char *type,
+                   int64_t ticket_id, int64_t customer_id, int64_t message_id,
+                   json_t *before, json_t *after, int64_t at)
+{
+    int rc = desk_personal_seal_obj(tx, customer_id, before, after);
+    char *b = desk_json_text(before), *a = desk_json_text(after);
+    if (rc == 0)
+        rc = store_event(tx, who, type, ticket_id, customer_id, message_id, b, a, at);
+    free(b);
+    free(a);
     return rc;
 }
 
@@ -105,7 +127,7 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
     struct customer cust = {0};
     struct ticket t = {0};
     struct message m = {0};
-    char *idval = NULL, *after = NULL;
+    char *idval = NULL;
     int rc = validate_inbound(in);
     if (rc)
         return rc;
@@ -138,12 +160,11 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
         ident.created_at = now;
         if ((rc = st->ops->identity_insert(st, &ident)))
             goto out;
-        after = desk_json_text(json_pack("{s:I,s:s?,s:s,s:s}", "customer_id", (json_int_t)cust.id,
-                                    "name", cust.name, "identity_kind",
-                                    identity_kind_name(in->id_kind), "identity", idval));
-        rc = desk_event(tx, who, "customer.created", 0, cust.id, 0, NULL, after, now);
-        free(after);
-        after = NULL;
+        rc = desk_event_obj(tx, who, "customer.created", 0, cust.id, 0, NULL,
+                            json_pack("{s:I,s:s?,s:s,s:s}", "customer_id", (json_int_t)cust.id,
+                                      "name", cust.name, "identity_kind",
+                                      identity_kind_name(in->id_kind), "identity", idval),
+                            now);
         if (rc)
             goto out;
         out->new_customer = true;
@@ -164,13 +185,12 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
         t.created_at = t.updated_at = now;
         if ((rc = st->ops->ticket_insert(st, &t)))
             goto out;
-        after = desk_json_text(json_pack("{s:I,s:s?,s:s,s:s,s:s}", "customer_id", (json_int_t)cust.id,
-                                    "subject", t.subject, "channel", channel_name(t.channel),
-                                    "status", status_name(t.status), "priority",
-                                    priority_name(t.priority)));
-        rc = desk_event(tx, who, "ticket.created", t.id, cust.id, 0, NULL, after, now);
-        free(after);
-        after = NULL;
+        rc = desk_event_obj(tx, who, "ticket.created", t.id, cust.id, 0, NULL,
+                            json_pack("{s:I,s:s?,s:s,s:s,s:s}", "customer_id",
+                                      (json_int_t)cust.id, "subject", t.subject, "channel",
+                                      channel_name(t.channel), "status", status_name(t.status),
+                                      "priority", priority_name(t.priority)),
+                            now);
         if (rc || (rc = desk_repeat_link_tx(tx, &t, now)))
             goto out;
         out->new_ticket = true;
@@ -191,11 +211,11 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
     if ((rc = st->ops->message_insert(st, &m)))
         goto out;
     out->message_id = m.id;
-    after = desk_json_text(json_pack("{s:I,s:s,s:s,s:s?,s:o?}", "message_id", (json_int_t)m.id,
-                                "channel", channel_name(m.channel), "body", m.body, "subject",
-                                in->subject, "analysis",
-                                in->analysis ? desk_analysis_summary(in->analysis) : NULL));
-    if ((rc = desk_event(tx, who, "message.inbound", t.id, cust.id, m.id, NULL, after, now)))
+    json_t *ev = json_pack("{s:I,s:s,s:s,s:s?,s:o?}", "message_id", (json_int_t)m.id, "channel",
+                           channel_name(m.channel), "body", m.body, "subject", in->subject,
+                           "analysis",
+                           in->analysis ? desk_analysis_summary(in->analysis) : NULL);
+    if ((rc = desk_event_obj(tx, who, "message.inbound", t.id, cust.id, m.id, NULL, ev, now)))
         goto out;
     for (size_t i = 0; i < in->natt; i++) {
         struct attachment a = in->att[i];
@@ -223,7 +243,6 @@ int desk_ingest_tx(struct desk_tx *tx, const struct desk_actor *who,
         rc = desk_assess_tx(tx, who, &t, &cust, m.id, out->new_ticket, in->analysis, now, out);
 
 out:
-    free(after);
     free(idval);
     identity_clear(&ident);
     customer_clear(&cust);
@@ -277,7 +296,6 @@ int desk_post_tx(struct desk_tx *tx, const struct desk_actor *who, int64_t ticke
     struct store *st = tx->st;
     struct ticket t = {0};
     struct message m = {0};
-    char *after = NULL;
     int rc = check_text(body, BODY_MAX, 1);
     if (rc)
         return rc;
@@ -297,9 +315,10 @@ int desk_post_tx(struct desk_tx *tx, const struct desk_actor *who, int64_t ticke
     m.created_at = at;
     if ((rc = st->ops->message_insert(st, &m)))
         goto out;
-    after = desk_json_text(json_pack("{s:I,s:s}", "message_id", (json_int_t)m.id, "body", m.body));
-    rc = desk_event(tx, who, kind == MESSAGE_REPLY ? "message.reply" : "message.note", t.id,
-                    t.customer_id, m.id, NULL, after, at);
+    rc = desk_event_obj(tx, who, kind == MESSAGE_REPLY ? "message.reply" : "message.note", t.id,
+                        t.customer_id, m.id, NULL,
+                        json_pack("{s:I,s:s}", "message_id", (json_int_t)m.id, "body", m.body),
+                        at);
     if (rc)
         goto out;
     if (kind == MESSAGE_REPLY) {
@@ -320,7 +339,6 @@ int desk_post_tx(struct desk_tx *tx, const struct desk_actor *who, int64_t ticke
     if (message_id)
         *message_id = m.id;
 out:
-    free(after);
     ticket_clear(&t);
     message_clear(&m);
     return rc;
