@@ -47,6 +47,13 @@ const char *cli_default_db(void)
     return e && *e ? e : "sqlite:parley.db";
 }
 
+char *cli_metrics_snapshot(const char *db, const char *path)
+{
+    return path                             ? xstrdup(path)
+           : strncmp(db, "sqlite:", 7) == 0 ? xasprintf("%s.metrics", db + 7)
+                                            : xstrdup("parley-metrics.snapshot");
+}
+
 int cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)

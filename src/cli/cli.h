@@ -17,6 +17,9 @@ struct cli_command {
 int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 /* Default database URL: $PARLEY_DB or "sqlite:parley.db". */
 const char *cli_default_db(void);
+/* The metrics snapshot of db (new string): path when given, else DB.metrics
+ * beside a SQLite database, else parley-metrics.snapshot. */
+char *cli_metrics_snapshot(const char *db, const char *path);
 /* True when argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* The whole file at path ("-" = stdin), at most 16 MiB, as a new string;

@@ -93,6 +93,15 @@ static int run(struct desk *d, const struct opts *o, struct desk_report_req *q)
     return 0;
 }
 
+/* The server's snapshot at its default place, read only: a replay of the
+ * newer events instead of the whole history. */
+static void use_snapshot(struct desk *d, const char *db)
+{
+    char *path = cli_metrics_snapshot(db, NULL);
+    desk_metrics_snapshot_at(d, path, 0);
+    free(path);
+}
+
 int cmd_report(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
@@ -114,6 +123,7 @@ int cmd_report(int argc, char **argv)
     /* Drill-down reads the stored facts: record those of events no server
      * has fed yet (idempotent, so a server running next to us is fine). */
     int rc = 1;
+    use_snapshot(d, o.db);
     if (o.tickets ? desk_metrics_enable(d) : desk_metrics_enable_aggregates(d))
         fprintf(stderr, "parley report: cannot read the events of %s\n", o.db);
     else
@@ -163,6 +173,7 @@ int cmd_roi(int argc, char **argv)
         return 1;
     char err[300] = "";
     json_t *j = NULL;
+    use_snapshot(d, v[0]);
     int rc = desk_metrics_enable_aggregates(d);
     if (rc == 0)
         rc = desk_roi(d, t[0], t[1], t[2], t[3], v[5], &j, err, sizeof err);

@@ -185,10 +185,8 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "parley serve: cannot seed the demo data\n");
         goto out;
     }
-    char *snappath = snap ? xstrdup(snap)
-                   : strncmp(db, "sqlite:", 7) == 0 ? xasprintf("%s.metrics", db + 7)
-                                                    : xstrdup("parley-metrics.snapshot");
-    desk_metrics_snapshot_at(d, snappath);
+    char *snappath = cli_metrics_snapshot(db, snap);
+    desk_metrics_snapshot_at(d, snappath, 1);
     free(snappath);
     if (desk_metrics_enable(d) != 0)
         log_warn("serve: live metrics unavailable");

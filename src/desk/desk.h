@@ -379,9 +379,10 @@ int desk_metrics_enable_aggregates(struct desk *d);
 /* Keeps a snapshot of the aggregates and risk features in path (a file;
  * NULL = none): read by desk_metrics_enable() so only the events after it
  * are replayed (ignored, with a log line, unless it matches this database,
- * its facts and the desk's settings), written at desk_close() and
- * periodically by the writer. Call before enabling. */
-void desk_metrics_snapshot_at(struct desk *d, const char *path);
+ * its facts and the desk's settings); with write, also written at
+ * desk_close() and periodically by the writer (the server; one-shot
+ * readers only read it). Call before enabling. */
+void desk_metrics_snapshot_at(struct desk *d, const char *path, int write);
 /* A report of [from, to) for one dimension value (INSIGHT_DIM_ALL, 0 for
  * everything; an agent's user id; a category id from desk_category_id();
  * an enum channel or enum priority), from aggregates kept up to date as

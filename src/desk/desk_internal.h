@@ -48,6 +48,7 @@ struct desk {
     int64_t goals_checked_ns;          /* last hourly goal check (goals.c) */
     struct insight_risk_track *risk_track;   /* risk features, fed with the metrics */
     char *metrics_snap;                /* snapshot file (metrics_snap.c); NULL = none */
+    bool snap_write;                   /* this process writes it (the server) */
     struct insight_metrics_config metrics_cfg;   /* what the aggregates were built with */
     bool metrics_mixed;                /* built with more than one config: no snapshot */
     int64_t snap_last;                 /* event of the last snapshot read or written */

@@ -69,10 +69,11 @@ static uint64_t event_print(struct store *st, int64_t id)
     return h;
 }
 
-void desk_metrics_snapshot_at(struct desk *d, const char *path)
+void desk_metrics_snapshot_at(struct desk *d, const char *path, int write)
 {
     free(d->metrics_snap);
     d->metrics_snap = path ? xstrdup(path) : NULL;
+    d->snap_write = write != 0;
 }
 
 /* Layout: MAGIC, last event id, its fingerprint, the desk's metrics
@@ -114,8 +115,8 @@ static int save(struct desk *d, struct store *st)
 
 void desk_metrics_snap_save(struct desk *d, struct store *st)
 {
-    if (!d->metrics_snap || !d->metrics || d->metrics_mixed || d->metrics_last <= 0 ||
-        d->metrics_last == d->snap_last)
+    if (!d->metrics_snap || !d->snap_write || !d->metrics || d->metrics_mixed ||
+        d->metrics_last <= 0 || d->metrics_last == d->snap_last)
         return;
     /* A snapshot is used only as far as the drill-down facts are stored
      * (a replay from it records none before it): every fact must be, and
@@ -140,7 +141,7 @@ void desk_metrics_snap_save(struct desk *d, struct store *st)
 void desk_metrics_snap_tick(struct desk *d, struct store *st)
 {
     /* Under load facts are usually pending: wait for a moment without. */
-    if (d->metrics && d->metrics_last - d->snap_last >= SNAP_MIN_EVENTS &&
+    if (d->metrics && d->snap_write && d->metrics_last - d->snap_last >= SNAP_MIN_EVENTS &&
         !desk_metrics_facts_pending(d) && clock_now_ms() >= d->snap_next_ms)
         desk_metrics_snap_save(d, st);
 }

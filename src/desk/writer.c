@@ -176,8 +176,10 @@ static void *writer_main(void *arg)
             timed_out = pthread_cond_timedwait(&d->cv_work, &d->mu, &ts) == ETIMEDOUT;
         if (!d->head && d->stopping) {
             /* Store the last facts, so the snapshot at close is usable. */
+            pthread_mutex_unlock(&d->mu);
             if (desk_metrics_facts_pending(d))
                 flush_idle_facts(d, d->writer);
+            pthread_mutex_lock(&d->mu);
             break;
         }
         int idle = !d->head;

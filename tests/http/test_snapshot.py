@@ -8,7 +8,7 @@ that work; the next start reads it, takes more events and is killed
 as a full replay with the snapshot deleted. A damaged snapshot, another
 database's snapshot and one ahead of the database (its events lost, as
 after restoring a backup) are each refused with a log line, and the
-answers stay the same.
+answers stay the same. `parley report` reads the snapshot without writing it.
 Usage: test_snapshot.py PARLEY"""
 import os
 import re
@@ -34,6 +34,10 @@ def demo(binary, db, tmp, tickets):
     p = subprocess.run([binary, "demo", "--db", db, "--tickets", str(tickets), "--models",
                         harness.MODELS], cwd=tmp, capture_output=True, text=True, timeout=900)
     return p.returncode, p.stderr
+
+
+def cli(binary, tmp, args):
+    return subprocess.run([binary] + args, cwd=tmp, capture_output=True, text=True, timeout=900)
 
 
 def snapshot_path(db, tmp):
@@ -134,6 +138,23 @@ def main(binary, db, tmp, c):
     srv.stop()
     c.ok(used_as_of(log) is None, "snapshot deleted: full replay")
     c.ok(full == before, "the full replay gives the same answers")
+
+    # `parley report` reads the server's snapshot, never writes it: an old
+    # one plus the newer events gives the numbers of a full replay.
+    for args in (["--metric", "all", "--group", "agent", "--period", "month"],
+                 ["--tickets", "--metric", "frt_mean_ms", "--limit", "1000"]):
+        args = ["report", "--db", db, "--from", "2025-01-01", "--to", "2027-01-01"] + args
+        os.remove(snap)
+        whole = cli(binary, tmp, args)
+        shutil.copy(snap + ".old", snap)
+        part = cli(binary, tmp, args)
+        c.ok(whole.returncode == 0 and "snapshot" not in whole.stderr,
+             "report without a snapshot (%s)" % whole.stderr[-200:])
+        c.ok(("as of event %d" % x) in part.stderr, "report read the snapshot")
+        c.ok(len(whole.stdout) > 100 and part.stdout == whole.stdout,
+             "report: same answer from the snapshot (%s)" % args[-4])
+        c.eq(open(snap, "rb").read(), open(snap + ".old", "rb").read(),
+             "report left the snapshot as it was")
 
     # Refused: damaged, foreign, ahead of the database.
     with open(snap, "r+b") as f:
