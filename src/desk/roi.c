@@ -7,6 +7,7 @@
 #include "base/csv.h"
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "insight/metrics.h"
 #include "insight/roi.h"
 
 #include <ctype.h>
@@ -268,14 +269,22 @@ static int side_data(struct desk *d, struct store *st, struct insight_roi_inputs
     struct insight_report r;
     desk_report(d, INSIGHT_DAY, from, to, INSIGHT_DIM_ALL, 0, &r);
     struct order_totals ot;
-    int64_t customers, retained;
+    int64_t customers, retained, conflict_ms;
     int rc = st->ops->order_totals(st, from, to, &ot);
     if (rc == 0)
         rc = st->ops->conflict_customers(st, from, to, to + (to - from), &customers, &retained);
+    if (rc == 0)
+        rc = st->ops->conflict_facts(st, INSIGHT_FACT_RESOLUTION, from, to, to + (to - from),
+                                     &conflict_ms);
     if (rc)
         return rc;
-    from_data(in, INSIGHT_ROI_staff_hours, baseline, (double)r.sum.aht_sum / 3600000.0,
-              "handling time of every resolution in the period (agent activity)");
+    /* The cost side of conflict resolution is the time spent on the
+     * period's conflicts, as the benefit side is what their customers did
+     * next: routine tickets would be handled, and paid for, without any
+     * conflict work. */
+    from_data(in, INSIGHT_ROI_staff_hours, baseline, (double)conflict_ms / 3600000.0,
+              "handling time of the conflict tickets created in the period (escalated, or "
+              "read as angry or frustrated), resolved within one period length after it");
     from_data(in, INSIGHT_ROI_sentiment_mean, baseline, r.sentiment_mean,
               "mean polarity of analysed customer messages in the period");
     from_data(in, INSIGHT_ROI_conflict_customers, baseline, (double)customers,
@@ -292,8 +301,9 @@ static int side_data(struct desk *d, struct store *st, struct insight_roi_inputs
     clock_format(to, b);
     json_object_set_new(
         data, baseline ? "baseline" : "period",
-        json_pack("{s:s,s:s,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "from", a, "to", b,
-                  "handling_hours", (double)r.sum.aht_sum / 3600000.0, "resolutions",
+        json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "from", a, "to", b,
+                  "handling_hours", (double)r.sum.aht_sum / 3600000.0,
+                  "conflict_handling_hours", (double)conflict_ms / 3600000.0, "resolutions",
                   (json_int_t)r.sum.aht_n, "conflict_customers", (json_int_t)customers,
                   "conflict_customers_retained", (json_int_t)retained, "orders",
                   (json_int_t)ot.orders, "order_cents", (json_int_t)ot.cents,

@@ -160,3 +160,14 @@ int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t u
     }
     return rc;
 }
+
+int pg__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
+                       int64_t *sum)
+{
+    struct args a = {0};
+    a_i64(&a, kind);
+    a_i64(&a, from);
+    a_i64(&a, to);
+    a_i64(&a, until);
+    return int_row(PG(st), P_CONFLICT_FACTS, &a, sum, 1);
+}

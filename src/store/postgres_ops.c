@@ -952,6 +952,7 @@ const struct store_ops pg__ops = {
     .order_insert = pg__order_insert,
     .order_totals = pg__order_totals,
     .conflict_customers = pg__conflict_customers,
+    .conflict_facts = pg__conflict_facts,
     .customer_key_get = pg__customer_key_get,
     .customer_key_insert = pg__customer_key_insert,
     .customer_erase = pg__customer_erase,

@@ -33,13 +33,26 @@
     "t.customer_id = o.customer_id AND t.resolved_at > 0 AND t.resolved_at <= "            \
     "o.ordered_at) AS back FROM orders o WHERE o.ordered_at >= " from " AND "               \
     "o.ordered_at < " to ") x) y"
+/* A conflict ticket: escalated, or read as angry or frustrated. */
+#define CONFLICT_TICKET "(escalated <> 0 OR emotion IN ('anger', 'frustration'))"
 /* Conflict customers of [from, to) and those who ordered in [to, until). */
 #define CONFLICT_SQL(from, to, until)                                                      \
     "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE "        \
     "o.customer_id = c.customer_id AND o.ordered_at >= " to " AND o.ordered_at < " until   \
     ") THEN 1 ELSE 0 END), 0) FROM (SELECT DISTINCT customer_id FROM tickets WHERE "       \
-    "created_at >= " from " AND created_at < " to " AND (escalated <> 0 OR emotion IN "    \
-    "('anger', 'frustration'))) c"
+    "created_at >= " from " AND created_at < " to " AND " CONFLICT_TICKET ") c"
+/* The sum of the values of the facts of a kind before until on conflict
+ * tickets created in [from, to): per conflict ticket (tickets_conflict),
+ * its facts (metric_facts_ticket), so the cost follows the conflicts and
+ * not every resolution of the period. The unary + keeps SQLite's planner,
+ * which has no statistics, off metric_facts_kind_at (every fact of the
+ * kind before until, for each ticket). */
+#define CONFLICT_FACTS_SQL(kind, from, to, until)                                          \
+    "SELECT CAST(coalesce(sum((SELECT sum(f.value) FROM metric_facts f WHERE "             \
+    "f.ticket_id = c.id AND +f.kind = " kind " AND +f.at < " until ")), 0) AS BIGINT) "     \
+    "FROM "                                                                                \
+    "(SELECT id FROM tickets WHERE created_at >= " from " AND created_at < " to " AND "    \
+    CONFLICT_TICKET ") c"
 
 /* The words of q as a full-text query in `style` (FTS5 MATCH or
  * to_tsquery text), each word quoted, joined by OR (any) or AND; NULL
@@ -78,6 +91,8 @@ int sq__order_insert(struct store *st, struct order *o);
 int sq__order_totals(struct store *st, int64_t from, int64_t to, struct order_totals *out);
 int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
                            int64_t *customers, int64_t *retained);
+int sq__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
+                       int64_t *sum);
 
 int pg__kb_insert(struct store *st, struct kb_article *a);
 int pg__kb_update(struct store *st, const struct kb_article *a);
@@ -105,5 +120,7 @@ int pg__order_insert(struct store *st, struct order *o);
 int pg__order_totals(struct store *st, int64_t from, int64_t to, struct order_totals *out);
 int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
                            int64_t *customers, int64_t *retained);
+int pg__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
+                       int64_t *sum);
 
 #endif

@@ -165,3 +165,15 @@ int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t u
     }
     return rc;
 }
+
+int sq__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
+                       int64_t *sum)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CONFLICT_FACTS);
+    bind_i64(q, 1, kind);
+    bind_i64(q, 2, from);
+    bind_i64(q, 3, to);
+    bind_i64(q, 4, until);
+    return int_row(s, q, sum, 1);
+}

@@ -250,7 +250,8 @@
     X(ORDER_INSERT, "INSERT INTO orders (external_id, customer_id, amount_cents, currency, " \
                     "upsell, ordered_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")  \
     X(ORDER_TOTALS, ORDER_TOTALS_SQL("?1", "?2"))                                          \
-    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("?1", "?2", "?3"))
+    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("?1", "?2", "?3"))                                  \
+    X(CONFLICT_FACTS, CONFLICT_FACTS_SQL("?1", "?2", "?3", "?4"))
 
 /* The outbox, webhooks and attachments (sqlite_outbox.c). */
 #define SQ_OUTBOX_STATEMENTS(X)                                                            \

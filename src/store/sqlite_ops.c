@@ -970,6 +970,7 @@ const struct store_ops sq__ops = {
     .order_insert = sq__order_insert,
     .order_totals = sq__order_totals,
     .conflict_customers = sq__conflict_customers,
+    .conflict_facts = sq__conflict_facts,
     .customer_key_get = sq__customer_key_get,
     .customer_key_insert = sq__customer_key_insert,
     .customer_erase = sq__customer_erase,

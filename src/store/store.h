@@ -501,6 +501,12 @@ struct store_ops {
      * [to, until). */
     int (*conflict_customers)(struct store *st, int64_t from, int64_t to, int64_t until,
                               int64_t *customers, int64_t *retained);
+    /* The sum of the values (rounded down) of the facts of `kind` before
+     * until on the conflict tickets (as above) created in [from, to): with
+     * the resolution fact, the handling time those conflicts took (the
+     * ROI's staff hours). */
+    int (*conflict_facts)(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
+                          int64_t *sum);
     /* Personal-data keys and erasure (docs/ledger.md "Erasure"; ops in
      * sqlite_keys.c / postgres_keys.c). wrapped: the customer's key sealed
      * by the server's data key, base64; NULL (with *erased_at set) once

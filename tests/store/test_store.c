@@ -1952,6 +1952,27 @@ static void test_orders(void **state)
     assert_int_equal(retained, 1);                /* A ordered at 2500 */
     assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 2100, &customers, &retained), 0);
     assert_int_equal(retained, 0);
+
+    /* Handling time of the conflict tickets created in a period: the
+     * escalated ticket's 30 min (and 15 more later), not the calm one's. */
+    struct ticket calm = {.customer_id = b, .subject = (char *)"c", .status = STATUS_RESOLVED,
+                          .created_at = 1000, .updated_at = 2000, .resolved_at = 2000};
+    assert_int_equal(st->ops->ticket_insert(st, &calm), 0);
+    struct metric_fact f[] = {
+        {41, 2, t.id, 2000, 7, NULL, 0, 1, 1800000.0, 0},
+        {42, 2, calm.id, 2000, 7, NULL, 0, 1, 600000.0, 0},
+        {43, 2, t.id, 5000, 7, NULL, 0, 1, 900000.0, 0},
+        {41, 5, t.id, 2000, 7, NULL, 0, 1, 100.0, 0},
+    };
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(st->ops->fact_insert(st, &f[i]), 0);
+    int64_t ms = -1;
+    assert_int_equal(st->ops->conflict_facts(st, 2, 0, 2000, 3000, &ms), 0);
+    assert_int_equal(ms, 1800000);
+    assert_int_equal(st->ops->conflict_facts(st, 2, 0, 2000, 10000, &ms), 0);
+    assert_int_equal(ms, 2700000);
+    assert_int_equal(st->ops->conflict_facts(st, 2, 1500, 3000, 10000, &ms), 0);
+    assert_int_equal(ms, 0);                      /* created before the period */
 }
 
 static size_t hits(struct store *st, const char *q)
