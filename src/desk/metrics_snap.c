@@ -6,12 +6,15 @@
  * it includes (id and a fingerprint of its content) and the configuration
  * the aggregates were built with, and is used only if the database still
  * holds that very event, the desk runs with that configuration and the
- * drill-down facts are stored that far; a missing, damaged, foreign,
- * stale or other-build file means a full replay, never wrong numbers.
+ * drill-down facts are stored that far, and only by the build (commit)
+ * that wrote it, which counts events the same way; a missing, damaged,
+ * foreign, stale or other-build file means a full replay, never wrong
+ * numbers.
  * Written at a clean stop and, while serving, whenever enough events have
  * come since the last one (docs/architecture.md); checksummed; replaced
  * atomically. */
 #include "desk/desk_internal.h"
+#include "desk/build_id.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
@@ -24,6 +27,7 @@
 
 #define MAGIC "parley-desk-snapshot 2\n"
 #define MAGIC_LEN 23
+#define BUILD_LEN 64 /* DESK_BUILD_ID, NUL-padded */
 
 /* Periodic snapshots: after at least SNAP_MIN_EVENTS new events, and
  * never taking more than 1/SNAP_BUDGET of the writer's time (the next
@@ -76,8 +80,8 @@ void desk_metrics_snapshot_at(struct desk *d, const char *path, int write)
     d->snap_write = write != 0;
 }
 
-/* Layout: MAGIC, last event id, its fingerprint, the desk's metrics
- * config, metrics length, metrics, risk length, risk, FNV-1a 64 of
+/* Layout: MAGIC, the build, last event id, its fingerprint, the desk's
+ * metrics config, metrics length, metrics, risk length, risk, FNV-1a 64 of
  * everything before it. */
 static int save(struct desk *d, struct store *st)
 {
@@ -86,7 +90,10 @@ static int save(struct desk *d, struct store *st)
         return PL_ENOTFOUND;
     struct buf b = BUF_INIT, part = BUF_INIT;
     int64_t head[2] = {d->metrics_last, (int64_t)print};
+    char build[BUILD_LEN] = {0};
+    snprintf(build, sizeof build, "%s", DESK_BUILD_ID);
     buf_add(&b, MAGIC, MAGIC_LEN);
+    buf_add(&b, build, sizeof build);
     buf_add(&b, head, sizeof head);
     buf_add(&b, &d->metrics_cfg, sizeof d->metrics_cfg);
     insight_metrics_save(d->metrics, &part);
@@ -178,14 +185,18 @@ static int parse(const char *p, size_t len, struct store *st, const struct desk 
                  struct insight_risk_track **tr)
 {
     uint64_t h, nm, nr;
-    const size_t cfg_at = MAGIC_LEN + 2 * sizeof(int64_t);
+    const size_t head_at = MAGIC_LEN + BUILD_LEN, cfg_at = head_at + 2 * sizeof(int64_t);
     const size_t fixed = cfg_at + sizeof d->metrics_cfg + sizeof nm;
     if (len < fixed + sizeof nr + sizeof h || memcmp(p, MAGIC, MAGIC_LEN))
         return PL_EFORMAT;
     memcpy(&h, p + len - sizeof h, sizeof h);
     if (h != fnv1a(FNV_INIT, p, len - sizeof h))
         return PL_ECHECKSUM;
-    memcpy(head, p + MAGIC_LEN, 2 * sizeof(int64_t));
+    char build[BUILD_LEN] = {0};
+    snprintf(build, sizeof build, "%s", DESK_BUILD_ID);
+    if (memcmp(p + MAGIC_LEN, build, BUILD_LEN))
+        return PL_EUNAVAIL;
+    memcpy(head, p + head_at, 2 * sizeof(int64_t));
     if (memcmp(p + cfg_at, &d->metrics_cfg, sizeof d->metrics_cfg) || head[0] > not_after)
         return PL_ESTATE;
     memcpy(&nm, p + fixed - sizeof nm, sizeof nm);
@@ -217,9 +228,10 @@ int64_t desk_metrics_snap_load(struct desk *d, struct store *st, int64_t not_aft
     free(p);
     if (rc) {
         log_warn("metrics: snapshot %s not used (%s): replaying every event", d->metrics_snap,
-                 rc == PL_ENOTFOUND ? "not of this database, or its events were lost"
-                 : rc == PL_ESTATE  ? "other settings, or drill-down facts not stored that far"
-                                    : parley_strerror(rc));
+                  rc == PL_ENOTFOUND  ? "not of this database, or its events were lost"
+                 : rc == PL_EUNAVAIL ? "written by another build"
+                 : rc == PL_ESTATE   ? "other settings, or drill-down facts not stored that far"
+                                     : parley_strerror(rc));
         return 0;
     }
     insight_metrics_free(d->metrics);

@@ -5,10 +5,11 @@ all and writes a snapshot while serving, so a kill right after it keeps
 that work; the next start reads it, takes more events and is killed
 (SIGKILL); the restart replays only the events after the snapshot, and
 /metrics, /reports and the drill-down answer exactly as before the kill and
-as a full replay with the snapshot deleted. A damaged snapshot, another
-database's snapshot and one ahead of the database (its events lost, as
-after restoring a backup) are each refused with a log line, and the
-answers stay the same. `parley report` reads the snapshot without writing it.
+as a full replay with the snapshot deleted. `parley report` reads the
+snapshot without writing it. A damaged snapshot, one written by another
+build, another database's and one ahead of the database (its events lost,
+as after restoring a backup) are each refused with a log line, and the
+answers stay the same.
 Usage: test_snapshot.py PARLEY"""
 import os
 import re
@@ -34,6 +35,13 @@ def demo(binary, db, tmp, tickets):
     p = subprocess.run([binary, "demo", "--db", db, "--tickets", str(tickets), "--models",
                         harness.MODELS], cwd=tmp, capture_output=True, text=True, timeout=900)
     return p.returncode, p.stderr
+
+
+def fnv1a(data):
+    h = 0xcbf29ce484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001b3) & 0xffffffffffffffff
+    return h
 
 
 def cli(binary, tmp, args):
@@ -161,6 +169,17 @@ def main(binary, db, tmp, c):
         f.seek(200)
         f.write(b"\xff\xfe\xfd")
     check_refused(binary, db, tmp, c, before, "damaged", "checksum")
+
+    # Written by another build (which may count events differently): the
+    # build's commit is in the header, under the checksum.
+    shutil.copy(snap + ".old", snap)
+    with open(snap, "rb") as f:
+        data = bytearray(f.read())
+    data[23] ^= 1
+    data[-8:] = fnv1a(bytes(data[:-8])).to_bytes(8, "little")
+    with open(snap, "wb") as f:
+        f.write(data)
+    check_refused(binary, db, tmp, c, before, "other build's", "written by another build")
 
     other = "sqlite:" + os.path.join(tmp, "other.db")
     rc, err = demo(binary, other, tmp, 60)
