@@ -199,37 +199,45 @@ int insight_goal_evaluate(const struct insight_goal *g, const struct insight_poi
     return 0;
 }
 
-json_t *insight_goal_status_to_json(const struct insight_goal *g,
-                                    const struct insight_goal_status *st, const char *lang)
+/* The state in words, in lang, with the values in the metric's unit. */
+static void message(const struct insight_goal *g, const struct insight_goal_status *st,
+                    const char *lang, char *msg, size_t n)
 {
     bool ru = lang && !strcmp(lang, "ru");
     const struct insight_metric *m = insight_metric_find(g->metric);
-    char msg[300], now[48], proj[48], target[48];
+    char now[48], proj[48], target[48];
     insight_metric_format(m, st->current, lang, now, sizeof now);
     insight_metric_format(m, st->projected, lang, proj, sizeof proj);
     insight_metric_format(m, g->target, lang, target, sizeof target);
     if (!st->judged)
-        snprintf(msg, sizeof msg, ru ? "Недостаточно данных: %d из %d точек"
-                                     : "Not enough data yet: %d of %d points",
+        snprintf(msg, n, ru ? "Недостаточно данных: %d из %d точек"
+                            : "Not enough data yet: %d of %d points",
                  st->n, g->min_points);
     else if (st->achieved)
-        snprintf(msg, sizeof msg, ru ? "Цель достигнута: %s (цель %s)"
-                                     : "Target reached: %s (target %s)",
+        snprintf(msg, n, ru ? "Цель достигнута: %s (цель %s)" : "Target reached: %s (target %s)",
                  now, target);
     else if (st->on_track)
-        snprintf(msg, sizeof msg, ru ? "По плану: прогноз %s к сроку (цель %s)"
-                                     : "On track: projected %s by the deadline (target %s)",
+        snprintf(msg, n, ru ? "По плану: прогноз %s к сроку (цель %s)"
+                            : "On track: projected %s by the deadline (target %s)",
                  proj, target);
     else
-        snprintf(msg, sizeof msg, ru ? "Отставание: прогноз %s к сроку не достигает цели %s"
-                                     : "Off track: projected %s by the deadline misses the "
-                                       "target %s",
+        snprintf(msg, n, ru ? "Отставание: прогноз %s к сроку не достигает цели %s"
+                            : "Off track: projected %s by the deadline misses the target %s",
                  proj, target);
-    return json_pack("{s:s,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:b,s:b,s:s}", "metric",
-                     g->metric, "points", st->n, "baseline", num(g->baseline), "target",
-                     num(g->target), "current", num(st->current), "last", num(st->last),
-                     "slope_per_day", num(st->slope_per_day), "projected", num(st->projected),
-                     "progress", num(st->progress), "time_elapsed", num(st->time_elapsed),
-                     "achieved", st->achieved, "on_track", st->on_track, "alert", st->alert,
-                     "judged", st->judged, "message", msg);
+}
+
+json_t *insight_goal_status_to_json(const struct insight_goal *g,
+                                    const struct insight_goal_status *st, const char *lang)
+{
+    char msg[300], msg_ru[300];
+    message(g, st, lang, msg, sizeof msg);
+    message(g, st, "ru", msg_ru, sizeof msg_ru);
+    return json_pack("{s:s,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:b,s:b,s:s,s:s}",
+                     "metric", g->metric, "points", st->n, "baseline", num(g->baseline),
+                     "target", num(g->target), "current", num(st->current), "last",
+                     num(st->last), "slope_per_day", num(st->slope_per_day), "projected",
+                     num(st->projected), "progress", num(st->progress), "time_elapsed",
+                     num(st->time_elapsed), "achieved", st->achieved, "on_track", st->on_track,
+                     "alert", st->alert, "judged", st->judged, "message", msg, "message_ru",
+                     msg_ru);
 }

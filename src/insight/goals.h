@@ -67,7 +67,8 @@ int insight_goal_resolve(struct insight_goal *g, const struct insight_point *s, 
  * Call insight_goal_resolve first. Returns 0 or PL_EINVAL. */
 int insight_goal_evaluate(const struct insight_goal *g, const struct insight_point *s, size_t n,
                           int64_t now, struct insight_goal_status *st);
-/* New JSON object with the status and a one-line message in "en" or "ru". */
+/* New JSON object with the status, a one-line "message" in lang ("en" or
+ * "ru") and the same in Russian as "message_ru", for a client in Russian. */
 json_t *insight_goal_status_to_json(const struct insight_goal *g,
                                     const struct insight_goal_status *st, const char *lang);
 

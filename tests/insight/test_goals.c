@@ -173,6 +173,8 @@ static void test_message_units(void **state)
     json_t *o = insight_goal_status_to_json(&g, &st, "en");
     assert_string_equal(json_string_value(json_object_get(o, "message")),
                         "Off track: projected 25 h by the deadline misses the target 24 h");
+    assert_string_equal(json_string_value(json_object_get(o, "message_ru")),
+                        "Отставание: прогноз 25 ч к сроку не достигает цели 24 ч");
     json_decref(o);
     o = insight_goal_status_to_json(&g, &st, "ru");
     assert_string_equal(json_string_value(json_object_get(o, "message")),

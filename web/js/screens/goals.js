@@ -2,7 +2,7 @@
 // DELETE /goals/{id}): each goal's progress from its baseline towards its
 // target, the time gone, and where the trend lands by the deadline.
 import { h, replace, announce } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, getLang } from '../i18n.js';
 import { get, post, request } from '../api.js';
 import { METRICS, metricName, metricValue } from './reports.js';
 
@@ -51,7 +51,7 @@ function goalCard(g, onDelete) {
       h('dt', {}, t('goals.current')), h('dd', {}, fmt(st.current)),
       h('dt', {}, t('goals.target')), h('dd', {}, fmt(st.target)),
       h('dt', {}, t('goals.projected')), h('dd', {}, fmt(st.projected))),
-    st.message ? h('p', { class: 'small' }, st.message) : null,
+    st.message ? h('p', { class: 'small' }, st[`message_${getLang()}`] ?? st.message) : null,
     del);
 }
 
