@@ -50,8 +50,15 @@ def main():
 
     tok = json.loads(call("/auth/login", body={"email": "olga@parley.local",
                                                "password": "parley-demo"}))["token"]
-    now = datetime.now(timezone.utc)
+    # Windows end at the newest ticket, so a history cut short (or one made
+    # long ago) is read where its data is, as a desk reads its last month.
+    newest = json.loads(call("/tickets?status=new,open,pending,resolved,closed&sort=created"
+                             "&order=desc&limit=1", tok))["tickets"][0]["created_at"]
+    now = datetime.strptime(newest[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    now += timedelta(days=1)
     d30, d180 = iso(now - timedelta(days=30)), iso(now - timedelta(days=180))
+    span30 = "&from=%s&to=%s" % (d30, iso(now))
+    span90 = "&from=%s&to=%s" % (iso(now - timedelta(days=90)), iso(now))
     first = json.loads(call("/tickets?status=open&sort=priority&order=desc&limit=100", tok))
     cursor = first.get("next_cursor") or ""
     some = first["tickets"][0]
@@ -71,18 +78,19 @@ def main():
         ("ticket: /tickets/{id} with messages, events, risk", "/tickets/%d" % some["id"]),
         ("customer: /customers/{id} with tickets, churn risk",
          "/customers/%d" % some["customer_id"]),
-        ("report: /reports all metrics by day, 30 days", "/reports?metric=all&period=day"),
+        ("report: /reports all metrics by day, 30 days", "/reports?metric=all&period=day" + span30),
         ("report: /reports by category by week, 180 days",
          "/reports?metric=all&group=category&period=week&from=%s&to=%s" % (d180, iso(now))),
-        ("report: /reports by agent by week", "/reports?metric=all&group=agent&period=week"),
+        ("report: /reports by agent by week, 30 days",
+         "/reports?metric=all&group=agent&period=week" + span30),
         ("report: /reports/tickets drill-down (escalations)",
-         "/reports/tickets?metric=escalation_rate&limit=100"),
-        ("report: /reports/tickets one agent, 180 days",
-         "/reports/tickets?metric=ttr_mean_ms&group=agent&key=5&limit=100&from=" + d180),
-        ("report: /reports/tickets one category, 180 days",
-         "/reports/tickets?metric=escalation_rate&group=category&key=billing&limit=100&from=" +
-         d180),
-        ("roi: /roi (period and baseline)", "/roi"),
+         "/reports/tickets?metric=escalation_rate&limit=100" + span30),
+        ("report: /reports/tickets one agent, 90 days",
+         "/reports/tickets?metric=ttr_mean_ms&group=agent&key=5&limit=100" + span90),
+        ("report: /reports/tickets one category, 90 days",
+         "/reports/tickets?metric=ttr_mean_ms&group=category&key=billing&limit=100" +
+         span90),
+        ("roi: /roi, 90 days and the 90 before", "/roi?" + span90[1:]),
     ]
     out = []
     for name, path in calls:
