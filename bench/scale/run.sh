@@ -10,6 +10,8 @@
 #   parley demo --db DB --tickets 1000000
 # ROUNDS (default 20) is how many times each call runs. PORT (default 18790)
 # and BIN (default build-rel/parley, built if missing) from the environment.
+# END=YYYY-MM-DD ends the probe's windows there instead of at the newest
+# ticket (give it once INGEST has added tickets dated today).
 # INGEST=10s also posts messages for that long with wrk and
 # bench/http/post.lua (16 connections; analysis, triage, commit, events out):
 # the whole path's messages/s on the big database, which it grows.
@@ -60,7 +62,7 @@ start "server start"
 echo
 echo "| call | p50 ms | p99 ms | max ms | bytes |"
 echo "| --- | ---: | ---: | ---: | ---: |"
-python3 bench/scale/probe.py "$PORT" "$ROUNDS"
+python3 bench/scale/probe.py "$PORT" "$ROUNDS" ${END:-}
 if [ -n "${INGEST:-}" ]; then
     PARLEY_TOKEN=$(curl -s "http://127.0.0.1:$PORT/api/v1/auth/login" \
         -H 'Content-Type: application/json' \
