@@ -7,7 +7,7 @@
 set -eu
 
 pkgs="build-essential pkg-config meson ninja-build python3
-libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
 libutf8proc-dev libstemmer-dev liblinear-dev libgmime-3.0-dev
 libcurl4-openssl-dev libcmocka-dev"
 
