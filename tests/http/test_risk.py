@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_risk.py — risk scores over the real server: `parley demo` makes a
-history, `parley train-risk` trains and evaluates on its later part (the
+history (2 to 8 messages a ticket, about 5 on average), `parley train-risk` trains and evaluates on its later part (the
 JSON report), the server loads the models and every open ticket carries
 risk {escalation, low_csat, factors}, closed ones none, customers a
 churn_risk; a new ticket is scored as soon as it is committed; a damaged
@@ -25,6 +25,11 @@ def check_training(binary, db, tmp, c):
     rc, out, err = cli(binary, ["demo", "--db", db, "--tickets", "1500", "--models",
                                 harness.MODELS], tmp)
     c.eq(rc, 0, "demo history generated (%s)" % err[-300:])
+    (lo, hi, mean), = harness.sql(db, "SELECT min(n), max(n), avg(n) FROM (SELECT count(*) AS n "
+                                  "FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE "
+                                  "t.thread LIKE 'gen-%' GROUP BY m.ticket_id) x")
+    c.ok(int(lo) >= 2 and int(hi) <= 8 and 4.0 < float(mean) < 6.0,
+         "2 to 8 messages a generated ticket, about 5 on average (%s, %s, %s)" % (lo, hi, mean))
     rc, out, err = cli(binary, ["train-risk", "--db", db], tmp)
     c.eq(rc, 2, "--out is required")
     rc, out, err = cli(binary, ["train-risk", "--db", db, "--out", model,
