@@ -110,6 +110,8 @@ int sq__fts_flush(struct sq *s)
 {
     for (int t = 0; t < FTS__COUNT; t++) {
         struct fts_pending *p = &s->fts[t];
+        if (p->n == 0)
+            continue;
         qsort(p->ids, p->n, sizeof *p->ids, cmp_id);
         for (size_t i = 0; i < p->n; i++) {
             if (i > 0 && p->ids[i] == p->ids[i - 1])
