@@ -76,6 +76,14 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     desk_set_text(d, te);
+    /* The live metrics follow the generation and their snapshot is written
+     * at close, so the first `parley serve` on a big history starts from it
+     * instead of replaying every event. */
+    char *snap = cli_metrics_snapshot(db, NULL);
+    desk_metrics_snapshot_at(d, snap, 1);
+    free(snap);
+    if (desk_metrics_enable(d) != 0)
+        fprintf(stderr, "parley demo: note: no metrics snapshot (the first start will replay)\n");
     int rc = desk_demo_seed(d, &o);
     desk_close(d);
     text_engine_close(te);

@@ -25,6 +25,7 @@ def check_training(binary, db, tmp, c):
     rc, out, err = cli(binary, ["demo", "--db", db, "--tickets", "1500", "--models",
                                 harness.MODELS], tmp)
     c.eq(rc, 0, "demo history generated (%s)" % err[-300:])
+    c.ok(os.path.exists(snapshot_path(db, tmp)), "demo wrote the metrics snapshot")
     (lo, hi, mean), = harness.sql(db, "SELECT min(n), max(n), avg(n) FROM (SELECT count(*) AS n "
                                   "FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE "
                                   "t.thread LIKE 'gen-%' GROUP BY m.ticket_id) x")
