@@ -247,8 +247,94 @@ static int has_label(const struct text_train_set *ts, size_t i, uint32_t l)
     return 0;
 }
 
-/* Evaluates on hold-out rows; for multi-label also picks per-label
- * thresholds (written to thr). Returns macro-F1 + accuracy. */
+/* Hold-out rows of one half (i % 2 == half) or, with half = -1, all. */
+#define IN_HALF(i, half) ((half) < 0 || (int)((i) % 2) == (half))
+
+/* The threshold for label l that maximises its F1 over the hold-out rows
+ * of `half`, from probabilities P (nh x L). */
+static float best_threshold(const double *P, const uint32_t *ho, size_t nh,
+                            const struct text_train_set *ts, uint32_t l, int half)
+{
+    uint32_t L = ts->nlabels;
+    double bestf = -1, bt = 0.5;
+    for (double t = 0.05; t < 0.96; t += 0.025) {
+        double tp = 0, fp = 0, fn = 0;
+        for (size_t i = 0; i < nh; i++) {
+            if (!IN_HALF(i, half))
+                continue;
+            int p = P[i * L + l] >= t, g = has_label(ts, ho[i], l);
+            tp += p && g, fp += p && !g, fn += !p && g;
+        }
+        double f = tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0;
+        if (f > bestf + 1e-9)
+            bestf = f, bt = t;
+    }
+    return (float)bt;
+}
+
+/* Macro-F1 + accuracy of the predictions of P over the hold-out rows of
+ * `half`: the top label (single-label, thr NULL), or every label over its
+ * threshold and the top label when none is (multi-label) — as `parley
+ * eval` decides. */
+static double decided_score(const double *P, const uint32_t *ho, size_t nh,
+                            const struct text_train_set *ts, const float *thr, int half)
+{
+    uint32_t L = ts->nlabels;
+    double *tp = xcalloc(L, sizeof *tp), *fp = xcalloc(L, sizeof *fp), *fn = xcalloc(L, sizeof *fn);
+    double acc = 0, n = 0, f1sum = 0;
+    for (size_t i = 0; i < nh; i++) {
+        if (!IN_HALF(i, half))
+            continue;
+        const double *p = P + i * L;
+        uint32_t top = 0, npos = 0;
+        for (uint32_t l = 1; l < L; l++)
+            if (p[l] > p[top])
+                top = l;
+        for (uint32_t l = 0; l < L && thr; l++)
+            npos += p[l] >= thr[l];
+        int ok = 1;
+        for (uint32_t l = 0; l < L; l++) {
+            int pr = thr && npos ? p[l] >= thr[l] : l == top, g = has_label(ts, ho[i], l);
+            tp[l] += pr && g, fp[l] += pr && !g, fn[l] += !pr && g;
+            ok &= pr == g;
+        }
+        acc += ok;
+        n++;
+    }
+    for (uint32_t l = 0; l < L; l++)
+        f1sum += tp[l] > 0 ? 2 * tp[l] / (2 * tp[l] + fp[l] + fn[l]) : 0;
+    free(tp), free(fp), free(fn);
+    return f1sum / L + acc / (n ? n : 1);
+}
+
+/* Per-label thresholds for the rows of `half`: each label's F1-best
+ * threshold, then two rounds of moving one threshold at a time to where
+ * the decided predictions score best (macro-F1 + exact-match accuracy):
+ * F1-best thresholds alone are low and predict too many labels. */
+static void tune_thresholds(const double *P, const uint32_t *ho, size_t nh,
+                            const struct text_train_set *ts, float *thr, int half)
+{
+    uint32_t L = ts->nlabels;
+    for (uint32_t l = 0; l < L; l++)
+        thr[l] = best_threshold(P, ho, nh, ts, l, half);
+    double best = decided_score(P, ho, nh, ts, thr, half);
+    for (int round = 0; round < 2; round++)
+        for (uint32_t l = 0; l < L; l++) {
+            float keep = thr[l];
+            for (double t = 0.05; t < 0.96; t += 0.025) {
+                thr[l] = (float)t;
+                double sc = decided_score(P, ho, nh, ts, thr, half);
+                if (sc > best + 1e-9)
+                    best = sc, keep = thr[l];
+            }
+            thr[l] = keep;
+        }
+}
+
+/* Scores a model on hold-out rows: macro-F1 + accuracy. For multi-label,
+ * thresholds tuned on one half of the rows are scored on the other half
+ * (both ways, averaged) so that the score is not flattered by tuning on
+ * the rows it is measured on; thr gets thresholds tuned on all rows. */
 static double holdout_score(struct feature_node **x, const uint32_t *ho, size_t nh,
                             const struct text_train_set *ts, int multi, uint32_t nfeat,
                             const double *W, const double *B, float *thr)
@@ -261,50 +347,19 @@ static double holdout_score(struct feature_node **x, const uint32_t *ho, size_t 
         for (uint32_t l = 0; l < L; l++)
             P[i * L + l] = 1 / (1 + exp(-z[l]));
     }
-    double f1sum = 0, acc = 0;
-    if (!multi) {
-        double *tp = xcalloc(L, sizeof *tp), *fp = xcalloc(L, sizeof *fp), *fn = xcalloc(L, sizeof *fn);
-        for (size_t i = 0; i < nh; i++) {
-            uint32_t best = 0;
-            for (uint32_t l = 1; l < L; l++)
-                if (P[i * L + l] > P[i * L + best])
-                    best = l;
-            uint32_t g = ts->lab[ts->lab_off[ho[i]]];
-            if (best == g)
-                tp[g]++, acc++;
-            else
-                fp[best]++, fn[g]++;
+    double sc = 0;
+    if (!multi)
+        sc = decided_score(P, ho, nh, ts, NULL, -1);
+    else {
+        for (int half = 0; half < 2; half++) {
+            tune_thresholds(P, ho, nh, ts, thr, half);
+            sc += decided_score(P, ho, nh, ts, thr, 1 - half) / 2;
         }
-        for (uint32_t l = 0; l < L; l++)
-            f1sum += tp[l] > 0 ? 2 * tp[l] / (2 * tp[l] + fp[l] + fn[l]) : 0;
-        free(tp), free(fp), free(fn);
-    } else {
-        for (uint32_t l = 0; l < L; l++) {
-            double bestf = -1, bt = 0.5;
-            for (double t = 0.05; t < 0.96; t += 0.025) {
-                double tp = 0, fp = 0, fn = 0;
-                for (size_t i = 0; i < nh; i++) {
-                    int p = P[i * L + l] >= t, g = has_label(ts, ho[i], l);
-                    tp += p && g, fp += p && !g, fn += !p && g;
-                }
-                double f = tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0;
-                if (f > bestf + 1e-9)
-                    bestf = f, bt = t;
-            }
-            thr[l] = (float)bt;
-            f1sum += bestf;
-        }
-        for (size_t i = 0; i < nh; i++) {
-            int ok = 1;
-            for (uint32_t l = 0; l < L; l++)
-                if ((P[i * L + l] >= thr[l]) != has_label(ts, ho[i], l))
-                    ok = 0;
-            acc += ok;
-        }
+        tune_thresholds(P, ho, nh, ts, thr, -1);
     }
     free(z);
     free(P);
-    return f1sum / L + acc / (double)(nh ? nh : 1);
+    return sc;
 }
 
 static uint64_t rng_next(uint64_t *s)
@@ -465,18 +520,19 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
             else
                 tr[ntr++] = perm[i];
         }
-        static const double cs_single[] = {16, 64, 256, 0};
-        static const double cs_multi[] = {1, 4, 16, 64};
-        const double *cs = o->multi_label ? cs_multi : cs_single;
-        double best = -1, bestC = cs[1];
+        /* C from 1 up by factors of 4 until the score has not improved
+         * twice in a row (large C trains slowly and rarely wins) */
+        static const double cs[] = {1, 4, 16, 64, 256, 1024};
+        double best = -1, bestC = 16;
         float *thr = xmalloc(L * sizeof *thr);
-        int ncand = C > 0 ? 1 : o->multi_label ? 4 : 3;
-        for (int c = 0; c < ncand; c++) {
+        int ncand = C > 0 ? 1 : (int)(sizeof cs / sizeof cs[0]), worse = 0;
+        for (int c = 0; c < ncand && worse < 2; c++) {
             double Cc = C > 0 ? C : cs[c];
             fit_all(x, tr, ntr, ts, o->multi_label, m->nfeat, Cc, W, B);
             double sc = holdout_score(x, ho, nho, ts, o->multi_label, m->nfeat, W, B, thr);
             if (o->verbose)
                 fprintf(stderr, "train: C=%g hold-out score %.4f\n", Cc, sc);
+            worse = sc > best ? 0 : worse + 1;
             if (sc > best) {
                 best = sc;
                 bestC = Cc;
@@ -491,7 +547,7 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
         free(ho);
     }
     if (C <= 0)
-        C = o->multi_label ? 4 : 16;
+        C = 16;
     if (o->verbose)
         fprintf(stderr, "train: final C=%g on %zu rows, %u features\n", C, ts->n, m->nfeat);
 

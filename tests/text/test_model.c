@@ -51,6 +51,61 @@ static struct text_model *train_tiny(int multi)
     return m;
 }
 
+/* A multi-label set big enough for the hold-out (C and thresholds chosen
+ * by training itself): requests about a card, about cancelling, and both. */
+static void test_thresholds(void **st)
+{
+    (void)st;
+    static const char *const card[] = {"where is my card", "my card has not arrived",
+                                       "the new card never came", "card still not delivered",
+                                       "when does my card arrive", "no card in the post yet"};
+    static const char *const cancel[] = {"cancel my transfer", "stop that payment",
+                                         "please cancel the transaction", "undo the transfer I made",
+                                         "I want the payment cancelled", "revoke this transfer"};
+    static const char *const tail[] = {"", " please", " today", " thanks", " asap",
+                                       " it is urgent", " again", " now", " help", " sir"};
+    enum { N = 6 * 10 * 2 + 6 * 6 };
+    static char buf[N][96];
+    const char *text[N];
+    size_t len[N];
+    uint32_t off[N + 1], lab[N * 2], n = 0, k = 0;
+    char *labels[] = {"card_arrival", "cancel_transfer"};
+    off[0] = 0;
+    for (int a = 0; a < 6; a++)
+        for (int t = 0; t < 10; t++)
+            for (int c = 0; c < 2; c++) {
+                snprintf(buf[n], sizeof buf[n], "%s%s", c ? cancel[a] : card[a], tail[t]);
+                lab[k++] = (uint32_t)c;
+                off[++n] = k;
+            }
+    for (int a = 0; a < 6; a++)
+        for (int b = 0; b < 6; b++) {
+            snprintf(buf[n], sizeof buf[n], "%s and %s", card[a], cancel[b]);
+            lab[k++] = 0;
+            lab[k++] = 1;
+            off[++n] = k;
+        }
+    for (uint32_t i = 0; i < n; i++) {
+        text[i] = buf[i];
+        len[i] = strlen(buf[i]);
+    }
+    struct text_train_set ts = {n, text, len, off, lab, 2, labels};
+    struct text_train_opts o = {"both", 1, TEXT_LANG_EN, 0, 0};
+    struct text_model *m = NULL;
+    char *err = NULL;
+    assert_int_equal(text_model_train(&ts, &o, &m, &err), 0);
+    for (int l = 0; l < 2; l++)
+        assert_true(m->thresh[l] >= 0.05f && m->thresh[l] <= 0.95f);
+    float p[2];
+    const char *one = "my card did not arrive";
+    assert_int_equal(text_model_predict(m, one, strlen(one), p), 0);
+    assert_true(p[0] >= m->thresh[0] && p[1] < m->thresh[1]);     /* card only */
+    const char *two = "cancel the payment and where is my card";
+    assert_int_equal(text_model_predict(m, two, strlen(two), p), 0);
+    assert_true(p[0] >= m->thresh[0] && p[1] >= m->thresh[1]);    /* both */
+    text_model_free(m);
+}
+
 static char path[256];
 
 static void test_train_predict(void **st)
@@ -151,6 +206,7 @@ int text_model_tests(void)
     snprintf(path, sizeof path, "/tmp/parley-test-text-%d.model", (int)getpid());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_predict),
+        cmocka_unit_test(test_thresholds),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_corrupt),
     };
