@@ -379,6 +379,7 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
         return PL_EINVAL;
     }
     set_print_string_function(quiet);
+    srand(1);   /* liblinear's solver draws its order with rand(): same data, same model */
     struct text_scratch *s = text_scratch_get();
     struct text_feat_cfg cfg = {20, 2, 2, 5, 0};
     int lang = o->lang;
@@ -525,6 +526,8 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
         static const double cs[] = {1, 4, 16, 64, 256, 1024};
         double best = -1, bestC = 16;
         float *thr = xmalloc(L * sizeof *thr);
+        for (uint32_t l = 0; l < L; l++)
+            thr[l] = 0.5f;       /* single-label: unused, but saved */
         int ncand = C > 0 ? 1 : (int)(sizeof cs / sizeof cs[0]), worse = 0;
         for (int c = 0; c < ncand && worse < 2; c++) {
             double Cc = C > 0 ? C : cs[c];
