@@ -9,8 +9,11 @@ the best of -autotune-validation and a small grid, retrained on all of
 TRAIN; multi-label with -loss ova). Choices are made on a stratified 15% of
 TRAIN (seed 42), never on DEV. Multi-label predictions take every label with
 p >= its threshold (tuned on that 15% exactly as `parley train` tunes its
-own), and the top label when none passes — exactly as `parley eval`."""
-import csv, json, os, random, re, subprocess, sys, tempfile, time
+own), and the top label when none passes — exactly as `parley eval`. Every
+candidate is scored as `parley train` scores its own: accuracy + macro-F1 on
+the slice, multi-label with thresholds tuned on one half of the slice and
+scored on the other (both ways)."""
+import csv, json, os, random, re, resource, subprocess, sys, tempfile, time
 from collections import defaultdict
 
 
@@ -110,6 +113,25 @@ def tune_thresholds(P, gold, labels):
     return list(thr)
 
 
+def select(P, gold, labels, multi):
+    """A candidate's score on the validation slice and its thresholds, as
+    `parley train` chooses C (src/text/model.c, holdout_score): accuracy +
+    macro-F1; multi-label, thresholds tuned on one half of the slice (rows
+    i % 2) are scored on the other half, both ways averaged, and the
+    thresholds kept are those tuned on the whole slice."""
+    if not multi:
+        m = metrics(gold, decide(P, labels, [0.5] * len(labels), multi))
+        return m['accuracy'] + m['macro_f1'], [0.5] * len(labels)
+    sc = 0
+    for half in (0, 1):
+        a = [i for i in range(len(gold)) if i % 2 == half]
+        b = [i for i in range(len(gold)) if i % 2 != half]
+        thr = tune_thresholds([P[i] for i in a], [gold[i] for i in a], labels)
+        m = metrics([gold[i] for i in b], decide([P[i] for i in b], labels, thr, multi))
+        sc += (m['accuracy'] + m['macro_f1']) / 2
+    return sc, tune_thresholds(P, gold, labels)
+
+
 def decide(P, labels, thr, multi):
     out = []
     for row in P:
@@ -150,11 +172,7 @@ def tfidf(Xtr, Ytr, Xdv, multi):
     best = None
     for C in (1, 10, 100, 1000):
         proba, labels = fit([Xtr[i] for i in tr], [Ytr[i] for i in tr], C)
-        P = proba([Xtr[i] for i in va])
-        gold = [Ytr[i] for i in va]
-        thr = tune_thresholds(P, gold, labels) if multi else [0.5] * len(labels)
-        m = metrics(gold, decide(P, labels, thr, multi))
-        sc = m['accuracy'] + m['macro_f1']
+        sc, thr = select(proba([Xtr[i] for i in va]), [Ytr[i] for i in va], labels, multi)
         if best is None or sc > best[0]:
             best = (sc, C, thr)
     _, C, thr = best
@@ -163,7 +181,8 @@ def tfidf(Xtr, Ytr, Xdv, multi):
 
 
 FT_GRID = [  # epoch, lr, wordNgrams, minn, maxn
-    (10, 0.5, 2, 0, 0), (25, 0.5, 2, 0, 0), (25, 1.0, 2, 0, 0), (25, 0.5, 2, 2, 5), (50, 0.25, 2, 2, 5)]
+    (10, 0.5, 2, 0, 0), (25, 0.5, 2, 2, 5), (50, 0.25, 2, 2, 5)]
+FT_MEMORY = 6 << 30   # address-space cap per fastText run; a trial that needs more fails
 FT_TUNED = ['epoch', 'lr', 'dim', 'wordNgrams', 'minn', 'maxn', 'bucket', 'dsub', 'loss', 'minCount']
 
 
@@ -187,9 +206,11 @@ def fasttext(Xtr, Ytr, Xdv, multi, duration):
                 f.write(' '.join('__label__' + l.replace(' ', '_') for l in Ytr[i]) + ' ' + ft_text(Xtr[i]) + '\n')
     wr(d + '/tr.txt', tr)
     wr(d + '/va.txt', va)
+    def cap():   # autotune draws dim up to ~1000 and 10M buckets: tens of GB
+        resource.setrlimit(resource.RLIMIT_AS, (FT_MEMORY, FT_MEMORY))
     def run(args):
         return subprocess.run(['fasttext', 'supervised', '-thread', '1'] + args, check=True,
-                              capture_output=True, text=True).stdout
+                              capture_output=True, text=True, preexec_fn=cap).stdout
     def proba(model, X):
         with open(d + '/in.txt', 'w', encoding='utf-8') as f:
             for t in X:
@@ -215,7 +236,11 @@ def fasttext(Xtr, Ytr, Xdv, multi, duration):
     gold = [Ytr[i] for i in va]
     for k, (name, args) in enumerate(cands):
         out = f'{d}/m{k}'
-        log = run(['-input', d + '/tr.txt', '-output', out] + args)
+        try:
+            log = run(['-input', d + '/tr.txt', '-output', out] + args)
+        except subprocess.CalledProcessError as e:   # a trial over FT_MEMORY aborts fastText
+            tried[name] = 'failed: ' + e.stderr.strip().splitlines()[-1][-80:]
+            continue
         if name == 'autotune':   # the settings it found, to retrain them on all of TRAIN
             found = log[log.rindex('Best selected args'):].splitlines()[1:]
             a = dict(l.split(' = ') for l in found if ' = ' in l)
@@ -223,9 +248,7 @@ def fasttext(Xtr, Ytr, Xdv, multi, duration):
             args = sum((['-' + key, a[key]] for key in FT_TUNED if key in a), ['-verbose', '0'])
             name = 'autotune: ' + ' '.join(args[2:])
         P = matrix(proba(out + '.bin', [Xtr[i] for i in va]))
-        thr = tune_thresholds(P, gold, labels) if multi else [0.5] * len(labels)
-        m = metrics(gold, decide(P, labels, thr, multi))
-        sc = m['accuracy'] + m['macro_f1']
+        sc, thr = select(P, gold, labels, multi)
         tried[name] = round(sc, 4)
         if best is None or sc > best[0]:
             best = (sc, name, args, thr)
@@ -244,7 +267,7 @@ def main():
     if system == 'tfidf':
         pred, info = tfidf(Xtr, Ytr, Xdv, multi)
     else:
-        dur = int(os.environ.get('FASTTEXT_AUTOTUNE_SECONDS', '120'))
+        dur = int(os.environ.get('FASTTEXT_AUTOTUNE_SECONDS', '90'))
         pred, info = fasttext(Xtr, Ytr, Xdv, multi, dur)
     m = metrics(Ydv, pred)
     m['system'] = system

@@ -3,7 +3,7 @@
 # stratified dev splits (seed 42) of every task. Writes one JSON line per
 # (task, system) to bench/text/results/. Usage:
 #   bench/text/compare.sh [PARLEY_BINARY] [TASK...]
-# Env: FASTTEXT_AUTOTUNE_SECONDS (default 120), SYSTEMS (default
+# Env: FASTTEXT_AUTOTUNE_SECONDS (default 90), SYSTEMS (default
 # "parley tfidf fasttext").
 set -eu
 cd "$(dirname "$0")/../.."

@@ -10,5 +10,5 @@ for t in ['banking77', 'goemotions_ekman', 'cedr', 'sentiment']:
         if not os.path.exists(p):
             continue
         m = json.load(open(p))
-        name = {'parley': '**Parley**', 'tfidf': 'TF-IDF + LR (sklearn)', 'fasttext': 'fastText (autotuned)'}[s]
+        name = {'parley': '**Parley**', 'tfidf': 'TF-IDF + LR (sklearn)', 'fasttext': 'fastText (autotune + grid)'}[s]
         print(f"| {t} | {m['n']} | {name} | {m['accuracy']:.4f} | {m['macro_f1']:.4f} | {m['micro_f1']:.4f} | {m['seconds']} s |")
