@@ -7,7 +7,7 @@ print('|---|---:|---|---:|---:|---:|---:|')
 for t in ['banking77', 'goemotions_ekman', 'cedr', 'sentiment']:
     for s in ['parley', 'tfidf', 'fasttext']:
         p = os.path.join(R, f'{t}-{s}.json')
-        if not os.path.exists(p):
+        if not os.path.exists(p) or os.path.getsize(p) == 0:   # not run, or interrupted
             continue
         m = json.load(open(p))
         name = {'parley': '**Parley**', 'tfidf': 'TF-IDF + LR (sklearn)', 'fasttext': 'fastText (autotune + grid)'}[s]
