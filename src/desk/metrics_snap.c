@@ -80,43 +80,50 @@ void desk_metrics_snapshot_at(struct desk *d, const char *path, int write)
     d->snap_write = write != 0;
 }
 
+/* Appends n bytes to f and to the running checksum *h. */
+static int put(FILE *f, uint64_t *h, const void *p, size_t n)
+{
+    *h = fnv1a(*h, p, n);
+    return fwrite(p, 1, n, f) == n;
+}
+
 /* Layout: MAGIC, the build, last event id, its fingerprint, the desk's
  * metrics config, metrics length, metrics, risk length, risk, FNV-1a 64 of
- * everything before it. */
+ * everything before it. Each part goes to the file as it is made, so a
+ * save holds one part in memory, not the whole file. */
 static int save(struct desk *d, struct store *st)
 {
     uint64_t print = event_print(st, d->metrics_last);
     if (!print)
         return PL_ENOTFOUND;
-    struct buf b = BUF_INIT, part = BUF_INIT;
-    int64_t head[2] = {d->metrics_last, (int64_t)print};
     char build[BUILD_LEN] = {0};
     snprintf(build, sizeof build, "%s", DESK_BUILD_ID);
-    buf_add(&b, MAGIC, MAGIC_LEN);
-    buf_add(&b, build, sizeof build);
-    buf_add(&b, head, sizeof head);
-    buf_add(&b, &d->metrics_cfg, sizeof d->metrics_cfg);
-    insight_metrics_save(d->metrics, &part);
-    uint64_t n = part.len;
-    buf_add(&b, &n, sizeof n);
-    buf_add(&b, part.ptr, part.len);
-    part.len = 0;
-    insight_risk_track_save(d->risk_track, &part);
-    n = part.len;
-    buf_add(&b, &n, sizeof n);
-    buf_add(&b, part.ptr, part.len);
-    uint64_t h = fnv1a(FNV_INIT, b.ptr, b.len);
-    buf_add(&b, &h, sizeof h);
+    int64_t head[2] = {d->metrics_last, (int64_t)print};
     char *tmp = xasprintf("%s.tmp", d->metrics_snap);
     FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(b.ptr, 1, b.len, f) == b.len;
+    uint64_t h = FNV_INIT, n;
+    int ok = f && put(f, &h, MAGIC, MAGIC_LEN) && put(f, &h, build, sizeof build) &&
+             put(f, &h, head, sizeof head) &&
+             put(f, &h, &d->metrics_cfg, sizeof d->metrics_cfg);
+    struct buf part = BUF_INIT;
+    if (ok) {
+        insight_metrics_save(d->metrics, &part);
+        n = part.len;
+        ok = put(f, &h, &n, sizeof n) && put(f, &h, part.ptr, part.len);
+    }
+    if (ok) {
+        part.len = 0;
+        insight_risk_track_save(d->risk_track, &part);
+        n = part.len;
+        ok = put(f, &h, &n, sizeof n) && put(f, &h, part.ptr, part.len);
+    }
+    buf_release(&part);
+    ok = ok && fwrite(&h, 1, sizeof h, f) == sizeof h;
     ok = f && fclose(f) == 0 && ok;
     ok = ok && rename(tmp, d->metrics_snap) == 0;
     if (!ok)
         remove(tmp);
     free(tmp);
-    buf_release(&part);
-    buf_release(&b);
     return ok ? 0 : PL_EIO;
 }
 
