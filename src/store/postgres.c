@@ -139,6 +139,49 @@ PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc)
     return pg__run_prepared(p, name, a, rc);
 }
 
+/* Runs statement id for its effect only. */
+int pg__run(struct pg *p, enum pid id, const struct args *a)
+{
+    int rc;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (r)
+        PQclear(r);
+    return rc;
+}
+
+/* Runs a write; *changed = the rows it touched. */
+int pg__changed(struct pg *p, enum pid id, const struct args *a, int *changed)
+{
+    int rc;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (!r)
+        return rc;
+    *changed = atoi(PQcmdTuples(r));
+    PQclear(r);
+    return 0;
+}
+
+int pg__one_row(struct pg *p, enum pid id, const struct args *a)
+{
+    int changed = 0;
+    int rc = pg__changed(p, id, a, &changed);
+    return rc ? rc : changed == 0 ? PL_ENOTFOUND : 0;
+}
+
+int pg__insert_id(struct pg *p, enum pid id, const struct args *a, int64_t *out, int none)
+{
+    int rc;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (!r)
+        return rc;
+    if (PQntuples(r) > 0)
+        *out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    else
+        rc = none;
+    PQclear(r);
+    return rc;
+}
+
 /* ---- lifecycle, migrations, transactions ----------------------------- */
 
 void pg__close(struct store *st)

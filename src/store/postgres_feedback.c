@@ -52,33 +52,6 @@ static void read_alert(PGresult *r, int row, struct alert *a)
     a->acknowledged_at = col_i64(r, row, 11);
 }
 
-/* Runs an INSERT ... RETURNING id. */
-static int insert_id(struct pg *p, enum pid id, const struct args *a, int64_t *out)
-{
-    int rc;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *out = col_i64(r, 0, 0);
-    else
-        rc = PL_EDB;
-    PQclear(r);
-    return rc;
-}
-
-/* Runs an UPDATE; *changed = rows it touched. */
-static int update(struct pg *p, enum pid id, const struct args *a, int *changed)
-{
-    int rc;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    *changed = atoi(PQcmdTuples(r));
-    PQclear(r);
-    return 0;
-}
-
 int pg__survey_insert(struct store *st, struct survey *s)
 {
     struct args a = {0};
@@ -88,7 +61,7 @@ int pg__survey_insert(struct store *st, struct survey *s)
     a_i64(&a, s->ticket_id);
     a_i64(&a, s->customer_id);
     a_i64(&a, s->created_at);
-    return insert_id(PG(st), P_SURVEY_INSERT, &a, &s->id);
+    return pg__insert_id(PG(st), P_SURVEY_INSERT, &a, &s->id, PL_EDB);
 }
 
 int pg__survey_find(struct store *st, const char *token_hash, struct survey *out)
@@ -132,7 +105,7 @@ int pg__survey_answer(struct store *st, const struct survey *s)
     a_i64(&a, s->nps);
     a_str(&a, s->comment);
     a_str(&a, s->analysis);
-    int rc = update(p, P_SURVEY_ANSWER, &a, &changed);
+    int rc = pg__changed(p, P_SURVEY_ANSWER, &a, &changed);
     if (rc || changed)
         return rc;
     rc = exists(p, P_SURVEY_EXISTS, s->id);
@@ -153,7 +126,7 @@ int pg__alert_insert(struct store *st, struct alert *al)
     a_str(&a, al->ticket_ids ? al->ticket_ids : "[]");
     a_str(&a, al->detail);
     a_i64(&a, al->created_at);
-    return insert_id(PG(st), P_ALERT_INSERT, &a, &al->id);
+    return pg__insert_id(PG(st), P_ALERT_INSERT, &a, &al->id, PL_EDB);
 }
 
 static int alert_rows(struct pg *p, enum pid id, const struct args *a, struct alert **out,
@@ -208,7 +181,7 @@ int pg__alert_ack(struct store *st, int64_t id, int64_t user_id, int64_t at)
     a_i64(&a, id);
     a_i64(&a, user_id);
     a_i64(&a, at);
-    int rc = update(p, P_ALERT_ACK, &a, &changed);
+    int rc = pg__changed(p, P_ALERT_ACK, &a, &changed);
     if (rc || changed)
         return rc;
     struct alert old;

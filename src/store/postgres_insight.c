@@ -7,15 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-static int run(struct pg *p, enum pid id, const struct args *a)
-{
-    int rc;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (r)
-        PQclear(r);
-    return rc;
-}
-
 int pg__fact_insert(struct store *st, const struct metric_fact *f)
 {
     struct args a = {0};
@@ -31,7 +22,7 @@ int pg__fact_insert(struct store *st, const struct metric_fact *f)
     a_str(&a, isnan(f->value) ? NULL : val);
     a_i64(&a, f->label);
     a_i64(&a, f->event_id);
-    return run(PG(st), P_FACT_INSERT, &a);
+    return pg__run(PG(st), P_FACT_INSERT, &a);
 }
 
 int pg__fact_withdraw(struct store *st, int kind, int64_t ticket_id)
@@ -39,7 +30,7 @@ int pg__fact_withdraw(struct store *st, int kind, int64_t ticket_id)
     struct args a = {0};
     a_i64(&a, kind);
     a_i64(&a, ticket_id);
-    return run(PG(st), P_FACT_WITHDRAW, &a);
+    return pg__run(PG(st), P_FACT_WITHDRAW, &a);
 }
 
 int pg__fact_list(struct store *st, const struct fact_filter *f, struct metric_fact **out,

@@ -366,6 +366,14 @@ int pg__prepare(struct pg *p, const char *name, const char *sql, int nparams,
 PGresult *pg__run_prepared(struct pg *p, const char *name, const struct args *a, int *rc);
 /* Runs statement id, preparing it on first use; as pg__run_prepared(). */
 PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc);
+/* The same for a statement run for its effect: pg__run() returns its code,
+ * pg__changed() the rows a write touched, pg__one_row() PL_ENOTFOUND when
+ * it touched none, pg__insert_id() the id an INSERT ... RETURNING id gave
+ * (the code `none` when it gave no row, e.g. ON CONFLICT DO NOTHING). */
+int pg__run(struct pg *p, enum pid id, const struct args *a);
+int pg__changed(struct pg *p, enum pid id, const struct args *a, int *changed);
+int pg__one_row(struct pg *p, enum pid id, const struct args *a);
+int pg__insert_id(struct pg *p, enum pid id, const struct args *a, int64_t *out, int none);
 void pg__close(struct store *st);
 int pg__claim(struct store *st, const char *who, struct store_holder *holder);
 const char *pg__errmsg(struct store *st);

@@ -10,35 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs statement id and expects no rows back but an affected count;
- * PL_ENOTFOUND when nothing changed. */
-static int run_change(struct pg *p, enum pid id, const struct args *a)
-{
-    int rc;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (atoi(PQcmdTuples(r)) == 0)
-        rc = PL_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
-/* Runs an INSERT ... RETURNING id; PL_EEXISTS when it returned no row. */
-static int run_insert(struct pg *p, enum pid id, const struct args *a, int64_t *out)
-{
-    int rc;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *out = col_i64(r, 0, 0);
-    else
-        rc = PL_EEXISTS;
-    PQclear(r);
-    return rc;
-}
-
 /* ---- deliveries ------------------------------------------------------------- */
 
 static void read_delivery(PGresult *r, int row, void *p)
@@ -124,7 +95,7 @@ int pg__delivery_insert(struct store *st, struct delivery *d)
     a_i64(&a, d->next_attempt_at);
     a_i64(&a, d->created_at);
     a_i64(&a, d->updated_at);
-    return run_insert(PG(st), P_DLV_INSERT, &a, &d->id);
+    return pg__insert_id(PG(st), P_DLV_INSERT, &a, &d->id, PL_EEXISTS);
 }
 
 int pg__delivery_get(struct store *st, int64_t id, struct delivery *out)
@@ -141,7 +112,7 @@ int pg__delivery_update(struct store *st, const struct delivery *d)
     a_str(&a, d->last_error);
     a_i64(&a, d->next_attempt_at);
     a_i64(&a, d->updated_at);
-    return run_change(PG(st), P_DLV_UPDATE, &a);
+    return pg__one_row(PG(st), P_DLV_UPDATE, &a);
 }
 
 int pg__delivery_due(struct store *st, int64_t now, unsigned kinds, int limit,
@@ -196,7 +167,7 @@ int pg__webhook_insert(struct store *st, struct webhook *w)
     a_str(&a, w->secret);
     a_i64(&a, w->created_by);
     a_i64(&a, w->created_at);
-    return run_insert(PG(st), P_HOOK_INSERT, &a, &w->id);
+    return pg__insert_id(PG(st), P_HOOK_INSERT, &a, &w->id, PL_EEXISTS);
 }
 
 int pg__webhook_get(struct store *st, int64_t id, struct webhook *out)
@@ -225,7 +196,7 @@ int pg__webhook_delete(struct store *st, int64_t id)
 {
     struct args a = {0};
     a_i64(&a, id);
-    return run_change(PG(st), P_HOOK_DELETE, &a);
+    return pg__one_row(PG(st), P_HOOK_DELETE, &a);
 }
 
 /* ---- attachments -------------------------------------------------------------- */
@@ -266,7 +237,7 @@ int pg__attachment_insert(struct store *st, struct attachment *at)
     a_str(&a, at->sha256);
     a_i64(&a, at->created_at);
     a_str(&a, text);
-    int rc = run_insert(PG(st), P_ATT_INSERT, &a, &at->id);
+    int rc = pg__insert_id(PG(st), P_ATT_INSERT, &a, &at->id, PL_EEXISTS);
     free(text);
     return rc;
 }

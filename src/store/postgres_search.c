@@ -290,19 +290,6 @@ static int canned_rows(struct pg *p, enum pid id, const struct args *a,
     return 0;
 }
 
-/* Runs a write that must touch one row: PL_ENOTFOUND otherwise. */
-static int one_row(struct pg *p, enum pid id, const struct args *a)
-{
-    int rc;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (atoi(PQcmdTuples(r)) == 0)
-        rc = PL_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
 int pg__canned_insert(struct store *st, struct canned_response *c)
 {
     struct args a = {0};
@@ -339,14 +326,14 @@ int pg__canned_update(struct store *st, const struct canned_response *c)
     a_str(&a, c->emotion);
     a_str(&a, c->category);
     a_i64(&a, c->updated_at);
-    return one_row(PG(st), P_CANNED_UPDATE, &a);
+    return pg__one_row(PG(st), P_CANNED_UPDATE, &a);
 }
 
 int pg__canned_delete(struct store *st, int64_t id)
 {
     struct args a = {0};
     a_i64(&a, id);
-    return one_row(PG(st), P_CANNED_DELETE, &a);
+    return pg__one_row(PG(st), P_CANNED_DELETE, &a);
 }
 
 int pg__canned_get(struct store *st, int64_t id, struct canned_response *out)

@@ -103,6 +103,22 @@ static int run_id(struct sq *s, enum sid id)
     return q ? sq__run(s, q) : PL_EDB;
 }
 
+int sq__write_one(struct sq *s, sqlite3_stmt *q)
+{
+    int rc = sq__run(s, q);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = PL_ENOTFOUND;
+    return rc;
+}
+
+int sq__insert(struct sq *s, sqlite3_stmt *q, int64_t *id)
+{
+    int rc = sq__run(s, q);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
+}
+
 /* ---- lifecycle, migrations, transactions ----------------------------- */
 
 void sq__close(struct store *st)

@@ -49,10 +49,7 @@ int sq__survey_insert(struct store *st, struct survey *s)
     bind_i64(q, 2, s->ticket_id);
     bind_i64(q, 3, s->customer_id);
     bind_i64(q, 4, s->created_at);
-    int rc = sq__run(db, q);
-    if (rc == 0)
-        s->id = sqlite3_last_insert_rowid(db->db);
-    return rc;
+    return sq__insert(db, q, &s->id);
 }
 
 static int survey_by(struct sq *db, sqlite3_stmt *q, struct survey *out)
@@ -116,10 +113,7 @@ int sq__alert_insert(struct store *st, struct alert *a)
     bind_text(q, 7, a->ticket_ids ? a->ticket_ids : "[]");
     bind_text(q, 8, a->detail);
     bind_i64(q, 9, a->created_at);
-    int rc = sq__run(db, q);
-    if (rc == 0)
-        a->id = sqlite3_last_insert_rowid(db->db);
-    return rc;
+    return sq__insert(db, q, &a->id);
 }
 
 int sq__alert_get(struct store *st, int64_t id, struct alert *out)

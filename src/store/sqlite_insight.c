@@ -115,10 +115,7 @@ int sq__order_insert(struct store *st, struct order *o)
     bind_i64(q, 5, o->upsell);
     bind_i64(q, 6, o->ordered_at);
     bind_i64(q, 7, o->created_at);
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        o->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    return sq__insert(s, q, &o->id);
 }
 
 /* Runs a bound statement that returns one row of integers. */

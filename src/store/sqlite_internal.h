@@ -365,6 +365,10 @@ sqlite3_stmt *sq__stmt(struct sq *s, enum sid id);
 int sq__run(struct sq *s, sqlite3_stmt *q);
 /* Steps once: 1 = a row is ready, 0 = done, or a PL_E* code. */
 int sq__next(struct sq *s, sqlite3_stmt *q);
+/* Runs a bound write that must touch a row (PL_ENOTFOUND otherwise). */
+int sq__write_one(struct sq *s, sqlite3_stmt *q);
+/* Runs a bound INSERT; *id = the new rowid. */
+int sq__insert(struct sq *s, sqlite3_stmt *q, int64_t *id);
 void sq__close(struct store *st);
 int sq__claim(struct store *st, const char *who, struct store_holder *holder);
 const char *sq__errmsg(struct store *st);

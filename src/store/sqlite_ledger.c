@@ -20,10 +20,7 @@ int sq__witness_insert(struct store *st, struct witness *w)
     bind_text(q, 1, w->name);
     bind_text(q, 2, w->vkey);
     bind_i64(q, 3, w->created_at);
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        w->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    return sq__insert(s, q, &w->id);
 }
 
 int sq__witness_list(struct store *st, struct witness **out, size_t *n)
@@ -214,10 +211,7 @@ int sq__dispute_update(struct store *st, const struct dispute *d)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_DISPUTE_UPDATE);
     bind_dispute(q, d);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
+    return sq__write_one(s, q);
 }
 
 int sq__dispute_vote_insert(struct store *st, int64_t dispute_id, const struct dispute_vote *v)

@@ -171,24 +171,6 @@ static int get_all(struct sq *s, sqlite3_stmt *q, reader_fn read, void (*clear)(
     return rc < 0 ? rc : 0;
 }
 
-/* Runs a bound UPDATE/DELETE; PL_ENOTFOUND when it touched no row. */
-static int write_one(struct sq *s, sqlite3_stmt *q)
-{
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
-}
-
-/* Runs a bound INSERT and returns the new rowid in *id. */
-static int insert(struct sq *s, sqlite3_stmt *q, int64_t *id)
-{
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        *id = sqlite3_last_insert_rowid(s->db);
-    return rc;
-}
-
 #define READER(fn, type)                         \
     static void fn##_cb(sqlite3_stmt *q, void *p) \
     {                                            \
@@ -236,7 +218,7 @@ static int sq_customer_insert(struct store *st, struct customer *c)
     if (!c->updated_at)
         c->updated_at = c->created_at;
     bind_customer(q, c);
-    int rc = insert(s, q, &c->id);
+    int rc = sq__insert(s, q, &c->id);
     return rc ? rc : sq__fts_added(s, FTS_CUSTOMERS, c->id);
 }
 
@@ -256,7 +238,7 @@ static int sq_customer_update(struct store *st, const struct customer *c)
         return rc;
     STMT_OR_FAIL(q, s, S_CUST_UPDATE);
     bind_customer(q, c);
-    return write_one(s, q);
+    return sq__write_one(s, q);
 }
 
 static int sq_identity_find(struct store *st, enum identity_kind kind, const char *value,
@@ -279,7 +261,7 @@ static int sq_identity_insert(struct store *st, struct identity *i)
     bind_i64(q, 2, i->kind);
     bind_text(q, 3, i->value);
     bind_i64(q, 4, i->created_at);
-    return insert(s, q, &i->id);
+    return sq__insert(s, q, &i->id);
 }
 
 static int sq_identity_list(struct store *st, int64_t customer_id, struct identity **out,
@@ -345,7 +327,7 @@ static int sq_ticket_insert(struct store *st, struct ticket *t)
     if (!t->updated_at)
         t->updated_at = t->created_at;
     bind_ticket(q, t);
-    int rc = insert(s, q, &t->id);
+    int rc = sq__insert(s, q, &t->id);
     return rc ? rc : sq__fts_added(s, FTS_TICKETS, t->id);
 }
 
@@ -365,7 +347,7 @@ static int sq_ticket_update(struct store *st, const struct ticket *t)
         return rc;
     STMT_OR_FAIL(q, s, S_TICKET_UPDATE);
     bind_ticket(q, t);
-    return write_one(s, q);
+    return sq__write_one(s, q);
 }
 
 static int sq_ticket_find_open(struct store *st, int64_t customer_id, enum channel channel,
@@ -476,7 +458,7 @@ static int sq_message_insert(struct store *st, struct message *m)
     bind_text(q, 8, m->external_id);
     bind_text(q, 9, m->analysis);
     bind_i64(q, 10, m->created_at);
-    int rc = insert(s, q, &m->id);
+    int rc = sq__insert(s, q, &m->id);
     return rc ? rc : sq__fts_added(s, FTS_MESSAGES, m->id);
 }
 
@@ -523,7 +505,7 @@ static int sq_event_insert(struct store *st, struct event *e)
     bind_text(q, 8, e->before);
     bind_text(q, 9, e->after);
     bind_i64(q, 10, e->created_at);
-    return insert(s, q, &e->id);
+    return sq__insert(s, q, &e->id);
 }
 
 static int sq_event_list(struct store *st, const struct event_filter *f, struct event **out,
@@ -577,7 +559,7 @@ static int sq_user_insert(struct store *st, struct user *u)
     if (!u->created_at)
         u->created_at = clock_now_ms();
     bind_user(q, u);
-    return insert(s, q, &u->id);
+    return sq__insert(s, q, &u->id);
 }
 
 static int sq_user_get(struct store *st, int64_t id, struct user *out)
@@ -601,7 +583,7 @@ static int sq_user_update(struct store *st, const struct user *u)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_USER_UPDATE);
     bind_user(q, u);
-    return write_one(s, q);
+    return sq__write_one(s, q);
 }
 
 static int sq_user_list(struct store *st, struct user **out, size_t *n)
@@ -657,7 +639,7 @@ static int sq_session_delete(struct store *st, const char *token_hash)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_SESS_DELETE);
     bind_text(q, 1, token_hash);
-    return write_one(s, q);
+    return sq__write_one(s, q);
 }
 
 static int sq_apikey_insert(struct store *st, struct apikey *k, const char *key_hash)
@@ -672,7 +654,7 @@ static int sq_apikey_insert(struct store *st, struct apikey *k, const char *key_
     bind_i64(q, 5, k->created_at);
     bind_i64(q, 6, k->revoked ? 1 : 0);
     bind_text(q, 7, key_hash);
-    return insert(s, q, &k->id);
+    return sq__insert(s, q, &k->id);
 }
 
 static int sq_apikey_lookup(struct store *st, const char *key_hash, struct apikey *out)
@@ -695,7 +677,7 @@ static int sq_apikey_revoke(struct store *st, int64_t id)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_KEY_REVOKE);
     bind_i64(q, 1, id);
-    return write_one(s, q);
+    return sq__write_one(s, q);
 }
 
 static int sq_setting_get(struct store *st, const char *key, char **value)

@@ -142,10 +142,7 @@ int sq__delivery_update(struct store *st, const struct delivery *d)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_DLV_UPDATE);
     bind_delivery(q, d);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
+    return sq__write_one(s, q);
 }
 
 int sq__delivery_due(struct store *st, int64_t now, unsigned kinds, int limit,
@@ -201,10 +198,7 @@ int sq__webhook_insert(struct store *st, struct webhook *w)
     bind_text(q, 3, w->secret);
     bind_i64(q, 4, w->created_by);
     bind_i64(q, 5, w->created_at);
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        w->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    return sq__insert(s, q, &w->id);
 }
 
 int sq__webhook_get(struct store *st, int64_t id, struct webhook *out)
@@ -235,10 +229,7 @@ int sq__webhook_delete(struct store *st, int64_t id)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_HOOK_DELETE);
     bind_i64(q, 1, id);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
+    return sq__write_one(s, q);
 }
 
 /* ---- attachments -------------------------------------------------------------- */
@@ -272,10 +263,7 @@ int sq__attachment_insert(struct store *st, struct attachment *a)
     bind_text(q, 7, a->sha256);
     bind_i64(q, 8, a->created_at);
     sqlite3_bind_blob64(q, 9, a->len ? (const void *)a->data : "", a->len, SQLITE_STATIC);
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        a->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    return sq__insert(s, q, &a->id);
 }
 
 int sq__attachment_get(struct store *st, int64_t id, struct attachment *out)

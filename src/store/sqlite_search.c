@@ -72,10 +72,7 @@ int sq__kb_insert(struct store *st, struct kb_article *a)
     if (!a->updated_at)
         a->updated_at = a->created_at;
     bind_kb(q, a);
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        a->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    return sq__insert(s, q, &a->id);
 }
 
 int sq__kb_update(struct store *st, const struct kb_article *a)
@@ -83,10 +80,7 @@ int sq__kb_update(struct store *st, const struct kb_article *a)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_KB_UPDATE);
     bind_kb(q, a);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
+    return sq__write_one(s, q);
 }
 
 int sq__kb_get(struct store *st, int64_t id, struct kb_article *out)
@@ -205,10 +199,7 @@ int sq__chat_insert(struct store *st, struct chat *c)
     bind_text(q, 4, c->language);
     bind_i64(q, 5, c->handoff);
     bind_i64(q, 6, c->created_at);
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        c->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    return sq__insert(s, q, &c->id);
 }
 
 int sq__chat_get(struct store *st, int64_t id, struct chat *out)
@@ -235,10 +226,7 @@ int sq__chat_update(struct store *st, const struct chat *c)
     bind_i64(q, 2, c->customer_id);
     bind_i64(q, 3, c->ticket_id);
     bind_i64(q, 4, c->handoff);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
+    return sq__write_one(s, q);
 }
 
 /* ---- canned responses ------------------------------------------------- */
@@ -277,10 +265,7 @@ int sq__canned_insert(struct store *st, struct canned_response *c)
     if (!c->updated_at)
         c->updated_at = c->created_at;
     bind_canned(q, c);
-    int rc = sq__run(s, q);
-    if (rc == 0)
-        c->id = sqlite3_last_insert_rowid(s->db);
-    return rc;
+    return sq__insert(s, q, &c->id);
 }
 
 int sq__canned_update(struct store *st, const struct canned_response *c)
@@ -288,10 +273,7 @@ int sq__canned_update(struct store *st, const struct canned_response *c)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_CANNED_UPDATE);
     bind_canned(q, c);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
+    return sq__write_one(s, q);
 }
 
 int sq__canned_delete(struct store *st, int64_t id)
@@ -299,10 +281,7 @@ int sq__canned_delete(struct store *st, int64_t id)
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_CANNED_DELETE);
     bind_i64(q, 1, id);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0)
-        rc = PL_ENOTFOUND;
-    return rc;
+    return sq__write_one(s, q);
 }
 
 int sq__canned_get(struct store *st, int64_t id, struct canned_response *out)
