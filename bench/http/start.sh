@@ -14,24 +14,9 @@ DB=$2
 PORT=${PORT:-18660}
 SNAP=${DB#sqlite:}.metrics
 LOG=${TMPDIR:-/tmp}/parley-start-$$.log
-now() { date +%s.%N; }
-
-# start LABEL: launches the server, waits for health 200, prints the time.
-start() {
-    t0=$(now)
-    "$BIN" serve --db "$DB" --port "$PORT" >>"$LOG" 2>&1 &
-    PID=$!
-    until curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/health"; do
-        kill -0 "$PID" 2>/dev/null || { echo "server exited; see $LOG" >&2; exit 1; }
-        sleep 0.05
-    done
-    awk -v a="$t0" -v b="$(now)" -v l="$1" 'BEGIN {printf "%-44s %7.2f s\n", l, b - a}'
-}
-
-stop() {
-    kill -TERM "$PID"
-    wait "$PID" || true
-}
+. "$(dirname "$0")/common.sh"
+start() { timed_start "$BIN" "$DB" "$1"; }
+stop() { timed_stop >/dev/null; }
 
 rm -f "$SNAP"
 start "no snapshot (full replay)"

@@ -29,32 +29,10 @@ LOG=$(mktemp /tmp/parley-scale.XXXXXX)
 PID=
 trap '[ -z "$PID" ] || kill $PID 2>/dev/null; rm -f "$LOG"' EXIT INT TERM
 
-now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc; }
-
-# start WHAT: starts the server and prints how long until the port answered.
-start() {
-    t0=$(now)
-    nice "$BIN" serve --db "$DB" --port "$PORT" >>"$LOG" 2>&1 &
-    PID=$!
-    until curl -sf -o /dev/null "http://127.0.0.1:$PORT/api/v1/health"; do
-        if ! kill -0 $PID 2>/dev/null; then
-            echo "run.sh: the server stopped:" >&2
-            cat "$LOG" >&2
-            exit 1
-        fi
-        sleep 0.5
-    done
-    echo "$1: $(since "$t0") s"
-}
-
-stop() {
-    t0=$(now)
-    kill $PID
-    wait $PID 2>/dev/null || true
-    PID=
-    echo "clean stop (stores the metrics snapshot): $(since "$t0") s"
-}
+NICE=nice
+. "$(dirname "$0")/../http/common.sh"
+start() { timed_start "$BIN" "$DB" "$1"; }
+stop() { timed_stop; }
 
 echo "database: $DB"
 echo "load before: $(uptime)"
