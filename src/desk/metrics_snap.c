@@ -18,6 +18,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/fnv.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
@@ -36,18 +37,6 @@
 #define SNAP_BUDGET 100
 #define SNAP_MIN_GAP_MS 60000
 
-static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
-
 static uint64_t fnv_str(uint64_t h, const char *s)
 {
     return s ? fnv1a(h, s, strlen(s) + 1) : fnv1a(h, "", 0);
@@ -64,7 +53,7 @@ static uint64_t event_print(struct store *st, int64_t id)
         const struct event *e = &ev[0];
         int64_t num[6] = {e->id, e->actor_kind, e->actor_id, e->ticket_id, e->customer_id,
                           e->created_at};
-        h = fnv1a(FNV_INIT, num, sizeof num);
+        h = fnv1a(FNV1A_INIT, num, sizeof num);
         h = fnv1a(h, &e->message_id, sizeof e->message_id);
         h = fnv_str(fnv_str(fnv_str(h, e->type), e->before), e->after);
         h = h ? h : 1;
@@ -101,7 +90,7 @@ static int save(struct desk *d, struct store *st)
     int64_t head[2] = {d->metrics_last, (int64_t)print};
     char *tmp = xasprintf("%s.tmp", d->metrics_snap);
     FILE *f = fopen(tmp, "wb");
-    uint64_t h = FNV_INIT, n;
+    uint64_t h = FNV1A_INIT, n;
     int ok = f && put(f, &h, MAGIC, MAGIC_LEN) && put(f, &h, build, sizeof build) &&
              put(f, &h, head, sizeof head) &&
              put(f, &h, &d->metrics_cfg, sizeof d->metrics_cfg);
@@ -197,7 +186,7 @@ static int parse(const char *p, size_t len, struct store *st, const struct desk 
     if (len < fixed + sizeof nr + sizeof h || memcmp(p, MAGIC, MAGIC_LEN))
         return PL_EFORMAT;
     memcpy(&h, p + len - sizeof h, sizeof h);
-    if (h != fnv1a(FNV_INIT, p, len - sizeof h))
+    if (h != fnv1a(FNV1A_INIT, p, len - sizeof h))
         return PL_ECHECKSUM;
     char build[BUILD_LEN] = {0};
     snprintf(build, sizeof build, "%s", DESK_BUILD_ID);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/fnv.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "insight/metrics_internal.h"
@@ -10,16 +11,6 @@
 #define MAGIC "parley-metrics\n"
 #define MAGIC_LEN 15
 #define VERSION 1
-
-static uint64_t fnv1a(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 static void put_u32(struct buf *b, uint32_t v)
 {
@@ -65,7 +56,7 @@ void insight_metrics_save(const struct insight_metrics *m, struct buf *out)
         put_u64(out, m->cmap.ka[i]);
         buf_add(out, &m->c[m->cmap.v[i]], sizeof(struct cstate));
     }
-    put_u64(out, fnv1a(out->ptr + start, out->len - start));
+    put_u64(out, fnv1a(FNV1A_INIT, out->ptr + start, out->len - start));
 }
 
 struct reader {
@@ -95,7 +86,7 @@ int insight_metrics_load(const char *p, size_t len, struct insight_metrics **out
         return PL_EFORMAT;
     uint64_t want;
     memcpy(&want, p + len - 8, 8);
-    if (fnv1a(p, len - 8) != want)
+    if (fnv1a(FNV1A_INIT, p, len - 8) != want)
         return PL_ECHECKSUM;
     struct reader r = {p + MAGIC_LEN, p + len - 8};
     uint32_t ver, st, sa, sc, ncats;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/fnv.h"
 #include "base/xalloc.h"
 #include "model/model.h"
 
@@ -415,16 +416,6 @@ void insight_calibrate(const double *p, const int *y, size_t n, int bins,
 
 /* ---- model file ------------------------------------------------------------ */
 
-static uint64_t fnv1a(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 void insight_risk_save(const struct insight_risk_model *m, struct buf *out)
 {
     size_t start = out->len;
@@ -434,7 +425,7 @@ void insight_risk_save(const struct insight_risk_model *m, struct buf *out)
     for (int j = 0; j < m->d; j++)
         buf_printf(out, "w %s %.17g %.17g %.17g\n", insight_risk_feature_name(m->kind, j), m->w[j],
                    m->mean[j], m->sd[j]);
-    uint64_t h = fnv1a(out->ptr + start, out->len - start);
+    uint64_t h = fnv1a(FNV1A_INIT, out->ptr + start, out->len - start);
     buf_printf(out, "checksum %016llx\n", (unsigned long long)h);
 }
 
@@ -487,7 +478,7 @@ int insight_risk_load(const char *text, size_t len, struct insight_risk_model *m
     /* Compared as text, exactly as written: the same value in capitals or
      * with a sign is still a different file. */
     snprintf(expect, sizeof expect, "checksum %016llx",
-             (unsigned long long)fnv1a(text, (size_t)(cl - text)));
+             (unsigned long long)fnv1a(FNV1A_INIT, text, (size_t)(cl - text)));
     if (strcmp(tail, expect))
         return PL_ECHECKSUM;
 

@@ -6,6 +6,7 @@
 #include "text/text.h"
 #include "text/text_internal.h"
 
+#include "base/fnv.h"
 #include "base/xalloc.h"
 
 #include <libstemmer.h>
@@ -16,12 +17,7 @@
 
 uint64_t text_hash64(const void *p, size_t n, uint64_t seed)
 {
-    const unsigned char *s = p;
-    uint64_t h = 1469598103934665603ULL ^ (seed * 0x9E3779B97F4A7C15ULL);
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 1099511628211ULL;
-    }
+    uint64_t h = fnv1a(TEXT_FNV_BASIS ^ (seed * 0x9E3779B97F4A7C15ULL), p, n);
     h ^= h >> 29;
     h *= 0xBF58476D1CE4E5B9ULL;
     h ^= h >> 32;

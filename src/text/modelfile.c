@@ -6,6 +6,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/fnv.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 
@@ -38,16 +39,6 @@ static void putstr(struct buf *b, const char *s)
     buf_puts(b, s);
 }
 
-static uint64_t fnv(const unsigned char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 int text_model_save(const struct text_model *m, const char *path, char **err)
 {
     struct buf b = BUF_INIT;
@@ -73,7 +64,7 @@ int text_model_save(const struct text_model *m, const char *path, char **err)
     for (uint32_t l = 0; l < m->nlabels; l++)
         putf(&b, m->thresh[l]);
     buf_add(&b, m->w, (size_t)m->nfeat * m->nlabels);
-    uint64_t h = fnv((const unsigned char *)b.ptr, b.len);
+    uint64_t h = fnv1a(TEXT_FNV_BASIS, (const unsigned char *)b.ptr, b.len);
     put32(&b, (uint32_t)h);
     put32(&b, (uint32_t)(h >> 32));
 
@@ -168,7 +159,7 @@ int text_model_load_mem(const unsigned char *p, size_t n, struct text_model **ou
     uint64_t want = (uint64_t)t[0] | (uint64_t)t[1] << 8 | (uint64_t)t[2] << 16 |
                     (uint64_t)t[3] << 24 | (uint64_t)t[4] << 32 | (uint64_t)t[5] << 40 |
                     (uint64_t)t[6] << 48 | (uint64_t)t[7] << 56;
-    if (fnv(p, n - 8) != want)
+    if (fnv1a(TEXT_FNV_BASIS, p, n - 8) != want)
         return fail(NULL, err, PL_ECHECKSUM,
                     "model file checksum mismatch (corrupt or truncated file)");
     struct text_model *m = xcalloc(1, sizeof *m);

@@ -13,6 +13,11 @@ enum text_lang { TEXT_LANG_OTHER = 0, TEXT_LANG_EN = 1, TEXT_LANG_RU = 2 };
 
 enum text_tok_type { TOK_WORD, TOK_NUM, TOK_EMOJI, TOK_EMOTICON, TOK_PUNCT };
 
+/* The FNV-1a basis of the text engine's hashes and model-file checksums:
+ * one digit short of FNV's own (14695981039346656037), a slip kept on
+ * purpose because every shipped model was written with it. */
+#define TEXT_FNV_BASIS 1469598103934665603ULL
+
 #define TOKF_CAPS     1u   /* written in capitals ("NEVER"), >= 2 letters */
 #define TOKF_ELONG    2u   /* had a letter repeated 3+ times ("sooo") */
 #define TOKF_NEG      4u   /* inside the scope of a negation */
