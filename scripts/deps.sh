@@ -13,7 +13,7 @@ libcurl4-openssl-dev libcmocka-dev"
 
 for extra in "$@"; do
   case "$extra" in
-    test)  pkgs="$pkgs postgresql sqlite3 curl dovecot-imapd chromium fonts-noto-color-emoji"
+    test)  pkgs="$pkgs postgresql sqlite3 curl dovecot-imapd openssl chromium fonts-noto-color-emoji"
            # the browser tests run on node; Debian's when the machine has none
            command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs npm" ;;
     bench) pkgs="$pkgs wrk fasttext python3-sklearn python3-numpy postgresql curl" ;;

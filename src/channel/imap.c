@@ -285,7 +285,11 @@ static int connect_login(struct imap *s, const struct imap_config *c, char **err
     if (c->password)
         curl_easy_setopt(s->h, CURLOPT_PASSWORD, c->password);
     curl_easy_setopt(s->h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-    curl_easy_setopt(s->h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);   /* STARTTLS if offered */
+    /* imap://: STARTTLS when offered, or always with require_tls */
+    curl_easy_setopt(s->h, CURLOPT_USE_SSL,
+                     c->require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+    if (c->ca_file)
+        curl_easy_setopt(s->h, CURLOPT_CAINFO, c->ca_file);
     curl_easy_setopt(s->h, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT, 30L);

@@ -7,6 +7,7 @@
 #define PARLEY_CHANNEL_IMAP_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,8 @@
 struct imap_config {
     const char *url;           /* imap[s]://user[:password]@host[:port][/MAILBOX] */
     const char *password;      /* NULL: the URL's */
+    const char *ca_file;       /* NULL: the system's CAs; else a PEM file of CAs to trust */
+    bool require_tls;          /* imap://: refuse to log in without STARTTLS */
     const atomic_int *stop;    /* optional: non-zero aborts what is under way */
 };
 

@@ -50,6 +50,8 @@ int smtp_send(const struct smtp_config *c, const char *from, const char *to, con
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_USE_SSL, c->require_tls ? (long)CURLUSESSL_ALL
                                                         : (long)CURLUSESSL_TRY);
+    if (c->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
     transfer_abort_on(h, c->stop);
     if (c->user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);

@@ -11,6 +11,7 @@ struct smtp_config {
     const char *user;          /* NULL = no AUTH */
     const char *password;
     bool require_tls;          /* smtp://: refuse to send without STARTTLS */
+    const char *ca_file;       /* NULL: the system's CAs; else a PEM file of CAs to trust */
     long timeout_s;            /* whole transfer; 0 = 60 */
     const atomic_int *stop;    /* optional: non-zero aborts the transfer */
 };

@@ -22,7 +22,8 @@ static const char usage_text[] =
     "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
     "                    [--data-key FILE] [--risk-model FILE] [--public-url URL]\n"
     "                    [--smtp URL --mail-from ADDR [--smtp-user USER] [--smtp-tls]]\n"
-    "                    [--imap URL [--imap-interval SECONDS]]\n"
+    "                    [--imap URL [--imap-interval SECONDS] [--imap-tls]]\n"
+    "                    [--mail-ca FILE]\n"
     "                    [--metrics-snapshot FILE]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
@@ -41,7 +42,9 @@ static const char usage_text[] =
     "refuses to send without STARTTLS. Without --smtp, e-mail replies wait in the\n"
     "outbox. --imap imaps://user@host/INBOX files the mailbox's unseen messages\n"
     "every --imap-interval seconds (30) and marks them seen; the password is\n"
-    "read from $PARLEY_IMAP_PASSWORD (or given in the URL, where ps shows it).\n"
+    "read from $PARLEY_IMAP_PASSWORD (or given in the URL, where ps shows it);\n"
+    "--imap-tls refuses to log in over imap:// without STARTTLS. --mail-ca FILE\n"
+    "trusts the CAs in FILE (PEM) instead of the system's for both servers.\n"
     "--metrics-snapshot keeps the live aggregates across restarts so only newer\n"
     "events are replayed (default: DB.metrics next to a SQLite database, else\n"
     "./parley-metrics.snapshot).\n";
@@ -95,6 +98,7 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "mail-from", &ob_opts.mail_from)) ||
             (r = cli_opt(argc, argv, &i, "imap", &ob_opts.imap_url)) ||
             (r = cli_opt(argc, argv, &i, "imap-interval", &imap_every)) ||
+            (r = cli_opt(argc, argv, &i, "mail-ca", &ob_opts.mail_ca)) ||
             (r = cli_opt(argc, argv, &i, "metrics-snapshot", &snap))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
@@ -108,6 +112,10 @@ int cmd_serve(int argc, char **argv)
         }
         if (strcmp(argv[i], "--smtp-tls") == 0) {
             ob_opts.smtp_require_tls = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--imap-tls") == 0) {
+            ob_opts.imap_require_tls = 1;
             continue;
         }
         int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");

@@ -18,9 +18,11 @@
 #include "desk/desk.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +42,7 @@ struct outbox {
     /* inbound mail by IMAP (poll_main) */
     struct imap_config imap;
     char *imap_url, *imap_password;
+    char *mail_ca;              /* both clients' CA file, or NULL */
     int imap_interval_ms;
     pthread_t poller;
 };
@@ -233,6 +236,14 @@ int outbox_start(struct desk *d, const struct outbox_options *o, struct outbox *
         free(from_addr);
         return PL_EINVAL;
     }
+    FILE *ca = o->mail_ca ? fopen(o->mail_ca, "r") : NULL;
+    if (o->mail_ca && !ca) {
+        free(from_addr);
+        *err = xasprintf("--mail-ca: cannot read %s: %s", o->mail_ca, strerror(errno));
+        return PL_EINVAL;
+    }
+    if (ca)
+        fclose(ca);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         free(from_addr);
         *err = xstrdup("libcurl failed to initialise");
@@ -245,11 +256,21 @@ int outbox_start(struct desk *d, const struct outbox_options *o, struct outbox *
     ob->smtp_password = xstrdup(o->smtp_password);
     ob->from = xstrdup(o->mail_from);
     ob->from_addr = from_addr;
-    ob->smtp = (struct smtp_config){ob->smtp_url, ob->smtp_user, ob->smtp_password,
-                                    o->smtp_require_tls != 0, 60, &ob->stopping};
+    ob->mail_ca = xstrdup(o->mail_ca);
+    ob->smtp = (struct smtp_config){.url = ob->smtp_url,
+                                    .user = ob->smtp_user,
+                                    .password = ob->smtp_password,
+                                    .require_tls = o->smtp_require_tls != 0,
+                                    .ca_file = ob->mail_ca,
+                                    .timeout_s = 60,
+                                    .stop = &ob->stopping};
     ob->imap_url = xstrdup(o->imap_url);
     ob->imap_password = xstrdup(o->imap_password);
-    ob->imap = (struct imap_config){ob->imap_url, ob->imap_password, &ob->stopping};
+    ob->imap = (struct imap_config){.url = ob->imap_url,
+                                    .password = ob->imap_password,
+                                    .ca_file = ob->mail_ca,
+                                    .require_tls = o->imap_require_tls != 0,
+                                    .stop = &ob->stopping};
     ob->imap_interval_ms = (o->imap_interval_s > 0 ? o->imap_interval_s : 30) * 1000;
     desk_set_mail_from(d, o->smtp_url ? o->mail_from : NULL);
     if (pthread_create(&ob->thread, NULL, outbox_main, ob) != 0 ||
@@ -271,6 +292,7 @@ static void outbox_free(struct outbox *ob)
     free(ob->from_addr);
     free(ob->imap_url);
     free(ob->imap_password);
+    free(ob->mail_ca);
     free(ob);
     curl_global_cleanup();
 }

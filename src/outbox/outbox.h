@@ -23,6 +23,8 @@ struct outbox_options {
     const char *imap_url;      /* NULL, or a mailbox to poll for inbound mail */
     const char *imap_password; /* NULL: the one in imap_url */
     int imap_interval_s;       /* seconds between polls; 0 = 30 */
+    int imap_require_tls;      /* imap:// must upgrade with STARTTLS */
+    const char *mail_ca;       /* NULL, or a PEM file of the CAs the mail servers use */
 };
 
 struct outbox;

@@ -127,7 +127,7 @@ static int open_on(struct fake *f, const char *box, const atomic_int *stop, stru
 {
     char url[128];
     snprintf(url, sizeof url, "imap://u1:pw@127.0.0.1:%d/%s", f->port, box);
-    struct imap_config c = {url, NULL, stop};
+    struct imap_config c = {.url = url, .stop = stop};
     return imap_open(&c, s, err);
 }
 

@@ -7,8 +7,12 @@ threads onto its ticket; a message that is not mail is flagged
 $ParleyRejected and not retried; a mail the database cannot take stays
 unseen until it can; a restart after a crash between the commit and the
 flag files nothing twice; a wrong password is logged and
-the server stays healthy. Skipped when dovecot is not installed
-(scripts/deps.sh test installs dovecot-imapd). Usage: test_imap.py PARLEY"""
+the server stays healthy. Over TLS (a CA and a certificate for 127.0.0.1
+made with openssl): imaps:// and STARTTLS file the mail when --mail-ca names
+the CA, a certificate nobody vouches for is refused, and --imap-tls does not
+log in to a server that offers no STARTTLS. Skipped when dovecot is not
+installed (scripts/deps.sh test installs dovecot-imapd). Usage:
+test_imap.py PARLEY"""
 import email.message
 import grp
 import hashlib
@@ -48,12 +52,32 @@ def mail(msgid, sender, subject, body, irt=None):
     return (h + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n").encode()
 
 
-class Dovecot:
-    """A Dovecot serving one Maildir user, u1, over plain IMAP. It runs as
-    the test's user, or as nobody when the test runs as root."""
+def make_certs(d):
+    """A CA, and a certificate for 127.0.0.1 that it signed: (ca, cert, key)."""
+    os.makedirs(d)
+    ca_key, ca, key, csr, crt, ext = (os.path.join(d, n) for n in (
+        "ca.key", "ca.pem", "server.key", "server.csr", "server.pem", "san.ext"))
+    with open(ext, "w") as f:
+        f.write("subjectAltName = IP:127.0.0.1\n")
+    for args in (["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                  "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2", "-subj",
+                  "/CN=Parley test CA"],
+                 ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                  "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+                 ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+                  "-out", crt, "-days", "2", "-extfile", ext]):
+        subprocess.run(["openssl"] + args, check=True, capture_output=True)
+    return ca, crt, key
 
-    def __init__(self, root):
+
+class Dovecot:
+    """A Dovecot serving one Maildir user, u1, over plain IMAP, or with tls
+    (ca, cert, key) over imaps:// and STARTTLS only. It runs as the test's
+    user, or as nobody when the test runs as root."""
+
+    def __init__(self, root, tls=None):
         self.root, self.port, self.n = root, harness.free_port(), 0
+        self.tls, self.tls_port = tls, harness.free_port() if tls else 0
         if os.getuid() == 0:
             self.user, self.group = "nobody", grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name
         else:
@@ -73,8 +97,7 @@ listen = 127.0.0.1
 base_dir = {r}/run
 state_dir = {r}/state
 log_path = {r}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
+{ssl}
 auth_mechanisms = plain login
 default_login_user = {u}
 default_internal_user = {u}
@@ -95,13 +118,17 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
   chroot =
 }}
-""".format(r=root, u=self.user, g=self.group, port=self.port))
+""".format(r=root, u=self.user, g=self.group, port=self.port, tls_port=self.tls_port,
+           ssl="ssl = no\ndisable_plaintext_auth = no" if not tls else
+               "ssl = required\nssl_cert = <%s\nssl_key = <%s\ndisable_plaintext_auth = yes"
+               % tls[1:]))
         self.own(root)
 
     def own(self, path):
@@ -139,14 +166,18 @@ service anvil {{
         self.own(tmp)
         os.rename(tmp, os.path.join(self.maildir, "new", "m%d" % self.n))
 
-    def url(self, password=None):
+    def url(self, password=None, imaps=False):
         auth = "u1:%s" % password if password else "u1"
+        if imaps:
+            return "imaps://%s@127.0.0.1:%d/INBOX" % (auth, self.tls_port)
         return "imap://%s@127.0.0.1:%d/INBOX" % (auth, self.port)
 
     def imap(self, command):
         """One command through the curl tool (not Parley's client)."""
-        return subprocess.run(["curl", "-s", "--max-time", "10", self.url(PASSWORD), "-X",
-                               command], capture_output=True, text=True)
+        tls = ["--ssl-reqd", "--cacert", self.tls[0]] if self.tls else []
+        return subprocess.run(["curl", "-s", "--max-time", "10"] + tls +
+                              [self.url(PASSWORD), "-X", command],
+                              capture_output=True, text=True)
 
     def search(self, what):
         for line in self.imap("UID SEARCH " + what).stdout.splitlines():
@@ -176,10 +207,11 @@ def counts(srv, tok):
     return len(ts), n
 
 
-def serve(binary, db, tmp, dv, password):
+def serve(binary, db, tmp, dv, password, url=None, extra=()):
     os.environ["PARLEY_IMAP_PASSWORD"] = password
     try:
-        return harness.Server(binary, db, tmp, ["--imap", dv.url(), "--imap-interval", "1"]).start()
+        return harness.Server(binary, db, tmp, ["--imap", url or dv.url(), "--imap-interval", "1"] +
+                              list(extra)).start()
     finally:
         del os.environ["PARLEY_IMAP_PASSWORD"]
 
@@ -205,6 +237,71 @@ def database_busy(srv, tok, dv, path, c):
         lock.close()
     c.ok(wait(lambda: dv.search("UNSEEN") == []), "filed once the database is back")
     c.eq(counts(srv, tok), (2, 4), "...onto its ticket")
+
+
+def subjects_of(srv, tok):
+    st, b = srv.call("GET", "/api/v1/tickets?limit=50", token=tok)
+    return sorted(t.get("subject") for t in b.get("tickets", []))
+
+
+def over_tls(binary, db, tmp, c, login):
+    """The mailbox over TLS: verified against --mail-ca, never in clear
+    with --imap-tls."""
+    root = os.path.join(tmp, "imaps-%d" % harness.free_port())
+    certs = make_certs(os.path.join(root, "tls", "certs"))   # Dovecot's own, to read them
+    plain = Dovecot(os.path.join(root, "plain"))
+    dv = Dovecot(os.path.join(root, "tls"), tls=certs)
+    srv = None
+    try:
+        plain.start()
+        dv.start()
+        dv.deliver(mail("tls-1@example.net", "Anna <anna@example.net>", "Sent over imaps",
+                        "My card was charged twice."))
+        plain.deliver(mail("clear-1@example.net", "Ivan <ivan@example.net>", "Sent in clear",
+                           "Where is my parcel?"))
+        # no STARTTLS on offer: --imap-tls does not log in
+        srv = serve(binary, db, tmp, plain, PASSWORD, extra=["--imap-tls"])
+        tok = srv.call("POST", "/api/v1/auth/login", login)[1]["token"]
+        c.ok(wait(lambda: "next attempt in" in log_of(srv), 30),
+             "--imap-tls without STARTTLS on offer: refused and retried later")
+        c.eq(plain.search("UNSEEN"), [1], "...the mail stays unseen")
+        c.ok("Sent in clear" not in subjects_of(srv, tok), "...and nothing is filed")
+        srv.stop()
+
+        # imaps:// with a certificate the system does not trust
+        srv = serve(binary, db, tmp, dv, PASSWORD, url=dv.url(imaps=True))
+        tok = srv.call("POST", "/api/v1/auth/login", login)[1]["token"]
+        c.ok(wait(lambda: "certificate" in log_of(srv), 30),
+             "an unknown CA is refused (%s)" % [l for l in log_of(srv).splitlines()
+                                                 if "certificate" in l][:1])
+        c.eq(dv.search("UNSEEN"), [1], "...the mail stays unseen")
+        srv.stop()
+
+        # imaps:// trusting the CA
+        srv = serve(binary, db, tmp, dv, PASSWORD, url=dv.url(imaps=True),
+                    extra=["--mail-ca", certs[0]])
+        tok = srv.call("POST", "/api/v1/auth/login", login)[1]["token"]
+        c.ok(wait(lambda: dv.search("UNSEEN") == []), "imaps:// with --mail-ca: mail handled")
+        c.ok("Sent over imaps" in subjects_of(srv, tok), "...and filed")
+        srv.stop()
+
+        # imap:// upgraded with STARTTLS, required
+        dv.deliver(mail("tls-2@example.net", "Anna <anna@example.net>", "Sent after STARTTLS",
+                        "Still waiting for the refund."))
+        srv = serve(binary, db, tmp, dv, PASSWORD, extra=["--imap-tls", "--mail-ca", certs[0]])
+        tok = srv.call("POST", "/api/v1/auth/login", login)[1]["token"]
+        c.ok(wait(lambda: dv.search("UNSEEN") == []), "imap:// with STARTTLS: mail handled")
+        c.ok("Sent after STARTTLS" in subjects_of(srv, tok), "...and filed")
+    finally:
+        if srv:
+            srv.stop()
+        plain.stop()
+        dv.stop()
+    p = subprocess.run([binary, "serve", "--db", db, "--port", "1", "--imap", dv.url(),
+                        "--mail-ca", os.path.join(root, "missing.pem")],
+                       cwd=tmp, capture_output=True, text=True, timeout=30)
+    c.ok(p.returncode != 0 and "--mail-ca" in p.stderr,
+         "an unreadable --mail-ca is refused (%s)" % p.stderr.strip())
 
 
 def main(binary, db, tmp, c):
@@ -274,10 +371,11 @@ def main(binary, db, tmp, c):
         p = subprocess.run([binary, "serve", "--db", db, "--port", "1", "--imap", url],
                            cwd=tmp, capture_output=True, text=True, timeout=30)
         c.ok(p.returncode != 0 and want in p.stderr, "%s refused (%s)" % (url, p.stderr.strip()))
+    over_tls(binary, db, tmp, c, login)
 
 
 if __name__ == "__main__":
-    if not os.path.exists(DOVECOT) or not shutil.which("curl"):
-        print("test_imap: SKIPPED (no %s; scripts/deps.sh test installs dovecot-imapd)" % DOVECOT)
+    if not os.path.exists(DOVECOT) or not shutil.which("curl") or not shutil.which("openssl"):
+        print("test_imap: SKIPPED (no %s, curl or openssl; scripts/deps.sh test installs them)" % DOVECOT)
         sys.exit(0)
     harness.run(main)
