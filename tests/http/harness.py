@@ -19,6 +19,24 @@ ADMIN = ("root@example.com", "root-password-1")
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "models")
 
 
+def make_certs(d):
+    """A CA, and a certificate for 127.0.0.1 that it signed: (ca, cert, key)."""
+    os.makedirs(d)
+    ca_key, ca, key, csr, crt, ext = (os.path.join(d, n) for n in (
+        "ca.key", "ca.pem", "server.key", "server.csr", "server.pem", "san.ext"))
+    with open(ext, "w") as f:
+        f.write("subjectAltName = IP:127.0.0.1\n")
+    for args in (["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                  "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2", "-subj",
+                  "/CN=Parley test CA"],
+                 ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                  "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+                 ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+                  "-out", crt, "-days", "2", "-extfile", ext]):
+        subprocess.run(["openssl"] + args, check=True, capture_output=True)
+    return ca, crt, key
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -1,11 +1,13 @@
 """smtp_sink.py — a small real SMTP server on 127.0.0.1 for the tests: it
 speaks enough RFC 5321 (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing,
-RSET, NOOP, QUIT) for libcurl, stores every message it accepts, and can
-refuse recipients with a 550. Standard library only."""
+RSET, NOOP, QUIT, and STARTTLS when given a certificate) for libcurl,
+stores every message it accepts, and can refuse recipients with a 550.
+Standard library only."""
 import email
 import email.policy
 import socket
 import socketserver
+import ssl
 import threading
 
 
@@ -17,7 +19,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self):
         sink = self.server.sink
         self.say("220 sink.test ESMTP")
-        mail_from, rcpts = None, []
+        mail_from, rcpts, tls = None, [], False
         while True:
             line = self.rfile.readline()
             if not line:
@@ -25,8 +27,21 @@ class _Handler(socketserver.StreamRequestHandler):
             cmd = line.decode("utf-8", "replace").rstrip("\r\n")
             verb = cmd[:4].upper()
             if verb == "EHLO":
-                self.wfile.write(b"250-sink.test\r\n250-8BITMIME\r\n250 SIZE 10000000\r\n")
+                starttls = b"250-STARTTLS\r\n" if sink.tls and not tls else b""
+                self.wfile.write(b"250-sink.test\r\n" + starttls +
+                                 b"250-8BITMIME\r\n250 SIZE 10000000\r\n")
                 self.wfile.flush()
+            elif cmd.upper() == "STARTTLS" and sink.tls and not tls:
+                self.say("220 go ahead")
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.load_cert_chain(sink.tls[1], sink.tls[2])
+                try:
+                    self.connection = ctx.wrap_socket(self.connection, server_side=True)
+                except (ssl.SSLError, OSError):
+                    return              # the client refused our certificate
+                self.rfile = self.connection.makefile("rb")
+                self.wfile = self.connection.makefile("wb")
+                mail_from, rcpts, tls = None, [], True
             elif verb == "HELO":
                 self.say("250 sink.test")
             elif verb == "MAIL":
@@ -52,7 +67,8 @@ class _Handler(socketserver.StreamRequestHandler):
                     data.append(l[1:] if l.startswith(b"..") else l)
                 raw = b"".join(data)
                 with sink.lock:
-                    sink.messages.append({"from": mail_from, "to": list(rcpts), "raw": raw})
+                    sink.messages.append({"from": mail_from, "to": list(rcpts), "raw": raw,
+                                          "tls": tls})
                 self.say("250 OK queued")
             elif verb == "RSET":
                 mail_from, rcpts = None, []
@@ -73,15 +89,17 @@ class _Server(socketserver.ThreadingTCPServer):
 
 class Sink:
     """start()/stop() may alternate on the same port (a mail server that
-    goes down and comes back)."""
+    goes down and comes back). tls: (ca, cert, key) of harness.make_certs
+    to offer STARTTLS."""
 
-    def __init__(self, port=None):
+    def __init__(self, port=None, tls=None):
         if port is None:
             s = socket.socket()
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
             s.close()
         self.port = port
+        self.tls = tls
         self.messages = []
         self.refuse = []
         self.lock = threading.Lock()

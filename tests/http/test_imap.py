@@ -52,24 +52,6 @@ def mail(msgid, sender, subject, body, irt=None):
     return (h + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n").encode()
 
 
-def make_certs(d):
-    """A CA, and a certificate for 127.0.0.1 that it signed: (ca, cert, key)."""
-    os.makedirs(d)
-    ca_key, ca, key, csr, crt, ext = (os.path.join(d, n) for n in (
-        "ca.key", "ca.pem", "server.key", "server.csr", "server.pem", "san.ext"))
-    with open(ext, "w") as f:
-        f.write("subjectAltName = IP:127.0.0.1\n")
-    for args in (["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                  "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2", "-subj",
-                  "/CN=Parley test CA"],
-                 ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                  "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
-                 ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
-                  "-out", crt, "-days", "2", "-extfile", ext]):
-        subprocess.run(["openssl"] + args, check=True, capture_output=True)
-    return ca, crt, key
-
-
 class Dovecot:
     """A Dovecot serving one Maildir user, u1, over plain IMAP, or with tls
     (ca, cert, key) over imaps:// and STARTTLS only. It runs as the test's
@@ -248,7 +230,7 @@ def over_tls(binary, db, tmp, c, login):
     """The mailbox over TLS: verified against --mail-ca, never in clear
     with --imap-tls."""
     root = os.path.join(tmp, "imaps-%d" % harness.free_port())
-    certs = make_certs(os.path.join(root, "tls", "certs"))   # Dovecot's own, to read them
+    certs = harness.make_certs(os.path.join(root, "tls", "certs"))   # Dovecot's own, to read them
     plain = Dovecot(os.path.join(root, "plain"))
     dv = Dovecot(os.path.join(root, "tls"), tls=certs)
     srv = None

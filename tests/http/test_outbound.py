@@ -7,10 +7,13 @@ exactly once; a refused one fails and is sent by a forced retry; the
 customer's answer to our mail threads back onto the ticket; the CSAT
 survey link sent on resolution is mailed too; without --smtp replies wait
 in the outbox and go out once it is configured; attachments of inbound
-mail are stored, served as downloads and erased with the customer.
+mail are stored, served as downloads and erased with the customer; with
+--smtp-tls a reply goes out only over STARTTLS, to a certificate the
+system's CAs or --mail-ca vouch for.
 Usage: test_outbound.py PARLEY"""
 import email.message
 import hashlib
+import os
 import time
 
 import harness
@@ -95,6 +98,56 @@ def check_attachments(srv, tok, c, ticket_id):
     c.eq(st, 404, "unknown attachment")
     st, _ = srv.call("GET", att[0]["url"]) if att else (401, None)
     c.eq(st, 401, "attachments need authentication")
+
+
+def tls_sink(binary, db, tmp, c, tok_mail):
+    certs = harness.make_certs(os.path.join(tmp, "smtp-certs-%d" % harness.free_port()))
+    plain, secure = Sink().start(), Sink(tls=certs).start()
+    srv = None
+    try:
+        def start(sink, extra=()):
+            s = harness.Server(binary, db, tmp, ["--smtp", "smtp://127.0.0.1:%d" % sink.port,
+                                                 "--mail-from", FROM, "--smtp-tls"] +
+                               list(extra)).start()
+            return s, s.call("POST", "/api/v1/auth/login", {"email": harness.ADMIN[0],
+                             "password": harness.ADMIN[1]})[1]["token"]
+
+        def retrying(s, tok, tid, mid):
+            return wait_for(lambda: (lambda x: x if x and x["status"] == "retrying" else None)(
+                delivery(s, tok, tid, mid)), "status retrying", c)
+
+        srv, tok = start(plain)
+        st, m = srv.call("POST", "/api/v1/channels/email", token=tok, headers=tok_mail,
+                         raw=customer_mail("cust-tls@example.org", "Is my order insured?",
+                                           subject="Insurance", sender="lev@example.org"))
+        tid = m["ticket_id"]
+        st, r = srv.call("POST", "/api/v1/tickets/%d/replies" % tid, token=tok,
+                         body={"body": "Yes, up to its full value."})
+        d = retrying(srv, tok, tid, r["message_id"])
+        c.ok(d and d["last_error"], "no STARTTLS on offer: not sent, retried (%s)" %
+             (d or {}).get("last_error"))
+        c.eq(plain.messages, [], "...and nothing went out in clear")
+        srv.stop()
+
+        srv, tok = start(secure)
+        srv.call("POST", "/api/v1/messages/%d/retry" % r["message_id"], token=tok)
+        d = retrying(srv, tok, tid, r["message_id"])
+        c.ok(d and "certificate" in (d["last_error"] or ""),
+             "a certificate no CA vouches for is refused (%s)" % (d or {}).get("last_error"))
+        c.eq(secure.messages, [], "...and nothing was sent")
+        srv.stop()
+
+        srv, tok = start(secure, ["--mail-ca", certs[0]])
+        srv.call("POST", "/api/v1/messages/%d/retry" % r["message_id"], token=tok)
+        wait_for(lambda: (delivery(srv, tok, tid, r["message_id"]) or {}).get("status") == "sent",
+                 "the reply to be sent over TLS", c)
+        c.eq([(x["to"], x["tls"]) for x in secure.messages], [(["lev@example.org"], True)],
+             "with --mail-ca: sent once, over STARTTLS")
+    finally:
+        if srv:
+            srv.stop()
+        plain.stop()
+        secure.stop()
 
 
 def main(binary, db, tmp, c):
@@ -228,7 +281,10 @@ def main(binary, db, tmp, c):
         srv.stop()
         sink.stop()
 
-    # 8. Bad configuration is refused at start.
+    # 8. STARTTLS required: never in clear, never to an unknown certificate.
+    tls_sink(binary, db, tmp, c, tok_mail=mail_hdr)
+
+    # 9. Bad configuration is refused at start.
     import subprocess
     p = subprocess.run([binary, "serve", "--db", db, "--port", "1", "--smtp",
                         "smtp://127.0.0.1:1"], cwd=tmp, capture_output=True, text=True)
