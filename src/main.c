@@ -14,6 +14,7 @@ static int cmd_version(int argc, char **argv)
 static const struct cli_command commands[] = {
     /* Keep sorted by name; one line per command. */
     {"analyze", cmd_analyze, "analyse text: language, emotions, sentiment, intent, cues"},
+    {"copy", cmd_copy, "copy a SQLite database into an empty PostgreSQL one"},
     {"customer", cmd_customer, "export a customer's data as JSON, or erase the customer"},
     {"demo", cmd_demo, "seed demo data (or --tickets N generated tickets)"},
     {"eval", cmd_eval, "evaluate a text model on a labelled CSV"},

@@ -54,6 +54,13 @@ char *cli_metrics_snapshot(const char *db, const char *path)
                                             : xstrdup("parley-metrics.snapshot");
 }
 
+char *cli_ledger_key(const char *db, const char *path)
+{
+    return path                             ? xstrdup(path)
+           : strncmp(db, "sqlite:", 7) == 0 ? xasprintf("%s.ledger-key", db + 7)
+                                            : xstrdup("parley-ledger.key");
+}
+
 int cli_wants_help(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)

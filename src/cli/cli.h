@@ -20,6 +20,9 @@ const char *cli_default_db(void);
 /* The metrics snapshot of db (new string): path when given, else DB.metrics
  * beside a SQLite database, else parley-metrics.snapshot. */
 char *cli_metrics_snapshot(const char *db, const char *path);
+/* The log's signing key of db (new string): path when given, else
+ * DB.ledger-key beside a SQLite database, else parley-ledger.key. */
+char *cli_ledger_key(const char *db, const char *path);
 /* True when argv has -h or --help. */
 int cli_wants_help(int argc, char **argv);
 /* The whole file at path ("-" = stdin), at most 16 MiB, as a new string;
@@ -48,6 +51,7 @@ int cmd_ledger(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_customer(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_roi(int argc, char **argv);
 int cmd_verify_receipt(int argc, char **argv);

@@ -168,13 +168,7 @@ int cmd_serve(int argc, char **argv)
                                        strcmp(bind, "0.0.0.0") == 0 ? "localhost" : bind, port);
     desk_set_public_url(d, url);
     free(url);
-    char *keypath = NULL;
-    if (key)
-        keypath = xstrdup(key);
-    else if (strncmp(db, "sqlite:", 7) == 0)
-        keypath = xasprintf("%s.ledger-key", db + 7);
-    else
-        keypath = xstrdup("parley-ledger.key");
+    char *keypath = cli_ledger_key(db, key);
     if (desk_ledger_use_key(d, keypath, origin, &err))
         log_warn("serve: no signed checkpoints: %s", err ? err : "?"), free(err), err = NULL;
     free(keypath);

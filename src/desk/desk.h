@@ -49,6 +49,10 @@ int desk_open(const char *db_url, struct desk **out, char **err);
  * another process holds the claim, with *err naming it ("a server is
  * running on this database (pid N); stop it or use the HTTP API"). */
 int desk_open_claimed(const char *db_url, const char *who, struct desk **out, char **err);
+/* The claim of desk_open_claimed() on a bare store connection (for
+ * commands that write below the desk, e.g. `parley copy`): 0, or PL_EBUSY
+ * etc. with *err (when err != NULL) saying who holds it and what to do. */
+int desk_claim(struct store *st, const char *who, char **err);
 /* Attaches a text engine (borrowed; must outlive the desk): every inbound
  * message is then analysed and triaged. */
 void desk_set_text(struct desk *d, const struct text_engine *te);

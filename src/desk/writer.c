@@ -373,9 +373,7 @@ static void load_triage_config(struct desk *d)
     free(json);
 }
 
-/* Claims the database for `who`; when another process holds it, *err
- * says which and what to do. */
-static int claim(struct store *st, const char *who, char **err)
+int desk_claim(struct store *st, const char *who, char **err)
 {
     struct store_holder h;
     int rc = st->ops->claim(st, who, &h);
@@ -417,7 +415,7 @@ int desk_open_claimed(const char *db_url, const char *who, struct desk **out, ch
     /* Claimed before migrating and before the log is loaded into memory. */
     int rc = store_open(db_url, 0, &d->writer, err);
     if (rc == 0 && who)
-        rc = claim(d->writer, who, err);
+        rc = desk_claim(d->writer, who, err);
     if (rc == 0)
         rc = store_migrate(d->writer, err);
     if (rc) {

@@ -263,6 +263,11 @@ int pg__claim(struct store *st, const char *who, struct store_holder *holder)
     return PL_EBUSY;
 }
 
+struct pg_conn *store__pg_conn(struct store *st)
+{
+    return st->ops == &pg__ops ? PG(st)->conn : NULL;
+}
+
 const char *pg__errmsg(struct store *st)
 {
     return PG(st)->err;

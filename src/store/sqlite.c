@@ -197,6 +197,11 @@ out:
     return rc;
 }
 
+struct sqlite3 *store__sqlite_db(struct store *st)
+{
+    return st->ops == &sq__ops ? SQ(st)->db : NULL;
+}
+
 const char *sq__errmsg(struct store *st)
 {
     return SQ(st)->err;

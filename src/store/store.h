@@ -599,6 +599,22 @@ int store_migrate(struct store *st, char **err);
 void store_close(struct store *st);
 const char *store_errmsg(struct store *st);
 
+/* Progress of store_copy(): step is a table's name (rows = rows copied so
+ * far) or "indexes" / "analyze" (rows = indexes built / tables analysed);
+ * seconds since the step began; done = 1 at its end, 0 on the way. */
+typedef void store_copy_progress_fn(void *ctx, const char *step, int64_t rows, double seconds,
+                                    int done);
+/* Copies every row of every table of the SQLite database `from` into the
+ * PostgreSQL database `to`, which must hold no row (src/store/copy.c,
+ * docs/cli/copy.md). Both are open, migrated to the same version and
+ * claimed by the caller. One transaction on `to`: on failure nothing is
+ * left there. *rows = the rows copied. PL_EEXISTS when `to` has rows,
+ * PL_ESTATE when the schemas differ, PL_EINVAL when the backends are not
+ * SQLite and PostgreSQL, PL_EDB when a database refused; *err (when
+ * err != NULL) says what, caller frees. progress may be NULL. */
+int store_copy(struct store *from, struct store *to, store_copy_progress_fn *progress,
+               void *ctx, int64_t *rows, char **err);
+
 void store_free_identities(struct identity *v, size_t n);
 void store_free_tickets(struct ticket *v, size_t n);
 void store_free_messages(struct message *v, size_t n);

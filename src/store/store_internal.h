@@ -81,6 +81,13 @@ void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b);
 void store__hex32(const unsigned char h[32], char out[65]);
 int store__unhex32(const char *s, unsigned char out[32]);
 
+/* The native connection of st for copy.c, or NULL when st is of the
+ * other backend (sqlite.c, postgres.c). */
+struct sqlite3;
+struct pg_conn;
+struct sqlite3 *store__sqlite_db(struct store *st);
+struct pg_conn *store__pg_conn(struct store *st);
+
 /* Clamps an event_filter limit to 1..EVENT_LIST_MAX (0 = default). */
 int64_t event_limit(int limit);
 
