@@ -46,7 +46,8 @@ static void progress(void *ctx, const char *step, int64_t rows, double secs, int
     (void)ctx;
     double rate = secs > 0 ? (double)rows / secs : 0;
     if (strcmp(step, "indexes") == 0)
-        fprintf(stderr, "parley copy: %lld indexes built in %.1f s\n", (long long)rows, secs);
+        fprintf(stderr, "parley copy: %lld indexes and foreign keys built in %.1f s\n",
+                (long long)rows, secs);
     else if (strcmp(step, "analyze") == 0)
         fprintf(stderr, "parley copy: %lld tables analysed in %.1f s\n", (long long)rows, secs);
     else if (done)

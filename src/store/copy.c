@@ -13,9 +13,9 @@
  * Speed: each table is one SELECT in rowid order on SQLite streamed into
  * one COPY ... FROM STDIN (text format) in 1 MiB chunks, so memory does
  * not grow with the table. The target's secondary indexes (the GIN
- * full-text ones above all) are dropped for the load and built again
- * from the rows at the end (docs/benchmarks.md has the figures), the
- * tables are emptied with TRUNCATE first so COPY can write frozen rows
+ * full-text ones above all) and foreign keys are dropped for the load and
+ * put back from the rows at the end (docs/benchmarks.md has the figures);
+ * the tables are emptied with TRUNCATE first so COPY can write frozen rows
  * (no later hint-bit writes or anti-wraparound vacuum of 15 M events).
  *
  * All or nothing: everything on the target, DDL included, is one
@@ -54,16 +54,15 @@ struct table {
     int without_rowid;
     int64_t sqlite_seq;         /* sqlite_sequence (AUTOINCREMENT), 0 = none */
     int in_target;
-    int copied;
 };
 
 struct copy {
     sqlite3 *src;
     PGconn *dst;
-    struct table *tables;       /* in load order once ordered */
+    struct table *tables;       /* by name */
     size_t ntables;
-    char **indexes;             /* CREATE INDEX statements of the dropped indexes */
-    size_t nindexes;
+    char **rebuild;             /* what puts back the dropped indexes and foreign keys */
+    size_t nrebuild;
     store_copy_progress_fn *progress;
     void *ctx;
     char *err;
@@ -243,48 +242,6 @@ static int match_target(struct copy *c)
     return rc;
 }
 
-/* Orders c->tables so that a table comes after those its foreign keys
- * refer to (each row is checked as it arrives). */
-static int order_tables(struct copy *c)
-{
-    PGresult *r = pg_query(c,
-        "SELECT t.relname, f.relname FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid "
-        "JOIN pg_class f ON f.oid = k.confrelid WHERE k.contype = 'f' "
-        "AND k.connamespace = " PG_NS " AND k.conrelid <> k.confrelid", 0, NULL);
-    if (!r)
-        return PL_EDB;
-    struct table *sorted = xcalloc(c->ntables, sizeof *sorted);
-    size_t n = 0;
-    while (n < c->ntables) {
-        size_t before = n;
-        for (size_t i = 0; i < c->ntables; i++) {
-            struct table *t = &c->tables[i];
-            int ready = !t->copied;
-            for (int k = 0; k < PQntuples(r) && ready; k++) {
-                struct table *f = find_table(c, PQgetvalue(r, k, 1));
-                if (strcmp(PQgetvalue(r, k, 0), t->name) == 0 && f && !f->copied)
-                    ready = 0;
-            }
-            if (ready) {
-                t->copied = 1;        /* "placed", for this loop */
-                sorted[n++] = *t;
-            }
-        }
-        if (n == before)
-            break;                    /* a cycle: cannot happen with Parley's schema */
-    }
-    PQclear(r);
-    if (n < c->ntables) {
-        free(sorted);
-        return fail(c, PL_ESTATE, xstrdup("the target's foreign keys form a cycle"));
-    }
-    for (size_t i = 0; i < n; i++)
-        sorted[i].copied = 0;
-    free(c->tables);
-    c->tables = sorted;
-    return 0;
-}
-
 /* The target must hold no row in any table; then TRUNCATE (which lets
  * COPY FREEZE write frozen rows, and takes every table's lock). */
 static int check_empty(struct copy *c)
@@ -321,40 +278,48 @@ static int check_empty(struct copy *c)
     return rc;
 }
 
-/* Drops the target's indexes that no constraint owns, keeping their
- * definitions for rebuild_indexes(). Primary keys and UNIQUE constraints
- * stay: foreign keys and uniqueness are checked row by row. */
-static int drop_indexes(struct copy *c)
+/* Drops the target's foreign keys and the indexes that no constraint
+ * owns, keeping their definitions for rebuild(): building an index from
+ * all the rows beats maintaining it row by row (the GIN full-text ones
+ * above all), and one anti-join validating a foreign key beats a lookup
+ * and a row lock on the parent per row. Primary keys and UNIQUE
+ * constraints stay: duplicates are refused as they arrive. */
+static int drop_secondary(struct copy *c)
 {
     PGresult *r = pg_query(c,
-        "SELECT quote_ident(n.nspname) || '.' || quote_ident(i.relname), "
-        "pg_get_indexdef(x.indexrelid) FROM pg_index x "
+        "SELECT 'DROP INDEX ' || quote_ident(n.nspname) || '.' || quote_ident(i.relname), "
+        "pg_get_indexdef(x.indexrelid), 1 AS o FROM pg_index x "
         "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace "
         "WHERE i.relnamespace = " PG_NS " AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
-        "WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid) ORDER BY i.relname", 0,
-        NULL);
+        "WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid) "
+        "UNION ALL SELECT 'ALTER TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(t.relname) "
+        "|| ' DROP CONSTRAINT ' || quote_ident(k.conname), "
+        "'ALTER TABLE ' || quote_ident(n.nspname) || '.' || quote_ident(t.relname) "
+        "|| ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid), 2 "
+        "FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid "
+        "JOIN pg_namespace n ON n.oid = t.relnamespace "
+        "WHERE k.contype = 'f' AND k.connamespace = " PG_NS " ORDER BY 3, 1", 0, NULL);
     if (!r)
         return PL_EDB;
     int rc = 0;
-    c->indexes = xcalloc((size_t)PQntuples(r) + 1, sizeof *c->indexes);
+    c->rebuild = xcalloc((size_t)PQntuples(r) + 1, sizeof *c->rebuild);
     for (int i = 0; i < PQntuples(r) && !rc; i++) {
-        char *drop = xasprintf("DROP INDEX %s", PQgetvalue(r, i, 0));
-        rc = pg_do(c, drop);
-        free(drop);
-        c->indexes[c->nindexes++] = xstrdup(PQgetvalue(r, i, 1));
+        rc = pg_do(c, PQgetvalue(r, i, 0));
+        c->rebuild[c->nrebuild++] = xstrdup(PQgetvalue(r, i, 1));
     }
     PQclear(r);
     return rc;
 }
 
-static int rebuild_indexes(struct copy *c)
+/* Indexes first: validating a foreign key may use them. */
+static int rebuild(struct copy *c)
 {
     int64_t t0 = clock_mono_ns();
     int rc = pg_do(c, "SET LOCAL maintenance_work_mem = " INDEX_MEMORY);
-    for (size_t i = 0; i < c->nindexes && !rc; i++)
-        rc = pg_do(c, c->indexes[i]);
+    for (size_t i = 0; i < c->nrebuild && !rc; i++)
+        rc = pg_do(c, c->rebuild[i]);
     if (!rc)
-        say(c, "indexes", (int64_t)c->nindexes, t0, 1);
+        say(c, "indexes", (int64_t)c->nrebuild, t0, 1);
     return rc;
 }
 
@@ -612,12 +577,12 @@ static int check_versions(struct store *from, struct store *to, struct copy *c)
 static int load(struct copy *c, int64_t *rows)
 {
     int rc = 0;
-    if ((rc = sqlite_tables(c)) || (rc = match_target(c)) || (rc = order_tables(c)) ||
-        (rc = check_empty(c)) || (rc = drop_indexes(c)))
+    if ((rc = sqlite_tables(c)) || (rc = match_target(c)) || (rc = check_empty(c)) ||
+        (rc = drop_secondary(c)))
         return rc;
     for (size_t i = 0; i < c->ntables && !rc; i++)
         rc = copy_table(c, &c->tables[i], rows);
-    if (!rc && !(rc = rebuild_indexes(c)) && !(rc = set_sequences(c)))
+    if (!rc && !(rc = rebuild(c)) && !(rc = set_sequences(c)))
         rc = analyze(c);
     return rc;
 }
@@ -631,9 +596,9 @@ static void copy_release(struct copy *c)
         free(c->tables[i].name);
     }
     free(c->tables);
-    for (size_t i = 0; i < c->nindexes; i++)
-        free(c->indexes[i]);
-    free(c->indexes);
+    for (size_t i = 0; i < c->nrebuild; i++)
+        free(c->rebuild[i]);
+    free(c->rebuild);
 }
 
 int store_copy(struct store *from, struct store *to, store_copy_progress_fn *progress,

@@ -7,8 +7,9 @@ then both are served and answer the same (tickets list, a ticket, metrics,
 reports and drill-down, search, a customer export, the attachment), and
 `parley verify` passes on the copy with the log's key; new writes on the
 copy get ids after the copied ones. Copying into a non-empty database fails
-with exit 1 and leaves it unchanged; bad URLs and a missing file fail
-clearly. Needs PARLEY_TEST_PG (skipped without it).
+with exit 1 and leaves it unchanged; so does a row PostgreSQL refuses half-way
+(no row, every index and foreign key still there); bad URLs and a missing file
+fail clearly. Needs PARLEY_TEST_PG (skipped without it).
 Usage: test_copy.py PARLEY"""
 import email.message
 import os
@@ -159,6 +160,27 @@ def refused(binary, tmp, pg, c):
     c.eq(r.returncode, 2, "--to is required")
 
 
+def half_way(binary, tmp, pg, good, c):
+    """A row PostgreSQL refuses (invalid UTF-8 in the last message) fails
+    the copy after most tables went in: the target is left as it was."""
+    bad = os.path.join(tmp, "bad.db")
+    shutil.copy(os.path.join(tmp, "src.db"), bad)
+    harness.sql("sqlite:" + bad, "UPDATE messages SET body = CAST(X'C328' AS TEXT) "
+                                 "WHERE id = (SELECT max(id) FROM messages)")
+    dst = new_schema(pg, "half")
+    r = cli(binary, tmp, "copy", "--from", "sqlite:" + bad, "--to", dst)
+    c.eq(r.returncode, 1, "a refused row fails the copy")
+    c.ok("COPY messages" in r.stderr and "nothing was copied" in r.stderr,
+         "and says where: %r" % r.stderr[-400:])
+    for t in ("events", "tickets", "messages", "customers", "users"):
+        c.eq(harness.sql(dst, "SELECT count(*) FROM " + t), [("0",)], "no row left in " + t)
+    count = "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()"
+    c.eq(harness.sql(dst, count), harness.sql(good, count), "every index is still there")
+    fks = "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = " \
+          "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+    c.eq(harness.sql(dst, fks), harness.sql(good, fks), "every foreign key too")
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     pg = os.environ.get("PARLEY_TEST_PG")
@@ -211,6 +233,7 @@ def run(binary, pg, tmp, c):
     c.ok("checkpoint of size" in r.stdout, "with the signed checkpoint: " + r.stdout)
     r = cli(binary, tmp, "copy", "--from", src, "--to", dst)
     c.eq(r.returncode, 1, "copying twice is refused")
+    half_way(binary, tmp, pg, dst, c)
 
     key = os.path.join(tmp, "src.db.data-key")
     snap = os.path.join(tmp, "dst.metrics")
