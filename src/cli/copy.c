@@ -46,10 +46,12 @@ static void progress(void *ctx, const char *step, int64_t rows, double secs, int
     (void)ctx;
     double rate = secs > 0 ? (double)rows / secs : 0;
     if (strcmp(step, "indexes") == 0)
-        fprintf(stderr, "parley copy: %lld indexes and foreign keys built in %.1f s\n",
-                (long long)rows, secs);
+        fprintf(stderr, "parley copy: %lld indexes and foreign keys %s in %.1f s\n",
+                (long long)rows, done ? "put back" : "so far", secs);
     else if (strcmp(step, "analyze") == 0)
         fprintf(stderr, "parley copy: %lld tables analysed in %.1f s\n", (long long)rows, secs);
+    else if (done && rows == 0)
+        fprintf(stderr, "parley copy: %-22s %10d rows\n", step, 0);
     else if (done)
         fprintf(stderr, "parley copy: %-22s %10lld rows in %6.1f s (%.0f rows/s)\n", step,
                 (long long)rows, secs, rate);

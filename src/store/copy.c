@@ -314,12 +314,15 @@ static int drop_secondary(struct copy *c)
 /* Indexes first: validating a foreign key may use them. */
 static int rebuild(struct copy *c)
 {
-    int64_t t0 = clock_mono_ns();
+    int64_t t0 = clock_mono_ns(), next = t0 + PROGRESS_NS;
     int rc = pg_do(c, "SET LOCAL maintenance_work_mem = " INDEX_MEMORY);
-    for (size_t i = 0; i < c->nrebuild && !rc; i++)
-        rc = pg_do(c, c->rebuild[i]);
-    if (!rc)
-        say(c, "indexes", (int64_t)c->nrebuild, t0, 1);
+    for (size_t i = 0; i < c->nrebuild && !rc; i++) {
+        int last = i + 1 == c->nrebuild;
+        if ((rc = pg_do(c, c->rebuild[i])) != 0 || (!last && clock_mono_ns() < next))
+            continue;
+        say(c, "indexes", (int64_t)i + 1, t0, last);
+        next = clock_mono_ns() + PROGRESS_NS;
+    }
     return rc;
 }
 

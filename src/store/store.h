@@ -600,8 +600,9 @@ void store_close(struct store *st);
 const char *store_errmsg(struct store *st);
 
 /* Progress of store_copy(): step is a table's name (rows = rows copied so
- * far) or "indexes" / "analyze" (rows = indexes built / tables analysed);
- * seconds since the step began; done = 1 at its end, 0 on the way. */
+ * far) or "indexes" / "analyze" (rows = indexes and foreign keys put back
+ * so far / tables analysed); seconds since the step began; done = 1 at its
+ * end, 0 on the way. */
 typedef void store_copy_progress_fn(void *ctx, const char *step, int64_t rows, double seconds,
                                     int done);
 /* Copies every row of every table of the SQLite database `from` into the

@@ -8,8 +8,8 @@ reports and drill-down, search, a customer export, the attachment), and
 `parley verify` passes on the copy with the log's key; new writes on the
 copy get ids after the copied ones. Copying into a non-empty database fails
 with exit 1 and leaves it unchanged; so does a row PostgreSQL refuses half-way
-(no row, every index and foreign key still there); bad URLs and a missing file
-fail clearly. Needs PARLEY_TEST_PG (skipped without it).
+(no row, every index and foreign key still there); a table or column on one
+side only is refused, named; bad URLs and a missing file fail clearly. Needs PARLEY_TEST_PG (skipped without it).
 Usage: test_copy.py PARLEY"""
 import email.message
 import os
@@ -179,6 +179,29 @@ def half_way(binary, tmp, pg, good, c):
     fks = "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = " \
           "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
     c.eq(harness.sql(dst, fks), harness.sql(good, fks), "every foreign key too")
+    return dst
+
+
+def mismatch(binary, tmp, empty, c):
+    """A column or table on one side only is refused, naming it."""
+    src = "sqlite:" + os.path.join(tmp, "src.db")
+    harness.sql(empty, "ALTER TABLE tickets ADD COLUMN color TEXT")
+    r = cli(binary, tmp, "copy", "--from", src, "--to", empty)
+    c.eq(r.returncode, 1, "a column only in the target is refused")
+    c.ok("column tickets.color is in the target but not in the source" in r.stderr, r.stderr)
+    harness.sql(empty, "ALTER TABLE tickets DROP COLUMN color")
+    odd = os.path.join(tmp, "odd.db")
+    shutil.copy(os.path.join(tmp, "src.db"), odd)
+    harness.sql("sqlite:" + odd, "ALTER TABLE messages ADD COLUMN mood TEXT")
+    r = cli(binary, tmp, "copy", "--from", "sqlite:" + odd, "--to", empty)
+    c.eq(r.returncode, 1, "a column only in the source is refused")
+    c.ok("column messages.mood is in the source but not in the target" in r.stderr, r.stderr)
+    harness.sql("sqlite:" + odd, "ALTER TABLE messages DROP COLUMN mood")
+    harness.sql("sqlite:" + odd, "CREATE TABLE extra (x INTEGER)")
+    r = cli(binary, tmp, "copy", "--from", "sqlite:" + odd, "--to", empty)
+    c.eq(r.returncode, 1, "a table only in the source is refused")
+    c.ok("table extra is in the source but not in the target" in r.stderr, r.stderr)
+    c.eq(harness.sql(empty, "SELECT count(*) FROM events"), [("0",)], "nothing was copied")
 
 
 def main():
@@ -233,7 +256,7 @@ def run(binary, pg, tmp, c):
     c.ok("checkpoint of size" in r.stdout, "with the signed checkpoint: " + r.stdout)
     r = cli(binary, tmp, "copy", "--from", src, "--to", dst)
     c.eq(r.returncode, 1, "copying twice is refused")
-    half_way(binary, tmp, pg, dst, c)
+    mismatch(binary, tmp, half_way(binary, tmp, pg, dst, c), c)
 
     key = os.path.join(tmp, "src.db.data-key")
     snap = os.path.join(tmp, "dst.metrics")
