@@ -5,10 +5,12 @@ running Parley server (used by bench/scale/run.sh at a million tickets).
 Usage: probe.py PORT [ROUNDS [END]]
 Logs in as the demo supervisor, runs every call ROUNDS times (default 20)
 over one keep-alive connection and prints one line per call:
-name, p50, p99, max in milliseconds and the answer's size. Standard library
+name, p50, p99, max in milliseconds and the answer's size. ONLY=WORD in the
+environment runs only the calls whose name contains WORD. Standard library
 only."""
 import http.client
 import json
+import os
 import sys
 import time
 import urllib.parse
@@ -93,11 +95,12 @@ def main():
          "/reports/tickets?metric=ttr_mean_ms&group=agent&key=5&limit=100" + span90),
         ("roi: /roi, 90 days and the 90 before", "/roi?" + span90[1:]),
     ]
+    only = os.environ.get("ONLY", "")
     out = []
     for name, path in calls:
-        if path:
+        if path and only in name:
             out.append(measure(name, lambda p=path: call(p, tok), rounds))
-    for name, queries in SEARCHES:
+    for name, queries in [s for s in SEARCHES if only in s[0]]:
         times, size = [], 0
         for _ in range(rounds):
             for q in queries:

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "desk/desk.h"
+#include "insight/conflicts.h"
 #include "insight/risk_track.h"
 #include "triage/triage.h"
 
@@ -54,6 +55,10 @@ struct desk {
     int64_t snap_last;                 /* event of the last snapshot read or written */
     int64_t snap_next_ms;              /* no periodic snapshot before this time */
     struct insight_risk_model *risk_model[3]; /* by enum insight_risk_kind; NULL = none */
+    /* Conflict tickets and orders for the ROI (conflicts.c), under
+     * metrics_lock; NULL = none (the ROI asks the store). */
+    struct insight_conflicts *conflicts;
+    int64_t conflicts_as_of;           /* the events it includes */
 
     struct desk_alerts *alerts;        /* online detectors (alerts.c); writer only */
     char *public_url;                  /* base of links sent to customers (feedback.c) */
@@ -119,6 +124,20 @@ int desk_metrics_facts_pending(const struct desk *d);
 /* With no fact waiting, moves the stored mark of facts to the last event
  * fed, in a transaction of its own (writer, outside a batch). */
 int desk_metrics_mark_facts(struct desk *d, struct store *st);
+
+/* The conflict index (conflicts.c), writer thread: build reads it from
+ * the store as of its last event (the metrics lock must exist), feed
+ * applies events read after a commit, facts the drill-down facts just
+ * committed, drop forgets it. */
+int desk_conflicts_build(struct desk *d, struct store *st);
+void desk_conflicts_feed(struct desk *d, struct store *st, const struct event *ev, size_t n);
+void desk_conflicts_facts(struct desk *d, const struct metric_fact *f, size_t n);
+void desk_conflicts_drop(struct desk *d);
+/* The ROI's conflict customers and handling time of the resolutions
+ * (store.h conflict_customers, conflict_facts with the resolution fact)
+ * from the index; PL_EUNAVAIL when there is none. Any thread. */
+int desk_conflicts_count(struct desk *d, int64_t from, int64_t to, int64_t until,
+                         struct insight_conflicts_count *out);
 
 /* The snapshot of metrics and risk features (metrics_snap.c), writer
  * thread or after it stopped. load replaces both and returns the event id

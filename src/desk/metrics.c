@@ -70,6 +70,7 @@ void desk_metrics_facts_done(struct desk *d, int committed)
     size_t k = d->facts_flushed;
     if (k == 0)
         return;
+    desk_conflicts_facts(d, d->facts, k);
     for (size_t i = 0; i < k; i++)
         free(d->facts[i].category);
     memmove(d->facts, d->facts + k, (d->nfacts - k) * sizeof *d->facts);
@@ -116,6 +117,7 @@ int desk_metrics_catch_up(struct desk *d, struct store *st)
             d->metrics_last = ev[i].id;
         }
         pthread_rwlock_unlock(&d->metrics_lock);
+        desk_conflicts_feed(d, st, ev, n);
         store_free_events(ev, n);
         /* Replaying at open (inside the enabling transaction): store the
          * facts as they come rather than hold a whole history in memory.
@@ -163,6 +165,8 @@ static int enable_fn(struct desk_tx *tx, void *arg)
     d->metrics_replaying = false;
     if (rc)
         log_error("metrics: cannot replay events: %s", parley_strerror(rc));
+    else if (desk_conflicts_build(d, tx->st))
+        log_error("metrics: cannot read the conflict tickets; the ROI reads the store");
     return rc;
 }
 
@@ -187,6 +191,8 @@ void desk_metrics_close(struct desk *d)
     desk_metrics_snap_save(d, d->writer);
     insight_metrics_free(d->metrics);
     d->metrics = NULL;
+    insight_conflicts_free(d->conflicts);
+    d->conflicts = NULL;
     d->facts_flushed = d->nfacts;
     desk_metrics_facts_done(d, 1);
     free(d->facts);

@@ -269,28 +269,31 @@ static int side_data(struct desk *d, struct store *st, struct insight_roi_inputs
     struct insight_report r;
     desk_report(d, INSIGHT_DAY, from, to, INSIGHT_DIM_ALL, 0, &r);
     struct order_totals ot;
-    int64_t customers, retained, conflict_ms;
+    int64_t until = to + (to - from);
+    struct insight_conflicts_count cc;
     int rc = st->ops->order_totals(st, from, to, &ot);
-    if (rc == 0)
-        rc = st->ops->conflict_customers(st, from, to, to + (to - from), &customers, &retained);
-    if (rc == 0)
-        rc = st->ops->conflict_facts(st, INSIGHT_FACT_RESOLUTION, from, to, to + (to - from),
-                                     &conflict_ms);
+    if (rc == 0 && desk_conflicts_count(d, from, to, until, &cc)) {
+        rc = st->ops->conflict_customers(st, from, to, until, &cc.customers, &cc.retained);
+        if (rc == 0)
+            rc = st->ops->conflict_facts(st, INSIGHT_FACT_RESOLUTION, from, to, until,
+                                         &cc.facts);
+    }
     if (rc)
         return rc;
     /* The cost side of conflict resolution is the time spent on the
      * period's conflicts, as the benefit side is what their customers did
      * next: routine tickets would be handled, and paid for, without any
      * conflict work. */
-    from_data(in, INSIGHT_ROI_staff_hours, baseline, (double)conflict_ms / 3600000.0,
+    from_data(in, INSIGHT_ROI_staff_hours, baseline, (double)cc.facts / 3600000.0,
               "handling time of the conflict tickets created in the period (escalated, or "
               "read as angry or frustrated), resolved within one period length after it");
     from_data(in, INSIGHT_ROI_sentiment_mean, baseline, r.sentiment_mean,
               "mean polarity of analysed customer messages in the period");
-    from_data(in, INSIGHT_ROI_conflict_customers, baseline, (double)customers,
+    from_data(in, INSIGHT_ROI_conflict_customers, baseline, (double)cc.customers,
               "customers with a ticket escalated or read as angry or frustrated");
-    if (customers > 0)
-        from_data(in, INSIGHT_ROI_retention_rate, baseline, (double)retained / (double)customers,
+    if (cc.customers > 0)
+        from_data(in, INSIGHT_ROI_retention_rate, baseline,
+                  (double)cc.retained / (double)cc.customers,
                   "share of them who ordered again within one period length after it");
     from_data(in, INSIGHT_ROI_repeat_revenue, baseline, (double)ot.repeat_cents / 100.0,
               "orders (not upsell) by customers after a resolved ticket");
@@ -303,9 +306,9 @@ static int side_data(struct desk *d, struct store *st, struct insight_roi_inputs
         data, baseline ? "baseline" : "period",
         json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "from", a, "to", b,
                   "handling_hours", (double)r.sum.aht_sum / 3600000.0,
-                  "conflict_handling_hours", (double)conflict_ms / 3600000.0, "resolutions",
-                  (json_int_t)r.sum.aht_n, "conflict_customers", (json_int_t)customers,
-                  "conflict_customers_retained", (json_int_t)retained, "orders",
+                  "conflict_handling_hours", (double)cc.facts / 3600000.0, "resolutions",
+                  (json_int_t)r.sum.aht_n, "conflict_customers", (json_int_t)cc.customers,
+                  "conflict_customers_retained", (json_int_t)cc.retained, "orders",
                   (json_int_t)ot.orders, "order_cents", (json_int_t)ot.cents,
                   "repeat_orders", (json_int_t)ot.repeat_orders, "repeat_cents",
                   (json_int_t)ot.repeat_cents, "upsell_cents", (json_int_t)ot.upsell_cents));

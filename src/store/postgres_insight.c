@@ -162,3 +162,38 @@ int pg__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int
     a_i64(&a, until);
     return int_row(PG(st), P_CONFLICT_FACTS, &a, sum, 1);
 }
+
+/* Calls fn with the rows of (what, id, at, v) of statement id. */
+static int scan_rows(struct pg *p, enum pid id, const struct args *a,
+                     int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v), void *ctx)
+{
+    int rc;
+    PGresult *r = pg__exec(p, id, a, &rc);
+    if (!r)
+        return rc;
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows && rc == 0; i++)
+        rc = fn(ctx, (int)col_i64(r, i, 0), col_i64(r, i, 1), col_i64(r, i, 2),
+                col_i64(r, i, 3));
+    PQclear(r);
+    return rc;
+}
+
+int pg__conflict_scan(struct store *st, int kind,
+                      int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                      void *ctx)
+{
+    struct args a = {0};
+    a_i64(&a, kind);
+    return scan_rows(PG(st), P_CONFLICT_SCAN, &a, fn, ctx);
+}
+
+int pg__ticket_facts(struct store *st, int kind, int64_t ticket_id,
+                     int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                     void *ctx)
+{
+    struct args a = {0};
+    a_i64(&a, kind);
+    a_i64(&a, ticket_id);
+    return scan_rows(PG(st), P_TICKET_FACTS, &a, fn, ctx);
+}

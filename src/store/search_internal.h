@@ -54,6 +54,16 @@
     "(SELECT id FROM tickets WHERE created_at >= " from " AND created_at < " to " AND "    \
     CONFLICT_TICKET ") c"
 
+/* The conflict tickets, the orders and the facts of a kind, and the facts
+ * of a kind of one ticket (store.h conflict_scan, ticket_facts). */
+#define CONFLICT_SCAN_SQL(kind)                                                            \
+    "SELECT 0, id, created_at, customer_id FROM tickets WHERE " CONFLICT_TICKET            \
+    " UNION ALL SELECT 1, id, ordered_at, customer_id FROM orders UNION ALL SELECT 2, "    \
+    "ticket_id, at, CAST(value AS BIGINT) FROM metric_facts WHERE kind = " kind
+#define TICKET_FACTS_SQL(kind, ticket)                                                     \
+    "SELECT 2, ticket_id, at, CAST(value AS BIGINT) FROM metric_facts WHERE ticket_id = "  \
+    ticket " AND kind = " kind
+
 /* The words of q as a full-text query in `style` (FTS5 MATCH or
  * to_tsquery text), each word quoted, joined by OR (any) or AND; NULL
  * when q has no words. Caller frees. */
@@ -93,6 +103,12 @@ int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t u
                            int64_t *customers, int64_t *retained);
 int sq__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
                        int64_t *sum);
+int sq__conflict_scan(struct store *st, int kind,
+                      int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                      void *ctx);
+int sq__ticket_facts(struct store *st, int kind, int64_t ticket_id,
+                     int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                     void *ctx);
 
 int pg__kb_insert(struct store *st, struct kb_article *a);
 int pg__kb_update(struct store *st, const struct kb_article *a);
@@ -122,5 +138,11 @@ int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t u
                            int64_t *customers, int64_t *retained);
 int pg__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
                        int64_t *sum);
+int pg__conflict_scan(struct store *st, int kind,
+                      int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                      void *ctx);
+int pg__ticket_facts(struct store *st, int kind, int64_t ticket_id,
+                     int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                     void *ctx);
 
 #endif

@@ -174,3 +174,36 @@ int sq__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int
     bind_i64(q, 4, until);
     return int_row(s, q, sum, 1);
 }
+
+/* Calls fn with the rows of (what, id, at, v) of a bound statement. */
+static int scan_rows(struct sq *s, sqlite3_stmt *q,
+                     int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v), void *ctx)
+{
+    int rc;
+    while ((rc = sq__next(s, q)) == 1)
+        if ((rc = fn(ctx, (int)col_i64(q, 0), col_i64(q, 1), col_i64(q, 2), col_i64(q, 3))))
+            break;
+    done(q);
+    return rc;
+}
+
+int sq__conflict_scan(struct store *st, int kind,
+                      int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                      void *ctx)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_CONFLICT_SCAN);
+    bind_i64(q, 1, kind);
+    return scan_rows(s, q, fn, ctx);
+}
+
+int sq__ticket_facts(struct store *st, int kind, int64_t ticket_id,
+                     int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                     void *ctx)
+{
+    struct sq *s = SQ(st);
+    STMT_OR_FAIL(q, s, S_TICKET_FACTS);
+    bind_i64(q, 1, kind);
+    bind_i64(q, 2, ticket_id);
+    return scan_rows(s, q, fn, ctx);
+}

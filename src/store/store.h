@@ -507,6 +507,19 @@ struct store_ops {
      * ROI's staff hours). */
     int (*conflict_facts)(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
                           int64_t *sum);
+    /* What the desk's in-memory index of conflicts is built from
+     * (desk/conflicts.c): conflict_scan calls fn with what 0 for every
+     * conflict ticket (as above; id, created_at, customer_id), what 1 for
+     * every order (id, ordered_at, customer_id) and what 2 for every fact
+     * of `kind` (ticket_id, at, value as a whole number), ticket_facts with
+     * what 2 for the facts of `kind` of one ticket; until fn returns
+     * non-zero, which is then returned. */
+    int (*conflict_scan)(struct store *st, int kind,
+                         int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                         void *ctx);
+    int (*ticket_facts)(struct store *st, int kind, int64_t ticket_id,
+                        int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v),
+                        void *ctx);
     /* Personal-data keys and erasure (docs/ledger.md "Erasure"; ops in
      * sqlite_keys.c / postgres_keys.c). wrapped: the customer's key sealed
      * by the server's data key, base64; NULL (with *erased_at set) once

@@ -268,7 +268,11 @@ def roi(srv, tok, db, ids, c):
     # Staff hours count the handling of conflict tickets only. The history
     # is imported without text models, so nothing was read as angry: mark B
     # (refunded, then "It is not there") as the model would have read it.
+    # The server keeps the conflict tickets in memory, up to date from its
+    # own writes: after this edit behind its back, a restart reads them again.
     harness.sql(db, "UPDATE tickets SET emotion = 'frustration' WHERE id = %d" % ids["B"])
+    srv.stop()
+    srv.start()
     st, r = srv.call("GET", "/api/v1/roi?" + W2 + "&baseline_from=2026-03-02&baseline_to=2026-03-09",
                      token=tok)
     c.eq(st, 200, "ROI")
