@@ -4,7 +4,8 @@
  * resolution fact per conflict ticket, an order for one customer in ten.
  * Prints the time to load it and the p50 / p99 of the ROI's two counts
  * (90 days and the 90 before) — what /roi spends in it.
- *   ninja -C build-rel bench_conflicts && build-rel/bench_conflicts [N [ROUNDS]] */
+ *   meson setup build-rel-t --buildtype=release && ninja -C build-rel-t \
+ *       tests/insight/bench_conflicts && build-rel-t/tests/insight/bench_conflicts [N [ROUNDS]] */
 #include "insight/conflicts.h"
 
 #include <stdio.h>
