@@ -129,14 +129,21 @@ PGresult *pg__run_prepared(struct pg *p, const char *name, const struct args *a,
 PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc)
 {
     char name[16];
-    snprintf(name, sizeof name, "p%d", (int)id);
+    *rc = pg__ready(p, id, name);
+    return *rc ? NULL : pg__run_prepared(p, name, a, rc);
+}
+
+int pg__ready(struct pg *p, enum pid id, char name[16])
+{
+    snprintf(name, 16, "p%d", (int)id);
     pg__check_conn(p);
     if (!p->prepared[id]) {
-        if ((*rc = pg__prepare(p, name, pg_sql[id], 0, NULL)))
-            return NULL;
+        int rc = pg__prepare(p, name, pg_sql[id], 0, NULL);
+        if (rc)
+            return rc;
         p->prepared[id] = 1;
     }
-    return pg__run_prepared(p, name, a, rc);
+    return 0;
 }
 
 /* Runs statement id for its effect only. */

@@ -163,19 +163,32 @@ int pg__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int
     return int_row(PG(st), P_CONFLICT_FACTS, &a, sum, 1);
 }
 
-/* Calls fn with the rows of (what, id, at, v) of statement id. */
+/* Calls fn with the rows of (what, id, at, v) of statement id, one at a
+ * time as they arrive (single-row mode: a scan of every conflict ticket
+ * and fact at a million tickets never sits whole in memory). */
 static int scan_rows(struct pg *p, enum pid id, const struct args *a,
                      int (*fn)(void *ctx, int what, int64_t id, int64_t at, int64_t v), void *ctx)
 {
-    int rc;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (!r)
+    char name[16];
+    int rc = pg__ready(p, id, name);
+    if (rc)
         return rc;
-    int rows = PQntuples(r);
-    for (int i = 0; i < rows && rc == 0; i++)
-        rc = fn(ctx, (int)col_i64(r, i, 0), col_i64(r, i, 1), col_i64(r, i, 2),
-                col_i64(r, i, 3));
-    PQclear(r);
+    if (!PQsendQueryPrepared(p->conn, name, a->n, a->v, NULL, NULL, 0))
+        return pg__fail(p, NULL);
+    PQsetSingleRowMode(p->conn);
+    PGresult *r;
+    while ((r = PQgetResult(p->conn)) != NULL) {
+        ExecStatusType s = PQresultStatus(r);
+        if (s == PGRES_SINGLE_TUPLE && rc == 0)
+            rc = fn(ctx, (int)col_i64(r, 0, 0), col_i64(r, 0, 1), col_i64(r, 0, 2),
+                    col_i64(r, 0, 3));
+        if (s != PGRES_SINGLE_TUPLE && s != PGRES_TUPLES_OK) {
+            int err = pg__fail(p, r);   /* clears r */
+            rc = rc ? rc : err;
+            continue;
+        }
+        PQclear(r);
+    }
     return rc;
 }
 

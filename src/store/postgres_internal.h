@@ -368,6 +368,8 @@ int pg__prepare(struct pg *p, const char *name, const char *sql, int nparams,
 PGresult *pg__run_prepared(struct pg *p, const char *name, const struct args *a, int *rc);
 /* Runs statement id, preparing it on first use; as pg__run_prepared(). */
 PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc);
+/* Prepares statement id unless it is already, with its name in name. */
+int pg__ready(struct pg *p, enum pid id, char name[16]);
 /* The same for a statement run for its effect: pg__run() returns its code,
  * pg__changed() the rows a write touched, pg__one_row() PL_ENOTFOUND when
  * it touched none, pg__insert_id() the id an INSERT ... RETURNING id gave
