@@ -246,6 +246,12 @@ def run(binary, pg, tmp, c):
     c.ok("tickets" in r.stderr and "rows/s" in r.stderr, "progress on stderr")
     c.ok("src.db.data-key" in r.stdout and "src.db.metrics" in r.stdout,
          "names the files to move: %r" % r.stdout)
+    lz4 = harness.sql(dst, "SELECT 'lz4' = ANY (enumvals) FROM pg_settings "
+                           "WHERE name = 'default_toast_compression'")
+    methods = harness.sql(dst, "SELECT DISTINCT pg_column_compression(triage) FROM tickets "
+                               "WHERE pg_column_compression(triage) IS NOT NULL")
+    c.eq(methods, [("lz4",)] if lz4 == [("t",)] else [("pglz",)],
+         "long values compressed with lz4 when the server has it")
     c.eq(harness.sql(dst, "SELECT count(*) FROM tickets"),
          [(str(harness.sql(src, "SELECT count(*) FROM tickets")[0][0]),)], "every ticket")
     os.environ["PARLEY_DATA_KEY"] = os.path.join(tmp, "src.db.data-key")
