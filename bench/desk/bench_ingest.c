@@ -9,7 +9,11 @@
  * Prints one line per measurement; figures go to docs/benchmarks.md.
  * BENCH_WEBHOOK=1 subscribes a webhook to every event first, so each event
  * also writes an outbox row (no delivery thread runs here: the figure is
- * the cost of those writes). */
+ * the cost of those writes). BENCH_LOG=on or BENCH_LOG=off makes one run
+ * in that mode only and stops there, for counting instructions:
+ *
+ *   BENCH_LOG=on valgrind --tool=callgrind --separate-threads=yes \
+ *       ./build-rel/tests/desk/bench_ingest 1600 8 1 /dev/shm */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -229,6 +233,13 @@ int main(int argc, char **argv)
         return 2;
     double on[20], off[20], con[20], coff[20], cpu;
     int64_t ev_on = 0, ev_off = 0;
+    const char *only = getenv("BENCH_LOG");
+    if (only) {
+        double rate = run(dir, strcmp(only, "off") != 0, n, threads, NULL, &ev_on, &cpu);
+        printf("log %s: %.0f msg/s, %.1f us CPU/msg, %" PRId64 " events\n", only, rate, cpu,
+               ev_on);
+        return 0;
+    }
     printf("ingest of %d messages by %d threads, SQLite in %s, %d rounds (off/on interleaved)\n",
            n, threads, dir, rounds);
     for (int r = 0; r < rounds; r++) {

@@ -344,6 +344,19 @@ static const char *const sqlite_migrations[] = {
     "DROP TRIGGER messages_fts_ai;\n"
     "DROP TRIGGER tickets_fts_ai;\n"
     "DROP TRIGGER customers_fts_ai;\n",
+    /* 16: the log's leaves cheaper to write and to load: the hash as 32
+     * bytes instead of 64 hex digits, and no UNIQUE index on event_id
+     * (one B-tree per leaf, not two; event ids increase with idx, so
+     * leaf_of_event searches the primary key). One set-based copy in
+     * idx order; parley_unhex() is registered by sqlite.c. */
+    "CREATE TABLE ledger_leaves_v16 (\n"
+    "  idx INTEGER PRIMARY KEY,\n"
+    "  event_id INTEGER NOT NULL,\n"
+    "  hash BLOB NOT NULL);\n"
+    "INSERT INTO ledger_leaves_v16 (idx, event_id, hash)\n"
+    "  SELECT idx, event_id, parley_unhex(hash) FROM ledger_leaves ORDER BY idx;\n"
+    "DROP TABLE ledger_leaves;\n"
+    "ALTER TABLE ledger_leaves_v16 RENAME TO ledger_leaves;\n",
 };
 
 #define SQLITE_NMIGRATIONS ((int)(sizeof sqlite_migrations / sizeof sqlite_migrations[0]) - 1)

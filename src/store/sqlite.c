@@ -121,6 +121,18 @@ int sq__insert(struct sq *s, sqlite3_stmt *q, int64_t *id)
 
 /* ---- lifecycle, migrations, transactions ----------------------------- */
 
+/* parley_unhex(TEXT): the 32 bytes of 64 hex digits, NULL for anything
+ * else (migration 16 turns the log's hex hashes into blobs with it). */
+static void sql_unhex32(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    unsigned char h[32];
+    const unsigned char *t = argc == 1 ? sqlite3_value_text(argv[0]) : NULL;
+    if (t && store__unhex32((const char *)t, h) == 0)
+        sqlite3_result_blob(cx, h, 32, SQLITE_TRANSIENT);
+    else
+        sqlite3_result_null(cx);
+}
+
 void sq__close(struct store *st)
 {
     struct sq *s = SQ(st);
@@ -372,6 +384,8 @@ int store_sqlite_open(const char *url_path, struct store **out, char **err)
         goto out;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_create_function(s->db, "parley_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_unhex32, NULL, NULL);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     /* journal_mode=WAL is persistent in the file; the others are per
      * connection. synchronous=FULL: WAL commits are fsynced. */

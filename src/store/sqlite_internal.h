@@ -97,10 +97,11 @@
     X(KEY_REVOKE, "UPDATE apikeys SET revoked = 1 WHERE id = ?1")                          \
     X(EV_GET, "SELECT " EVENT_COLS " FROM events WHERE id = ?1")                           \
     X(EV_SCAN, "SELECT " EVENT_COLS " FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")     \
-    X(LEAF_INSERT, "INSERT INTO ledger_leaves (idx, event_id, hash) VALUES (?1, ?2, ?3)")  \
+    X(LEAF_INSERT, "INSERT INTO ledger_leaves (idx, event_id, hash) SELECT ?1, ?2, ?3 "    \
+                   "WHERE " LEAF_IN_ORDER("?1", "?2"))                                     \
     X(LEAF_SCAN, "SELECT idx, event_id, hash FROM ledger_leaves WHERE idx >= ?1 "          \
                  "ORDER BY idx LIMIT ?2")                                                  \
-    X(LEAF_OF_EVENT, "SELECT idx FROM ledger_leaves WHERE event_id = ?1")                  \
+    X(LEAF_OF_EVENT, LEAF_SEARCH("?1", "CAST(0 AS BIGINT)"))                               \
     X(CP_INSERT, "INSERT INTO ledger_checkpoints (size, note, created_at) VALUES (?1, ?2, ?3)") \
     X(CP_LATEST, "SELECT size, note FROM ledger_checkpoints ORDER BY size DESC LIMIT 1")   \
     X(CP_GET, "SELECT note FROM ledger_checkpoints WHERE size = ?1")                       \

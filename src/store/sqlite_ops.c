@@ -745,13 +745,17 @@ static int sq_leaf_insert(struct store *st, int64_t idx, int64_t event_id,
                           const unsigned char hash[32])
 {
     struct sq *s = SQ(st);
-    char hex[65];
     STMT_OR_FAIL(q, s, S_LEAF_INSERT);
-    store__hex32(hash, hex);
     bind_i64(q, 1, idx);
     bind_i64(q, 2, event_id);
-    bind_text(q, 3, hex);
-    return sq__run(s, q);
+    sqlite3_bind_blob(q, 3, hash, 32, SQLITE_STATIC);
+    int rc = sq__run(s, q);
+    if (rc == 0 && sqlite3_changes(s->db) == 0) {
+        snprintf(s->err, sizeof s->err, "ledger leaf %lld: event %lld is out of order",
+                 (long long)idx, (long long)event_id);
+        rc = PL_EEXISTS;
+    }
+    return rc;
 }
 
 struct leaf_row {
@@ -780,12 +784,13 @@ static int sq_leaf_scan(struct store *st, int64_t from,
         while ((rc = sq__next(s, q)) == 1) {
             v[n].idx = col_i64(q, 0);
             v[n].event_id = col_i64(q, 1);
-            if (store__unhex32((const char *)sqlite3_column_text(q, 2), v[n].hash)) {
+            if (sqlite3_column_type(q, 2) != SQLITE_BLOB || sqlite3_column_bytes(q, 2) != 32) {
                 snprintf(s->err, sizeof s->err, "ledger leaf %lld: bad hash",
                          (long long)v[n].idx);
                 rc = PL_EDB;
                 break;
             }
+            memcpy(v[n].hash, sqlite3_column_blob(q, 2), 32);
             n++;
         }
         done(q);

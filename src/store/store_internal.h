@@ -75,9 +75,38 @@ void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b);
  * whole before the callback runs, so the callback may use the store. */
 #define SCAN_CHUNK 512
 
+/* The log's leaves (table ledger_leaves: idx primary key, event_id, hash
+ * as 32 bytes) keep their event ids strictly increasing with idx, as the
+ * desk appends them: that is what makes an event's leaf findable without
+ * a second index on event_id. The two backends share the SQL and pass
+ * their own parameter expressions (I the leaf index, E the event id).
+ *
+ * LEAF_IN_ORDER: the condition under which leaf (I, E) may be inserted:
+ * the leaf before it has a smaller event id and the one after a larger
+ * one (so an event logged twice is refused like a taken index). */
+#define LEAF_IN_ORDER(I, E)                                                        \
+    "coalesce((SELECT event_id FROM ledger_leaves WHERE idx < " I                \
+    " ORDER BY idx DESC LIMIT 1), -1) < " E " AND "                                \
+    "coalesce((SELECT event_id FROM ledger_leaves WHERE idx > " I                 \
+    " ORDER BY idx LIMIT 1), " E " + 1) > " E
+/* The event id of the first leaf at or after index M. */
+#define LEAF_FIRST_AT(M) "(SELECT event_id FROM ledger_leaves WHERE idx >= " M " ORDER BY idx LIMIT 1)"
+/* LEAF_SEARCH: the index of event E's leaf, in one statement: a binary
+ * search for the first leaf whose event id is >= E (about 2 log2(n)
+ * primary-key lookups), then whether that leaf is E's. ZERO is a 0 of the
+ * index's type. */
+#define LEAF_SEARCH(E, ZERO)                                                       \
+    "WITH RECURSIVE b(lo, hi) AS (SELECT " ZERO ", (SELECT max(idx) FROM ledger_leaves) " \
+    "UNION ALL SELECT "                                                            \
+    "CASE WHEN " LEAF_FIRST_AT("(lo + hi) / 2") " < " E " THEN (lo + hi) / 2 + 1 ELSE lo END, " \
+    "CASE WHEN " LEAF_FIRST_AT("(lo + hi) / 2") " < " E " THEN hi ELSE (lo + hi) / 2 END " \
+    "FROM b WHERE lo < hi) "                                                       \
+    "SELECT idx FROM (SELECT idx, event_id FROM ledger_leaves "                    \
+    "WHERE idx >= (SELECT max(lo) FROM b) ORDER BY idx LIMIT 1) f WHERE event_id = " E
+
 /* A 32-byte hash as 64 lower-case hex digits + NUL, and back (0, or -1
- * when s is not exactly 64 hex digits). The log's hashes are stored as
- * hex text in both backends. */
+ * when s is not exactly 64 hex digits). PostgreSQL exchanges the log's
+ * hashes as hex text (stored as bytea); SQLite binds them as blobs. */
 void store__hex32(const unsigned char h[32], char out[65]);
 int store__unhex32(const char *s, unsigned char out[32]);
 
