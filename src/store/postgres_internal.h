@@ -103,7 +103,9 @@
     X(EV_SCAN, "SELECT " EVENT_COLS " FROM events WHERE id > $1 ORDER BY id LIMIT $2")     \
     X(LEAF_INSERT, "INSERT INTO ledger_leaves (idx, event_id, hash) "                     \
                    "SELECT $1::bigint, $2::bigint, decode($3, 'hex') "                     \
-                   "WHERE " LEAF_IN_ORDER("$1::bigint", "$2::bigint") " "                  \
+                   "WHERE coalesce((SELECT event_id FROM ledger_leaves WHERE idx < $1 "    \
+                   "ORDER BY idx DESC LIMIT 1), -1) < $2 AND coalesce((SELECT event_id "   \
+                   "FROM ledger_leaves WHERE idx > $1 ORDER BY idx LIMIT 1), $2 + 1) > $2 " \
                    "ON CONFLICT DO NOTHING RETURNING idx")                                 \
     X(LEAF_SCAN, "SELECT idx, event_id, encode(hash, 'hex') FROM ledger_leaves "           \
                  "WHERE idx >= $1 ORDER BY idx LIMIT $2")                                  \

@@ -308,6 +308,7 @@ int sq__rollback(struct store *st)
 {
     struct sq *s = SQ(st);
     sq__fts_forget(s);
+    s->leaf_known = 0;
     /* SQLite may already have rolled back (e.g. after an I/O error). */
     if (sqlite3_get_autocommit(s->db))
         return 0;
@@ -327,6 +328,7 @@ int sq__release(struct store *st)
 int sq__rollback_to(struct store *st)
 {
     struct sq *s = SQ(st);
+    s->leaf_known = 0;
     int rc = run_id(s, S_ROLLBACK_TO);
     return rc ? rc : run_id(s, S_RELEASE);
 }

@@ -97,8 +97,10 @@
     X(KEY_REVOKE, "UPDATE apikeys SET revoked = 1 WHERE id = ?1")                          \
     X(EV_GET, "SELECT " EVENT_COLS " FROM events WHERE id = ?1")                           \
     X(EV_SCAN, "SELECT " EVENT_COLS " FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")     \
-    X(LEAF_INSERT, "INSERT INTO ledger_leaves (idx, event_id, hash) SELECT ?1, ?2, ?3 "    \
-                   "WHERE " LEAF_IN_ORDER("?1", "?2"))                                     \
+    X(LEAF_INSERT, "INSERT INTO ledger_leaves (idx, event_id, hash) VALUES (?1, ?2, ?3)")  \
+    X(LEAF_AROUND, "SELECT (SELECT event_id FROM ledger_leaves WHERE idx < ?1 "            \
+                   "ORDER BY idx DESC LIMIT 1), (SELECT event_id FROM ledger_leaves "      \
+                   "WHERE idx > ?1 ORDER BY idx LIMIT 1)")                                 \
     X(LEAF_SCAN, "SELECT idx, event_id, hash FROM ledger_leaves WHERE idx >= ?1 "          \
                  "ORDER BY idx LIMIT ?2")                                                  \
     X(LEAF_OF_EVENT, LEAF_SEARCH("?1", "CAST(0 AS BIGINT)"))                               \
@@ -315,6 +317,10 @@ struct sq {
     struct fts_pending fts[FTS__COUNT];
     char err[512];
     int claim_fd;              /* the open PATH.lock while claimed, else -1 */
+    /* The last log leaf this connection inserted (sq_leaf_insert), until
+     * a rollback: the next one in order needs no look at its neighbours. */
+    int leaf_known;
+    int64_t leaf_idx, leaf_event;
 };
 
 static inline struct sq *SQ(struct store *st)

@@ -741,19 +741,44 @@ static int sq_event_scan(struct store *st, int64_t after_id,
     }
 }
 
+/* Leaves keep their event ids increasing with idx (store_internal.h):
+ * 0 when (idx, event_id) fits between its neighbours, PL_EEXISTS when it
+ * does not. The leaf right after the last one this connection inserted,
+ * for a later event, fits without a look (the desk's every append). */
+static int leaf_in_order(struct sq *s, int64_t idx, int64_t event_id)
+{
+    if (s->leaf_known && idx == s->leaf_idx + 1 && event_id > s->leaf_event)
+        return 0;
+    STMT_OR_FAIL(q, s, S_LEAF_AROUND);
+    bind_i64(q, 1, idx);
+    int rc = sq__next(s, q);
+    if (rc == 1) {
+        int fits = (sqlite3_column_type(q, 0) == SQLITE_NULL || col_i64(q, 0) < event_id) &&
+                   (sqlite3_column_type(q, 1) == SQLITE_NULL || col_i64(q, 1) > event_id);
+        rc = fits ? 0 : PL_EEXISTS;
+        if (!fits)
+            snprintf(s->err, sizeof s->err, "ledger leaf %lld: event %lld is out of order",
+                     (long long)idx, (long long)event_id);
+    }
+    done(q);
+    return rc;
+}
+
 static int sq_leaf_insert(struct store *st, int64_t idx, int64_t event_id,
                           const unsigned char hash[32])
 {
     struct sq *s = SQ(st);
+    int rc = leaf_in_order(s, idx, event_id);
+    if (rc)
+        return rc;
     STMT_OR_FAIL(q, s, S_LEAF_INSERT);
     bind_i64(q, 1, idx);
     bind_i64(q, 2, event_id);
     sqlite3_bind_blob(q, 3, hash, 32, SQLITE_STATIC);
-    int rc = sq__run(s, q);
-    if (rc == 0 && sqlite3_changes(s->db) == 0) {
-        snprintf(s->err, sizeof s->err, "ledger leaf %lld: event %lld is out of order",
-                 (long long)idx, (long long)event_id);
-        rc = PL_EEXISTS;
+    if ((rc = sq__run(s, q)) == 0) {
+        s->leaf_known = 1;
+        s->leaf_idx = idx;
+        s->leaf_event = event_id;
     }
     return rc;
 }

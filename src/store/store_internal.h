@@ -78,18 +78,12 @@ void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b);
 /* The log's leaves (table ledger_leaves: idx primary key, event_id, hash
  * as 32 bytes) keep their event ids strictly increasing with idx, as the
  * desk appends them: that is what makes an event's leaf findable without
- * a second index on event_id. The two backends share the SQL and pass
- * their own parameter expressions (I the leaf index, E the event id).
+ * a second index on event_id. Each backend refuses a leaf out of that
+ * order (so an event logged twice is refused like a taken index): SQLite
+ * with a trigger (migration 16), PostgreSQL in its INSERT. The search is
+ * shared SQL, given the backend's expression E for the event id.
  *
- * LEAF_IN_ORDER: the condition under which leaf (I, E) may be inserted:
- * the leaf before it has a smaller event id and the one after a larger
- * one (so an event logged twice is refused like a taken index). */
-#define LEAF_IN_ORDER(I, E)                                                        \
-    "coalesce((SELECT event_id FROM ledger_leaves WHERE idx < " I                \
-    " ORDER BY idx DESC LIMIT 1), -1) < " E " AND "                                \
-    "coalesce((SELECT event_id FROM ledger_leaves WHERE idx > " I                 \
-    " ORDER BY idx LIMIT 1), " E " + 1) > " E
-/* The event id of the first leaf at or after index M. */
+ * The event id of the first leaf at or after index M. */
 #define LEAF_FIRST_AT(M) "(SELECT event_id FROM ledger_leaves WHERE idx >= " M " ORDER BY idx LIMIT 1)"
 /* LEAF_SEARCH: the index of event E's leaf, in one statement: a binary
  * search for the first leaf whose event id is >= E (about 2 log2(n)
