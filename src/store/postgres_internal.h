@@ -107,8 +107,8 @@
                    "ORDER BY idx DESC LIMIT 1), -1) < $2 AND coalesce((SELECT event_id "   \
                    "FROM ledger_leaves WHERE idx > $1 ORDER BY idx LIMIT 1), $2 + 1) > $2 " \
                    "ON CONFLICT DO NOTHING RETURNING idx")                                 \
-    X(LEAF_SCAN, "SELECT idx, event_id, encode(hash, 'hex') FROM ledger_leaves "           \
-                 "WHERE idx >= $1 ORDER BY idx LIMIT $2")                                  \
+    X(LEAF_SCAN, "SELECT idx, event_id, hash FROM ledger_leaves WHERE idx >= $1 "          \
+                 "ORDER BY idx LIMIT $2")                                                  \
     X(LEAF_OF_EVENT, LEAF_SEARCH("$1::bigint", "0::bigint"))                               \
     X(CP_INSERT, "INSERT INTO ledger_checkpoints (size, note, created_at) VALUES ($1, $2, $3) " \
                  "ON CONFLICT DO NOTHING RETURNING size")                                  \

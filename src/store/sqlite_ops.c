@@ -783,6 +783,18 @@ static int sq_leaf_insert(struct store *st, int64_t idx, int64_t event_id,
     return rc;
 }
 
+/* A leaf's hash: 32 bytes, or 64 hex digits in a file not migrated to
+ * 16 yet (parley verify reads without migrating). 0, or -1 if neither. */
+static int leaf_hash(sqlite3_stmt *q, int col, unsigned char out[32])
+{
+    if (sqlite3_column_type(q, col) == SQLITE_TEXT)
+        return store__unhex32((const char *)sqlite3_column_text(q, col), out);
+    if (sqlite3_column_type(q, col) != SQLITE_BLOB || sqlite3_column_bytes(q, col) != 32)
+        return -1;
+    memcpy(out, sqlite3_column_blob(q, col), 32);
+    return 0;
+}
+
 struct leaf_row {
     int64_t idx, event_id;
     unsigned char hash[32];
@@ -809,13 +821,12 @@ static int sq_leaf_scan(struct store *st, int64_t from,
         while ((rc = sq__next(s, q)) == 1) {
             v[n].idx = col_i64(q, 0);
             v[n].event_id = col_i64(q, 1);
-            if (sqlite3_column_type(q, 2) != SQLITE_BLOB || sqlite3_column_bytes(q, 2) != 32) {
+            if (leaf_hash(q, 2, v[n].hash)) {
                 snprintf(s->err, sizeof s->err, "ledger leaf %lld: bad hash",
                          (long long)v[n].idx);
                 rc = PL_EDB;
                 break;
             }
-            memcpy(v[n].hash, sqlite3_column_blob(q, 2), 32);
             n++;
         }
         done(q);
