@@ -276,4 +276,5 @@ def main():
     print(json.dumps(m, ensure_ascii=False))
 
 
-main()
+if __name__ == '__main__':
+    main()
