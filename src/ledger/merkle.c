@@ -28,11 +28,33 @@
  * Should libcrypto fail (no memory), libsodium computes the same hash. */
 
 static EVP_MD *sha256_md;
+static pthread_key_t sha256_key;   /* each thread's digest context */
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
 
 static void sha256_fetch(void)
 {
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (sha256_md && pthread_key_create(&sha256_key, ctx_free) != 0) {
+        EVP_MD_free(sha256_md);
+        sha256_md = NULL;
+    }
+}
+
+/* The calling thread's context, made on first use and freed when the
+ * thread ends: a context per hash cost as much as hashing a node. */
+static EVP_MD_CTX *thread_ctx(void)
+{
+    EVP_MD_CTX *ctx = pthread_getspecific(sha256_key);
+    if (!ctx && (ctx = EVP_MD_CTX_new()) != NULL && pthread_setspecific(sha256_key, ctx) != 0) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
 }
 
 /* SHA-256 of a ‖ b. */
@@ -40,13 +62,12 @@ static void sha256_2(const void *a, size_t alen, const void *b, size_t blen,
                      uint8_t out[LEDGER_HASH_LEN])
 {
     pthread_once(&sha256_once, sha256_fetch);
-    EVP_MD_CTX *ctx = sha256_md ? EVP_MD_CTX_new() : NULL;
+    EVP_MD_CTX *ctx = sha256_md ? thread_ctx() : NULL;
     unsigned int n = 0;
-    int ok = ctx && EVP_DigestInit_ex(ctx, sha256_md, NULL) &&
+    int ok = ctx && EVP_DigestInit_ex2(ctx, sha256_md, NULL) &&
              (!alen || EVP_DigestUpdate(ctx, a, alen)) &&
              (!blen || EVP_DigestUpdate(ctx, b, blen)) && EVP_DigestFinal_ex(ctx, out, &n) &&
              n == LEDGER_HASH_LEN;
-    EVP_MD_CTX_free(ctx);
     if (ok)
         return;
     crypto_hash_sha256_state st;
