@@ -400,7 +400,9 @@ struct store_ops {
 
     /* The tamper-evident log (src/ledger/, docs/ledger.md). Leaves are the
      * SHA-256 leaf hashes of events, in log order, idx = 0, 1, 2, ...;
-     * written in the same transaction as their event. */
+     * written in the same transaction as their event. Event ids increase
+     * with idx: leaf_insert answers PL_EEXISTS for a taken idx and for an
+     * event id not between its neighbours' (an event logged twice). */
     int (*leaf_insert)(struct store *st, int64_t idx, int64_t event_id,
                        const unsigned char hash[32]);
     /* Calls fn for every leaf with idx >= from, in idx order, until fn
@@ -414,7 +416,8 @@ struct store_ops {
     int (*event_scan)(struct store *st, int64_t after_id,
                       int (*fn)(void *ctx, const struct event *e), void *ctx);
     int (*event_get)(struct store *st, int64_t id, struct event *out);
-    /* The leaf index of an event; PL_ENOTFOUND if it has none. */
+    /* The leaf index of an event (a binary search of idx); PL_ENOTFOUND
+     * if it has none. */
     int (*leaf_of_event)(struct store *st, int64_t event_id, int64_t *idx);
     /* Signed checkpoints (note text) by tree size; the latest one. */
     int (*checkpoint_insert)(struct store *st, int64_t size, const char *note,
