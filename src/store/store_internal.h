@@ -85,18 +85,25 @@ void ticket_query_sql(const struct ticket_query *q, char ph, struct buf *b);
  *
  * The event id of the first leaf at or after index M. */
 #define LEAF_FIRST_AT(M) "(SELECT event_id FROM ledger_leaves WHERE idx >= " M " ORDER BY idx LIMIT 1)"
-/* LEAF_SEARCH: the index of event E's leaf, in one statement: a binary
- * search for the first leaf whose event id is >= E (about 2 log2(n)
- * primary-key lookups), then whether that leaf is E's. ZERO is a 0 of the
- * index's type. */
+/* LEAF_SEARCH: the index of event E's leaf, in one statement. First a
+ * guess: with no gap in the event ids since leaf 0 (SQLite's are
+ * contiguous; a rolled-back PostgreSQL sequence value leaves one), E's
+ * leaf is E minus leaf 0's event id — two lookups. Else a binary search
+ * for the first leaf whose event id is >= E (about 2 log2(n) primary-key
+ * lookups), then whether that leaf is E's. ZERO is a 0 of the index's
+ * type. */
 #define LEAF_SEARCH(E, ZERO)                                                       \
     "WITH RECURSIVE b(lo, hi) AS (SELECT " ZERO ", (SELECT max(idx) FROM ledger_leaves) " \
     "UNION ALL SELECT "                                                            \
     "CASE WHEN " LEAF_FIRST_AT("(lo + hi) / 2") " < " E " THEN (lo + hi) / 2 + 1 ELSE lo END, " \
     "CASE WHEN " LEAF_FIRST_AT("(lo + hi) / 2") " < " E " THEN hi ELSE (lo + hi) / 2 END " \
     "FROM b WHERE lo < hi) "                                                       \
+    "SELECT idx FROM ledger_leaves WHERE event_id = " E " AND idx = " E            \
+    " - (SELECT event_id FROM ledger_leaves WHERE idx = 0) "                       \
+    "UNION ALL "                                                                   \
     "SELECT idx FROM (SELECT idx, event_id FROM ledger_leaves "                    \
-    "WHERE idx >= (SELECT max(lo) FROM b) ORDER BY idx LIMIT 1) f WHERE event_id = " E
+    "WHERE idx >= (SELECT max(lo) FROM b) ORDER BY idx LIMIT 1) f WHERE event_id = " E " " \
+    "LIMIT 1"
 
 /* A 32-byte hash as 64 lower-case hex digits + NUL, and back (0, or -1
  * when s is not exactly 64 hex digits). PostgreSQL exchanges the log's
