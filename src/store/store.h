@@ -416,8 +416,8 @@ struct store_ops {
     int (*event_scan)(struct store *st, int64_t after_id,
                       int (*fn)(void *ctx, const struct event *e), void *ctx);
     int (*event_get)(struct store *st, int64_t id, struct event *out);
-    /* The leaf index of an event (a binary search of idx); PL_ENOTFOUND
-     * if it has none. */
+    /* The leaf index of an event (no index on event_id: LEAF_SEARCH in
+     * store_internal.h); PL_ENOTFOUND if it has none. */
     int (*leaf_of_event)(struct store *st, int64_t event_id, int64_t *idx);
     /* Signed checkpoints (note text) by tree size; the latest one. */
     int (*checkpoint_insert)(struct store *st, int64_t size, const char *note,
