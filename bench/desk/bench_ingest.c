@@ -84,11 +84,13 @@ static char path[512], key[600];
 
 static void remove_files(void)
 {
-    char pub[640];
+    char pub[640], datakey[640];
     remove_db(path);
     unlink(key);
     snprintf(pub, sizeof pub, "%s.pub", key);
     unlink(pub);
+    snprintf(datakey, sizeof datakey, "%s.data-key", path);
+    unlink(datakey);
 }
 
 /* One run on a fresh database; returns messages per second and, in *cpu_us,
