@@ -6,8 +6,8 @@
  * it includes (id and a fingerprint of its content) and the configuration
  * the aggregates were built with, and is used only if the database still
  * holds that very event, the desk runs with that configuration and the
- * drill-down facts are stored that far, and only by the build (commit)
- * that wrote it, which counts events the same way; a missing, damaged,
+ * drill-down facts are stored that far, and only by a build whose code
+ * that counts events is that of the build that wrote it (build_id.h); a missing, damaged,
  * foreign, stale or other-build file means a full replay, never wrong
  * numbers.
  * Written at a clean stop and, while serving, whenever enough events have
