@@ -5,9 +5,10 @@ running Parley server (used by bench/scale/run.sh at a million tickets).
 Usage: probe.py PORT [ROUNDS [END]]
 Logs in as the demo supervisor, runs every call ROUNDS times (default 20)
 over one keep-alive connection and prints one line per call:
-name, p50, p99, max in milliseconds and the answer's size. ONLY=WORD in the
-environment runs only the calls whose name contains WORD. Standard library
-only."""
+name, p50, p99, max in milliseconds and the answer's size, as each call is
+done. ONLY=WORD[,WORD...] in the environment runs only the calls whose name
+contains one of the words; SKIP=WORD[,WORD...] leaves out those that contain
+one. Standard library only."""
 import http.client
 import json
 import os
@@ -95,21 +96,22 @@ def main():
          "/reports/tickets?metric=ttr_mean_ms&group=agent&key=5&limit=100" + span90),
         ("roi: /roi, 90 days and the 90 before", "/roi?" + span90[1:]),
     ]
-    only = os.environ.get("ONLY", "")
-    out = []
+    only = [w for w in os.environ.get("ONLY", "").split(",") if w]
+    skip = [w for w in os.environ.get("SKIP", "").split(",") if w]
+    def wanted(name):
+        return (not only or any(w in name for w in only)) and not any(w in name for w in skip)
     for name, path in calls:
-        if path and only in name:
-            out.append(measure(name, lambda p=path: call(p, tok), rounds))
-    for name, queries in [s for s in SEARCHES if only in s[0]]:
+        if path and wanted(name):
+            print(measure(name, lambda p=path: call(p, tok), rounds), flush=True)
+    for name, queries in [s for s in SEARCHES if wanted(s[0])]:
         times, size = [], 0
         for _ in range(rounds):
             for q in queries:
                 t0 = time.perf_counter()
                 size = len(call("/search?limit=20&q=" + urllib.parse.quote(q), tok))
                 times.append((time.perf_counter() - t0) * 1000)
-        out.append(summary("%s (%d queries × %d)" % (name, len(queries), rounds), times, size))
-    for line in out:
-        print(line, flush=True)
+        print(summary("%s (%d queries × %d)" % (name, len(queries), rounds), times, size),
+              flush=True)
 
 
 def measure(name, fn, rounds):

@@ -140,13 +140,20 @@ int pg__kb_search(struct store *st, const char *query, const char *language, int
     return rc;
 }
 
-static int hits_from(struct pg *p, enum pid id, const char *q, int limit, struct search_hit **v,
-                     size_t *n, size_t *cap)
+/* Rows in the first step of a search of messages or tickets (postgres_internal.h,
+ * PG_SEARCH_NEWEST): enough for a common word to fill the limit, few enough
+ * that reading them all costs milliseconds. */
+#define SEARCH_NEWEST_ROWS 10000
+
+static int hits_from(struct pg *p, enum pid id, const char *q, int limit, int64_t bound,
+                     struct search_hit **v, size_t *n, size_t *cap)
 {
     struct args a = {0};
     int rc;
     a_str(&a, q);
     a_i64(&a, limit);
+    if (bound >= 0)
+        a_i64(&a, bound);
     PGresult *r = pg__exec(p, id, &a, &rc);
     if (!r)
         return rc;
@@ -156,6 +163,22 @@ static int hits_from(struct pg *p, enum pid id, const char *q, int limit, struct
                         strtod(PQgetvalue(r, i, 2), NULL));
     PQclear(r);
     return 0;
+}
+
+/* The newest matches of q in a table: among its newest rows, then, if they
+ * are too few, among the older ones (PG_SEARCH_NEWEST). */
+static int newest_hits(struct pg *p, enum pid last, enum pid newest, enum pid older,
+                       const char *q, int limit, struct search_hit **v, size_t *n, size_t *cap)
+{
+    int64_t top = 0;
+    size_t had = *n;
+    int rc = pg__insert_id(p, last, &(struct args){0}, &top, 0);
+    int64_t bound = top > SEARCH_NEWEST_ROWS ? top - SEARCH_NEWEST_ROWS : 0;
+    if (!rc)
+        rc = hits_from(p, newest, q, limit, bound, v, n, cap);
+    if (!rc && bound > 0 && *n - had < (size_t)limit)
+        rc = hits_from(p, older, q, limit - (int)(*n - had), bound, v, n, cap);
+    return rc;
 }
 
 int pg__ticket_search(struct store *st, const char *query, int limit, struct search_hit **out,
@@ -171,12 +194,13 @@ int pg__ticket_search(struct store *st, const char *query, int limit, struct sea
     char *q = store__query_words(query, STORE_Q_TSQUERY, 0);
     if (!q)
         return 0;
-    int rc = hits_from(p, P_SEARCH_MSG, q, limit * STORE_SEARCH_MSG_PER_HIT, &v, &len,
-                       &cap);
+    int rc = newest_hits(p, P_MSG_LAST, P_SEARCH_MSG_NEW, P_SEARCH_MSG_OLD, q,
+                         limit * STORE_SEARCH_MSG_PER_HIT, &v, &len, &cap);
     if (!rc)
-        rc = hits_from(p, P_SEARCH_TICKET, q, limit, &v, &len, &cap);
+        rc = newest_hits(p, P_TICKET_LAST, P_SEARCH_TICKET_NEW, P_SEARCH_TICKET_OLD, q, limit,
+                         &v, &len, &cap);
     if (!rc)
-        rc = hits_from(p, P_SEARCH_CUSTOMER, q, limit, &v, &len, &cap);
+        rc = hits_from(p, P_SEARCH_CUSTOMER, q, limit, -1, &v, &len, &cap);
     free(q);
     if (rc) {
         store_free_search_hits(v, len);
