@@ -145,15 +145,16 @@ int pg__kb_search(struct store *st, const char *query, const char *language, int
  * that reading them all costs milliseconds. */
 #define SEARCH_NEWEST_ROWS 10000
 
-static int hits_from(struct pg *p, enum pid id, const char *q, int limit, int64_t bound,
-                     struct search_hit **v, size_t *n, size_t *cap)
+/* Hits of statement id for q, its $3, $4... the nb bounds. */
+static int hits_from(struct pg *p, enum pid id, const char *q, int limit, const int64_t *bound,
+                     int nb, struct search_hit **v, size_t *n, size_t *cap)
 {
     struct args a = {0};
     int rc;
     a_str(&a, q);
     a_i64(&a, limit);
-    if (bound >= 0)
-        a_i64(&a, bound);
+    for (int i = 0; i < nb; i++)
+        a_i64(&a, bound[i]);
     PGresult *r = pg__exec(p, id, &a, &rc);
     if (!r)
         return rc;
@@ -165,19 +166,23 @@ static int hits_from(struct pg *p, enum pid id, const char *q, int limit, int64_
     return 0;
 }
 
-/* The newest matches of q in a table: among its newest rows, then, if they
- * are too few, among the older ones (PG_SEARCH_NEWEST). */
+/* The newest matches of q in a table: among its newest rows, then, while
+ * they are too few, among older ones, range after range (PG_SEARCH_NEWEST). */
 static int newest_hits(struct pg *p, enum pid last, enum pid newest, enum pid older,
                        const char *q, int limit, struct search_hit **v, size_t *n, size_t *cap)
 {
     int64_t top = 0;
     size_t had = *n;
     int rc = pg__insert_id(p, last, &(struct args){0}, &top, 0);
-    int64_t bound = top > SEARCH_NEWEST_ROWS ? top - SEARCH_NEWEST_ROWS : 0;
+    int64_t b[2] = {top > SEARCH_NEWEST_ROWS ? top - SEARCH_NEWEST_ROWS : 0, 0};
     if (!rc)
-        rc = hits_from(p, newest, q, limit, bound, v, n, cap);
-    if (!rc && bound > 0 && *n - had < (size_t)limit)
-        rc = hits_from(p, older, q, limit - (int)(*n - had), bound, v, n, cap);
+        rc = hits_from(p, newest, q, limit, b, 1, v, n, cap);
+    for (int64_t span = 4 * SEARCH_NEWEST_ROWS; !rc && b[0] > 0 && *n - had < (size_t)limit;
+         span *= 4) {
+        b[1] = b[0] > span ? b[0] - span : 0;
+        rc = hits_from(p, older, q, limit - (int)(*n - had), b, 2, v, n, cap);
+        b[0] = b[1];
+    }
     return rc;
 }
 
@@ -200,7 +205,7 @@ int pg__ticket_search(struct store *st, const char *query, int limit, struct sea
         rc = newest_hits(p, P_TICKET_LAST, P_SEARCH_TICKET_NEW, P_SEARCH_TICKET_OLD, q, limit,
                          &v, &len, &cap);
     if (!rc)
-        rc = hits_from(p, P_SEARCH_CUSTOMER, q, limit, -1, &v, &len, &cap);
+        rc = hits_from(p, P_SEARCH_CUSTOMER, q, limit, NULL, 0, &v, &len, &cap);
     free(q);
     if (rc) {
         store_free_search_hits(v, len);

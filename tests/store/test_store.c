@@ -1389,6 +1389,49 @@ static void test_ticket_search_newest(void **state)
     message_clear(&m);
 }
 
+/* A word found only far back, behind more newer messages than the first
+ * step of a search reads (PostgreSQL: 10,000 rows, then older ranges),
+ * is still found; one found nowhere gives nothing; a common one its
+ * newest tickets. */
+static void test_ticket_search_deep(void **state)
+{
+    struct store *st = ST(state);
+    struct customer c = {.name = xstrdup("Lee"), .created_at = 1, .updated_at = 1};
+    assert_int_equal(st->ops->customer_insert(st, &c), 0);
+    struct ticket old = {.customer_id = c.id, .subject = xstrdup("Kitchen"), .created_at = 1,
+                         .updated_at = 1};
+    struct ticket busy = {.customer_id = c.id, .subject = xstrdup("Parcel"), .created_at = 2,
+                          .updated_at = 2};
+    assert_int_equal(st->ops->ticket_insert(st, &old), 0);
+    assert_int_equal(st->ops->ticket_insert(st, &busy), 0);
+    struct message m = {.ticket_id = old.id, .body = xstrdup("the blender broke"),
+                        .created_at = 3};
+    assert_int_equal(st->ops->message_insert(st, &m), 0);
+    char body[] = "where is my parcel";
+    assert_int_equal(st->ops->begin(st), 0);
+    for (int i = 0; i < 12000; i++) {
+        struct message r = {.ticket_id = busy.id, .body = body, .created_at = 4 + i};
+        assert_int_equal(st->ops->message_insert(st, &r), 0);
+    }
+    assert_int_equal(st->ops->commit(st), 0);
+    struct search_hit *v = NULL;
+    size_t n = 0;
+    assert_int_equal(st->ops->ticket_search(st, "blender", 10, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].ticket_id, old.id);
+    store_free_search_hits(v, n);
+    assert_int_equal(st->ops->ticket_search(st, "toaster", 10, &v, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(st->ops->ticket_search(st, "parcel", 10, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].ticket_id, busy.id);
+    store_free_search_hits(v, n);
+    customer_clear(&c);
+    ticket_clear(&old);
+    ticket_clear(&busy);
+    message_clear(&m);
+}
+
 static void test_chats(void **state)
 {
     struct store *st = ST(state);
@@ -2294,6 +2337,7 @@ int main(void)
         T(test_canned),
         T(test_ticket_search),
         T(test_ticket_search_newest),
+        T(test_ticket_search_deep),
         T(test_chats),
         T(test_witnesses),
         T(test_disputes),
