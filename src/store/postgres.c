@@ -175,7 +175,7 @@ int pg__one_row(struct pg *p, enum pid id, const struct args *a)
     return rc ? rc : changed == 0 ? PL_ENOTFOUND : 0;
 }
 
-int pg__insert_id(struct pg *p, enum pid id, const struct args *a, int64_t *out, int none)
+int pg__int64(struct pg *p, enum pid id, const struct args *a, int64_t *out, int none)
 {
     int rc;
     PGresult *r = pg__exec(p, id, a, &rc);
@@ -293,14 +293,10 @@ int pg__schema_version(struct store *st, int *version)
     PQclear(r);
     if (!exists)
         return 0;
-    int rc;
-    r = pg__exec(p, P_MIG_VERSION, &a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *version = (int)col_i64(r, 0, 0);
-    PQclear(r);
-    return 0;
+    int64_t v = 0;
+    int rc = pg__int64(p, P_MIG_VERSION, &a, &v, 0);
+    *version = (int)v;
+    return rc;
 }
 
 /* One transaction holding an advisory lock: two processes migrating the

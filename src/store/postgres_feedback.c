@@ -61,7 +61,7 @@ int pg__survey_insert(struct store *st, struct survey *s)
     a_i64(&a, s->ticket_id);
     a_i64(&a, s->customer_id);
     a_i64(&a, s->created_at);
-    return pg__insert_id(PG(st), P_SURVEY_INSERT, &a, &s->id, PL_EDB);
+    return pg__int64(PG(st), P_SURVEY_INSERT, &a, &s->id, PL_EDB);
 }
 
 int pg__survey_find(struct store *st, const char *token_hash, struct survey *out)
@@ -126,7 +126,7 @@ int pg__alert_insert(struct store *st, struct alert *al)
     a_str(&a, al->ticket_ids ? al->ticket_ids : "[]");
     a_str(&a, al->detail);
     a_i64(&a, al->created_at);
-    return pg__insert_id(PG(st), P_ALERT_INSERT, &a, &al->id, PL_EDB);
+    return pg__int64(PG(st), P_ALERT_INSERT, &a, &al->id, PL_EDB);
 }
 
 static int alert_rows(struct pg *p, enum pid id, const struct args *a, struct alert **out,

@@ -394,12 +394,13 @@ PGresult *pg__exec(struct pg *p, enum pid id, const struct args *a, int *rc);
 int pg__ready(struct pg *p, enum pid id, char name[16]);
 /* The same for a statement run for its effect: pg__run() returns its code,
  * pg__changed() the rows a write touched, pg__one_row() PL_ENOTFOUND when
- * it touched none, pg__insert_id() the id an INSERT ... RETURNING id gave
- * (the code `none` when it gave no row, e.g. ON CONFLICT DO NOTHING). */
+ * it touched none; pg__int64() the integer in the first column of the
+ * first row — the id an INSERT ... RETURNING id gave, a max(), a count —
+ * or the code `none` when there is no row (e.g. ON CONFLICT DO NOTHING). */
 int pg__run(struct pg *p, enum pid id, const struct args *a);
 int pg__changed(struct pg *p, enum pid id, const struct args *a, int *changed);
 int pg__one_row(struct pg *p, enum pid id, const struct args *a);
-int pg__insert_id(struct pg *p, enum pid id, const struct args *a, int64_t *out, int none);
+int pg__int64(struct pg *p, enum pid id, const struct args *a, int64_t *out, int none);
 void pg__close(struct store *st);
 int pg__claim(struct store *st, const char *who, struct store_holder *holder);
 const char *pg__errmsg(struct store *st);

@@ -214,15 +214,8 @@ static int insert(struct pg *p, enum pid id, const struct args *a, int64_t *out_
 
 static int scalar(struct pg *p, enum pid id, const struct args *a, int64_t *out)
 {
-    int rc;
     *out = 0;
-    PGresult *r = pg__exec(p, id, a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *out = col_i64(r, 0, 0);
-    PQclear(r);
-    return 0;
+    return pg__int64(p, id, a, out, 0);
 }
 
 /* ---- customers and identities ---------------------------------------- */
@@ -630,18 +623,9 @@ static int pg_session_lookup(struct store *st, const char *token_hash, int64_t n
 {
     struct pg *p = PG(st);
     struct args a = {0};
-    int rc;
     a_str(&a, token_hash);
     a_i64(&a, now);
-    PGresult *r = pg__exec(p, P_SESS_LOOKUP, &a, &rc);
-    if (!r)
-        return rc;
-    if (PQntuples(r) > 0)
-        *user_id = col_i64(r, 0, 0);
-    else
-        rc = PL_ENOTFOUND;
-    PQclear(r);
-    return rc;
+    return pg__int64(p, P_SESS_LOOKUP, &a, user_id, PL_ENOTFOUND);
 }
 
 static int pg_session_delete(struct store *st, const char *token_hash)

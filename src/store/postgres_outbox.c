@@ -95,7 +95,7 @@ int pg__delivery_insert(struct store *st, struct delivery *d)
     a_i64(&a, d->next_attempt_at);
     a_i64(&a, d->created_at);
     a_i64(&a, d->updated_at);
-    return pg__insert_id(PG(st), P_DLV_INSERT, &a, &d->id, PL_EEXISTS);
+    return pg__int64(PG(st), P_DLV_INSERT, &a, &d->id, PL_EEXISTS);
 }
 
 int pg__delivery_get(struct store *st, int64_t id, struct delivery *out)
@@ -167,7 +167,7 @@ int pg__webhook_insert(struct store *st, struct webhook *w)
     a_str(&a, w->secret);
     a_i64(&a, w->created_by);
     a_i64(&a, w->created_at);
-    return pg__insert_id(PG(st), P_HOOK_INSERT, &a, &w->id, PL_EEXISTS);
+    return pg__int64(PG(st), P_HOOK_INSERT, &a, &w->id, PL_EEXISTS);
 }
 
 int pg__webhook_get(struct store *st, int64_t id, struct webhook *out)
@@ -237,7 +237,7 @@ int pg__attachment_insert(struct store *st, struct attachment *at)
     a_str(&a, at->sha256);
     a_i64(&a, at->created_at);
     a_str(&a, text);
-    int rc = pg__insert_id(PG(st), P_ATT_INSERT, &a, &at->id, PL_EEXISTS);
+    int rc = pg__int64(PG(st), P_ATT_INSERT, &a, &at->id, PL_EEXISTS);
     free(text);
     return rc;
 }

@@ -173,7 +173,7 @@ static int newest_hits(struct pg *p, enum pid last, enum pid newest, enum pid ol
 {
     int64_t top = 0;
     size_t had = *n;
-    int rc = pg__insert_id(p, last, &(struct args){0}, &top, 0);
+    int rc = pg__int64(p, last, &(struct args){0}, &top, 0);
     int64_t b[2] = {top > SEARCH_NEWEST_ROWS ? top - SEARCH_NEWEST_ROWS : 0, 0};
     if (!rc)
         rc = hits_from(p, newest, q, limit, b, 1, v, n, cap);
