@@ -14,11 +14,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -28,6 +26,7 @@
 #include "desk/roi.h"
 #include "insight/metrics.h"
 #include "text/text.h"
+#include "../store/testdb.h"
 
 #define DAY 86400000LL
 #define T0 1767225600000LL        /* 2026-01-01 */
@@ -38,8 +37,8 @@
 static const struct desk_actor sys = {ACTOR_SYSTEM, 0, ROLE_ADMIN};
 
 struct world {
-    char *url, *keypath, *dir, *schema;
-    PGconn *admin;
+    struct testdb db;
+    char *keypath;
     struct desk *d;
     struct desk_actor agent;
     int64_t tickets[STEPS];
@@ -48,16 +47,11 @@ struct world {
     unsigned seed;
 };
 
-static int is_pg(const char *url)
-{
-    return url && (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13));
-}
-
 static void open_desk(struct world *w)
 {
     char *err = NULL;
-    if (desk_open(w->url, &w->d, &err)) {
-        print_error("desk_open %s: %s\n", w->url, err ? err : "?");
+    if (desk_open(w->db.url, &w->d, &err)) {
+        print_error("desk_open %s: %s\n", w->db.url, err ? err : "?");
         free(err);
         fail();
     }
@@ -67,29 +61,11 @@ static void open_desk(struct world *w)
 static int setup(void **state)
 {
     struct world *w = xcalloc(1, sizeof *w);
-    const char *env = getenv("PARLEY_TEST_DB");
     w->seed = 20261123;
-    if (is_pg(env)) {
-        w->admin = PQconnectdb(env);
-        if (PQstatus(w->admin) != CONNECTION_OK)
-            return -1;
-        PQclear(PQexec(w->admin, "SET client_min_messages = warning"));
-        w->schema = xasprintf("parley_conflicts_%ld_%ld", (long)getpid(), (long)time(NULL));
-        char *sql = xasprintf("CREATE SCHEMA %s", w->schema);
-        PGresult *r = PQexec(w->admin, sql);
-        free(sql);
-        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (!ok)
-            return -1;
-        w->url = xasprintf("%s%coptions=-csearch_path%%3D%s", env, strchr(env, '?') ? '&' : '?',
-                           w->schema);
-    } else {
-        char tmpl[] = "/tmp/parley-conflicts-XXXXXX";
-        if (!mkdtemp(tmpl))
-            return -1;
-        w->dir = xstrdup(tmpl);
-        w->url = xasprintf("sqlite:%s/test.db", w->dir);
+    if (testdb_make(&w->db, "conflicts")) {
+        testdb_drop(&w->db);
+        free(w);
+        return -1;
     }
     w->keypath = xasprintf("/tmp/parley-conflicts-%ld.data-key", (long)getpid());
     unlink(w->keypath);
@@ -108,21 +84,9 @@ static int teardown(void **state)
 {
     struct world *w = *state;
     desk_close(w->d);
-    if (w->admin) {
-        char *sql = xasprintf("DROP SCHEMA %s CASCADE", w->schema);
-        PQclear(PQexec(w->admin, sql));
-        free(sql);
-        PQfinish(w->admin);
-    } else {
-        char *cmd = xasprintf("rm -rf %s", w->dir);
-        assert_int_equal(system(cmd), 0);
-        free(cmd);
-    }
+    testdb_drop(&w->db);
     unlink(w->keypath);
     free(w->keypath);
-    free(w->schema);
-    free(w->dir);
-    free(w->url);
     free(w);
     return 0;
 }

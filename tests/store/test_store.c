@@ -1,15 +1,13 @@
 /* test_store.c — the one storage suite, run unchanged on both backends.
  *
- * Every test gets an empty, freshly migrated database:
- *   - PARLEY_TEST_DB unset (or not a PostgreSQL URL): a new SQLite file in
- *     a temporary directory, removed afterwards;
- *   - PARLEY_TEST_DB=postgresql://...: a new uniquely named schema
- *     (CREATE SCHEMA, then options=-csearch_path=<schema> in the URL),
- *     dropped with CASCADE afterwards, so runs never see each other's rows
- *     and the server's database stays empty. */
+ * Every test gets an empty, freshly migrated database (testdb.h): a SQLite
+ * file in a temporary directory, or, with PARLEY_TEST_DB=postgresql://...,
+ * a new schema dropped afterwards, so runs never see each other's rows and
+ * the server's database stays empty. */
 #include "store/store.h"
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "testdb.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,16 +26,8 @@
 
 struct fx {
     struct store *st;
-    char *url;                 /* what store_open() gets */
-    char *dir;                 /* SQLite: temp directory */
-    char *schema;              /* PostgreSQL: schema name */
-    PGconn *admin;             /* PostgreSQL: creates/drops the schema */
+    struct testdb db;
 };
-
-static int is_pg(const char *url)
-{
-    return url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0);
-}
 
 static struct store *open_or_die(const char *url, int migrate)
 {
@@ -54,38 +44,13 @@ static struct store *open_or_die(const char *url, int migrate)
 
 static int setup(void **state)
 {
-    static unsigned counter;
     struct fx *fx = xcalloc(1, sizeof *fx);
-    const char *env = getenv("PARLEY_TEST_DB");
-
-    if (is_pg(env)) {
-        fx->admin = PQconnectdb(env);
-        if (PQstatus(fx->admin) != CONNECTION_OK) {
-            print_error("cannot connect to %s: %s", env, PQerrorMessage(fx->admin));
-            return -1;
-        }
-        PQclear(PQexec(fx->admin, "SET client_min_messages = warning"));
-        fx->schema = xasprintf("parley_test_%ld_%u_%ld", (long)getpid(), ++counter,
-                               (long)time(NULL));
-        char *sql = xasprintf("CREATE SCHEMA %s", fx->schema);
-        PGresult *r = PQexec(fx->admin, sql);
-        free(sql);
-        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            print_error("create schema: %s", PQerrorMessage(fx->admin));
-        PQclear(r);
-        if (!ok)
-            return -1;
-        fx->url = xasprintf("%s%coptions=-csearch_path%%3D%s", env,
-                            strchr(env, '?') ? '&' : '?', fx->schema);
-    } else {
-        char tmpl[] = "/tmp/parley-store-XXXXXX";
-        if (!mkdtemp(tmpl))
-            return -1;
-        fx->dir = xstrdup(tmpl);
-        fx->url = xasprintf("sqlite:%s/test.db", fx->dir);
+    if (testdb_make(&fx->db, "store")) {
+        testdb_drop(&fx->db);
+        free(fx);
+        return -1;
     }
-    fx->st = open_or_die(fx->url, 1);
+    fx->st = open_or_die(fx->db.url, 1);
     *state = fx;
     return 0;
 }
@@ -98,22 +63,7 @@ static int setup_empty(void **state)
         struct fx *fx = *state;
         store_close(fx->st);
         fx->st = NULL;
-        if (fx->schema) {      /* a fresh schema: setup() migrated the first one */
-            char *sql = xasprintf("DROP SCHEMA %s CASCADE; CREATE SCHEMA %s", fx->schema,
-                                  fx->schema);
-            PQclear(PQexec(fx->admin, sql));
-            free(sql);
-        } else {
-            char *p = xasprintf("%s/test.db", fx->dir);
-            unlink(p);
-            free(p);
-            p = xasprintf("%s/test.db-wal", fx->dir);
-            unlink(p);
-            free(p);
-            p = xasprintf("%s/test.db-shm", fx->dir);
-            unlink(p);
-            free(p);
-        }
+        rc = testdb_empty(&fx->db);     /* setup() migrated the first one */
     }
     return rc;
 }
@@ -122,24 +72,7 @@ static int teardown(void **state)
 {
     struct fx *fx = *state;
     store_close(fx->st);
-    if (fx->admin) {
-        char *sql = xasprintf("DROP SCHEMA %s CASCADE", fx->schema);
-        PQclear(PQexec(fx->admin, sql));
-        free(sql);
-        PQfinish(fx->admin);
-    }
-    if (fx->dir) {
-        static const char *const files[] = {"test.db", "test.db-wal", "test.db-shm"};
-        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-            char *p = xasprintf("%s/%s", fx->dir, files[i]);
-            unlink(p);
-            free(p);
-        }
-        rmdir(fx->dir);
-    }
-    free(fx->dir);
-    free(fx->schema);
-    free(fx->url);
+    testdb_drop(&fx->db);
     free(fx);
     return 0;
 }
@@ -189,7 +122,7 @@ static void test_migrations_idempotent(void **state)
     assert_int_equal(v1, v2);
 
     /* A second connection opening (and migrating) the same database. */
-    struct store *st2 = open_or_die(fx->url, 1);
+    struct store *st2 = open_or_die(fx->db.url, 1);
     assert_int_equal(st2->ops->schema_version(st2, &v3), 0);
     assert_int_equal(v3, v1);
     /* ... and it sees the same data. */
@@ -201,7 +134,7 @@ static void test_migrations_idempotent(void **state)
     store_close(st2);
 
     /* Without migrate the connection opens too. */
-    st2 = open_or_die(fx->url, 0);
+    st2 = open_or_die(fx->db.url, 0);
     assert_int_equal(st2->ops->schema_version(st2, &v3), 0);
     assert_int_equal(v3, v1);
     store_close(st2);
@@ -221,7 +154,7 @@ static void test_migrations_concurrent(void **state)
         if (pids[i] == 0) {
             struct store *st = NULL;
             char *err = NULL;
-            int rc = store_open(fx->url, 1, &st, &err);
+            int rc = store_open(fx->db.url, 1, &st, &err);
             if (rc)
                 fprintf(stderr, "child %d: %s\n", i, err ? err : "");
             free(err);
@@ -235,7 +168,7 @@ static void test_migrations_concurrent(void **state)
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
     }
-    fx->st = open_or_die(fx->url, 0);
+    fx->st = open_or_die(fx->db.url, 0);
     int v = 0;
     assert_int_equal(fx->st->ops->schema_version(fx->st, &v), 0);
     assert_true(v >= 1);
@@ -251,7 +184,7 @@ static void test_claim(void **state)
     struct store_holder h;
     assert_int_equal(fx->st->ops->claim(fx->st, "serve", &h), 0);
     assert_int_equal(fx->st->ops->claim(fx->st, "serve", &h), 0); /* again: kept */
-    struct store *other = open_or_die(fx->url, 0);
+    struct store *other = open_or_die(fx->db.url, 0);
     memset(&h, 0, sizeof h);
     assert_int_equal(other->ops->claim(other, "user add", &h), PL_EBUSY);
     assert_int_equal(h.pid, (long)getpid());
@@ -2030,10 +1963,10 @@ static size_t hits(struct store *st, const char *q)
 /* SQLite only: FTS5's own check that each index matches its rows. */
 static void check_fts(struct fx *fx)
 {
-    if (strncmp(fx->url, "sqlite:", 7) != 0)
+    if (strncmp(fx->db.url, "sqlite:", 7) != 0)
         return;
     sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(fx->url + 7, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(fx->db.url + 7, &db), SQLITE_OK);
     static const char *const tables[] = {"messages_fts", "tickets_fts", "customers_fts"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[160];
@@ -2186,7 +2119,7 @@ static void test_transactions(void **state)
 {
     struct fx *fx = *state;
     struct store *st = fx->st;
-    struct store *reader = open_or_die(fx->url, 0);
+    struct store *reader = open_or_die(fx->db.url, 0);
 
     /* Rolled back: nothing stays. */
     assert_int_equal(st->ops->begin(st), 0);
@@ -2248,16 +2181,16 @@ static int terminate(PGconn *admin, const char *app)
 static void test_pg_reconnect(void **state)
 {
     struct fx *fx = *state;
-    if (!fx->admin)
+    if (!fx->db.admin)
         skip();
-    char *app = xasprintf("reconnect_%s", fx->schema);
-    char *url = xasprintf("%s&application_name=%s", fx->url, app);
+    char *app = xasprintf("reconnect_%s", fx->db.schema);
+    char *url = xasprintf("%s&application_name=%s", fx->db.url, app);
     struct store *st = open_or_die(url, 0);
     struct customer c = {0};
 
     assert_int_equal(st->ops->begin(st), 0);
     int64_t id = new_customer(st, "lost");
-    if (terminate(fx->admin, app) != 1) {
+    if (terminate(fx->db.admin, app) != 1) {
         store_close(st);
         free(url);
         free(app);
@@ -2271,7 +2204,7 @@ static void test_pg_reconnect(void **state)
     assert_int_equal(st->ops->customer_get(st, id, &c), PL_ENOTFOUND);
     int64_t id2 = new_customer(st, "kept");
 
-    assert_int_equal(terminate(fx->admin, app), 1);
+    assert_int_equal(terminate(fx->db.admin, app), 1);
     assert_int_not_equal(st->ops->customer_get(st, id2, &c), 0);
     assert_int_equal(st->ops->customer_get(st, id2, &c), 0);
     assert_string_equal(c.name, "kept");
@@ -2287,21 +2220,21 @@ static void test_pg_reconnect(void **state)
 static void test_pg_claim_reconnect(void **state)
 {
     struct fx *fx = *state;
-    if (!fx->admin)
+    if (!fx->db.admin)
         skip();
     struct store_holder h;
     struct customer c = {0};
-    char *who = xasprintf("claim_%s", fx->schema);
+    char *who = xasprintf("claim_%s", fx->db.schema);
     char *app = xasprintf("parley %ld %s", (long)getpid(), who);
-    struct store *other = open_or_die(fx->url, 0);
+    struct store *other = open_or_die(fx->db.url, 0);
 
     assert_int_equal(fx->st->ops->claim(fx->st, who, &h), 0);
-    assert_int_equal(terminate(fx->admin, app), 1);
+    assert_int_equal(terminate(fx->db.admin, app), 1);
     assert_int_not_equal(fx->st->ops->customer_get(fx->st, 1, &c), 0); /* finds the drop */
     assert_true(new_customer(fx->st, "after the first drop") > 0);    /* claimed again */
     assert_int_equal(other->ops->claim(other, "import", &h), PL_EBUSY);
 
-    assert_int_equal(terminate(fx->admin, app), 1);
+    assert_int_equal(terminate(fx->db.admin, app), 1);
     assert_int_equal(other->ops->claim(other, "import", &h), 0);      /* taken meanwhile */
     assert_int_not_equal(fx->st->ops->customer_get(fx->st, 1, &c), 0);
     assert_int_equal(fx->st->ops->begin(fx->st), PL_EBUSY);
@@ -2359,6 +2292,6 @@ int main(void)
     };
 #undef T
     const char *db = getenv("PARLEY_TEST_DB");
-    printf("store suite on %s\n", is_pg(db) ? "postgresql (PARLEY_TEST_DB)" : "sqlite (temp file)");
+    printf("store suite on %s\n", testdb_is_pg(db) ? "postgresql (PARLEY_TEST_DB)" : "sqlite (temp file)");
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
