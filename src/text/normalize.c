@@ -30,6 +30,7 @@ void text_doc_free(struct text_doc *d)
     free(d->fold);
     free(d->tok);
     free(d->cp);
+    free(d->lone);
     memset(d, 0, sizeof *d);
 }
 
@@ -121,6 +122,55 @@ static const struct { const char *s; const char *as; } emoticons[] = {
     {"D:", ":("},
 };
 
+/* A bracket drawn as part of a face: ":(", ";)", "=(", ":-)", ":'(". */
+static int in_emoticon(const unsigned char *p, size_t i)
+{
+    if (i > 1 && (p[i - 1] == '-' || p[i - 1] == '\''))
+        i--;
+    return i > 0 && (p[i - 1] == ':' || p[i - 1] == ';' || p[i - 1] == '=');
+}
+
+/* The "(" that no ")" closes, into d->lone (ascending offsets): in Russian
+ * writing a lone bracket is a frown ("не успею(") or a smile ("ура)").
+ * Read right to left, counting the ")" still open; a run such as ")))"
+ * is a smile that may also close one bracket ("(как у меня)))"), a run of
+ * "(" is a frown already. */
+static void find_lone_opens(struct text_doc *d, const unsigned char *p, size_t len)
+{
+    size_t pending = 0;
+    d->nlone = 0;
+    const unsigned char *first = memchr(p, '(', len);
+    if (!first)
+        return;           /* most texts: one vectorised scan */
+    for (size_t i = len; i-- > (size_t)(first - p);) {
+        unsigned char c = p[i];
+        if (c != '(' && c != ')')
+            continue;
+        size_t j = i;
+        while (j > 0 && p[j - 1] == c)
+            j--;
+        int run = j < i;
+        i = j;
+        if (in_emoticon(p, j))
+            continue;
+        if (c == ')')
+            pending++;
+        else if (run)
+            continue;
+        else if (pending)
+            pending--;
+        else {
+            grow((void **)&d->lone, &d->lone_cap, d->nlone + 1, sizeof *d->lone);
+            d->lone[d->nlone++] = (uint32_t)j;
+        }
+    }
+    for (size_t a = 0, b = d->nlone; a + 1 < b; a++, b--) {
+        uint32_t t = d->lone[a];
+        d->lone[a] = d->lone[b - 1];
+        d->lone[b - 1] = t;
+    }
+}
+
 static size_t add_fold(struct text_doc *d, const char *p, size_t n)
 {
     grow((void **)&d->fold, &d->fold_cap, d->fold_len + n + 1, 1);
@@ -206,8 +256,9 @@ int text_doc_parse(struct text_doc *d, const char *s, size_t n)
         return PL_EUTF8;
     nfkc(d, s, n);
     const unsigned char *p = (const unsigned char *)d->nfkc;
-    size_t len = d->nfkc_len, i = 0;
+    size_t len = d->nfkc_len, i = 0, open = 0, nextlone = 0;
     char enc[8];
+    find_lone_opens(d, p, len);
     while (i < len) {
         int32_t c;
         utf8proc_ssize_t k = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &c);
@@ -321,7 +372,32 @@ int text_doc_parse(struct text_doc *d, const char *s, size_t n)
                 t->srclen = (uint32_t)(j - i);
                 t->off = (uint32_t)add_fold(d, c == ')' ? ":)" : ":(", 2);
                 t->len = 2;
+                if (c == ')' && open && p[i - 1] != ')' && !in_emoticon(p, i))
+                    open--;       /* "(как у меня)))", as find_lone_opens reads it */
                 i = j;
+                continue;
+            }
+            /* a lone bracket that opens or closes nothing is a smile or a
+             * frown: "ура)", "не успею(" — but not "1)" in a list */
+            int lone = 0;
+            if (in_emoticon(p, i))
+                ;                 /* matched by neither pass */
+            else if (c == '(') {
+                lone = nextlone < d->nlone && d->lone[nextlone] == i;
+                nextlone += lone;
+                open += !lone;
+            } else if (c == ')') {
+                lone = !open && !(i > 0 && p[i - 1] >= '0' && p[i - 1] <= '9');
+                open -= open > 0;
+            }
+            if (lone) {
+                struct text_token *t = new_tok(d);
+                t->type = TOK_EMOTICON;
+                t->src = (uint32_t)i;
+                t->srclen = 1;
+                t->off = (uint32_t)add_fold(d, c == ')' ? ":)" : ":(", 2);
+                t->len = 2;
+                i++;
                 continue;
             }
             if (c == '!' || c == '?') {

@@ -36,6 +36,7 @@ struct text_doc {
     char   *fold;   size_t fold_len, fold_cap;
     struct text_token *tok; size_t ntok, tok_cap;
     int32_t *cp;    size_t cp_cap;
+    uint32_t *lone; size_t nlone, lone_cap;   /* offsets of "(" nothing closes */
     int lang;                        /* enum text_lang */
     unsigned ncaps, nexcl, nquest, nelong, nletters;
 };

@@ -80,6 +80,29 @@ static void test_tokens_keep_emotion(void **st)
     /* Russian bracket smileys */
     d = parse("Спасибо)))");
     assert_true(find_tok(d, ":)") >= 0);
+    /* ... and the one-stroke ones: a bracket that opens or closes nothing */
+    d = parse("Нужно отложить, боюсь не успею(");
+    int fr = find_tok(d, ":(");
+    assert_true(fr >= 0);
+    assert_int_equal(d->tok[fr].type, TOK_EMOTICON);
+    d = parse("Ура, посылка пришла) спасибо");
+    assert_true(find_tok(d, ":)") >= 0);
+    assert_int_equal(d->tok[find_tok(d, ":)") + 1].type, TOK_WORD);
+    /* brackets that pair up, list numbers and ":)" are not doubled */
+    d = parse("The card (the new one) arrived: 1) fine 2) ok");
+    assert_int_equal(find_tok(d, ":)"), -1);
+    assert_int_equal(find_tok(d, ":("), -1);
+    d = parse("карта (новая) пришла) :)");
+    int a = find_tok(d, ":)");
+    assert_true(a >= 0);
+    assert_int_equal(find_tok(d, "("), 1);
+    assert_int_equal(d->tok[a].src, strlen("карта (новая) пришла"));
+    assert_int_equal(d->tok[d->ntok - 1].type, TOK_EMOTICON);
+    assert_int_equal(d->tok[d->ntok - 2].type, TOK_EMOTICON);
+    d = parse("(((((((((((((((((((");
+    assert_int_equal(d->ntok, 1);
+    d = parse("( ( ( ) ) ) ( x");
+    assert_int_equal(find_tok(d, ":("), (int)d->ntok - 2);
     d = parse("don't");
     assert_int_equal(d->ntok, 1);
     assert_string_equal(d->fold, "don't");
