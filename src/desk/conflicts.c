@@ -234,7 +234,7 @@ void desk_conflicts_facts(struct desk *d, const struct metric_fact *f, size_t n)
     pthread_rwlock_unlock(&d->metrics_lock);
 }
 
-int desk_conflicts_count(struct desk *d, int64_t from, int64_t to, int64_t until,
+int desk_conflicts_count(struct desk *d, const struct insight_conflicts_query *q,
                          struct insight_conflicts_count *out)
 {
     if (!d->metrics)
@@ -242,7 +242,7 @@ int desk_conflicts_count(struct desk *d, int64_t from, int64_t to, int64_t until
     pthread_rwlock_rdlock(&d->metrics_lock);
     int rc = d->conflicts ? 0 : PL_EUNAVAIL;
     if (rc == 0)
-        insight_conflicts_count(d->conflicts, from, to, until, out);
+        insight_conflicts_count(d->conflicts, q, out);
     pthread_rwlock_unlock(&d->metrics_lock);
     return rc;
 }

@@ -136,7 +136,7 @@ void desk_conflicts_drop(struct desk *d);
 /* The ROI's conflict customers and handling time of the resolutions
  * (store.h conflict_customers, conflict_facts with the resolution fact)
  * from the index; PL_EUNAVAIL when there is none. Any thread. */
-int desk_conflicts_count(struct desk *d, int64_t from, int64_t to, int64_t until,
+int desk_conflicts_count(struct desk *d, const struct insight_conflicts_query *q,
                          struct insight_conflicts_count *out);
 
 /* The snapshot of metrics and risk features (metrics_snap.c), writer

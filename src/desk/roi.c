@@ -18,6 +18,11 @@
 
 #define DAY_MS 86400000LL
 #define MAX_CENTS 100000000000000LL   /* 10^12 in major units */
+/* A conflict customer is retained who orders within this long of their
+ * first conflict ticket of the period. Fixed, so that a period that ends
+ * today is measured like one that ended a year ago: only customers whose
+ * window has passed are counted. */
+#define RETENTION_DAYS 30
 
 int desk_parse_amount(const char *s, int64_t *cents)
 {
@@ -97,7 +102,8 @@ static int add_one(struct desk_tx *tx, const struct order_job *j, size_t i)
                            "currency", in->currency, "upsell", o.upsell, "ordered_at",
                            (json_int_t)o.ordered_at);
     char *text = desk_json_text(ev);
-    rc = desk_event(tx, j->who, "order.created", 0, o.customer_id, 0, NULL, text, clock_now_ms());
+    rc = desk_event(tx, j->who, "order.created", 0, o.customer_id, 0, NULL, text,
+                    tx->history ? o.ordered_at : clock_now_ms());
     free(text);
     if (rc == 0 && j->out) {
         j->out[i] = o;
@@ -105,6 +111,14 @@ static int add_one(struct desk_tx *tx, const struct order_job *j, size_t i)
         j->out[i].currency = in->currency ? xstrdup(in->currency) : NULL;
     }
     return rc;
+}
+
+int desk_order_add_tx(struct desk_tx *tx, const struct desk_actor *who,
+                      const struct desk_order_in *in)
+{
+    char err[200];
+    struct order_job j = {who, in, NULL, 1, err, sizeof err, NULL};
+    return add_one(tx, &j, 0);
 }
 
 static int orders_fn(struct desk_tx *tx, void *arg)
@@ -269,13 +283,16 @@ static int side_data(struct desk *d, struct store *st, struct insight_roi_inputs
     struct insight_report r;
     desk_report(d, INSIGHT_DAY, from, to, INSIGHT_DIM_ALL, 0, &r);
     struct order_totals ot;
-    int64_t until = to + (to - from);
+    const int64_t window = RETENTION_DAYS * DAY_MS;
+    struct insight_conflicts_query q = {from, to, to + (to - from), clock_now_ms() - window,
+                                        window};
     struct insight_conflicts_count cc;
     int rc = st->ops->order_totals(st, from, to, &ot);
-    if (rc == 0 && desk_conflicts_count(d, from, to, until, &cc)) {
-        rc = st->ops->conflict_customers(st, from, to, until, &cc.customers, &cc.retained);
+    if (rc == 0 && desk_conflicts_count(d, &q, &cc)) {
+        rc = st->ops->conflict_customers(st, from, to, q.cut, window, &cc.customers,
+                                         &cc.measured, &cc.retained);
         if (rc == 0)
-            rc = st->ops->conflict_facts(st, INSIGHT_FACT_RESOLUTION, from, to, until,
+            rc = st->ops->conflict_facts(st, INSIGHT_FACT_RESOLUTION, from, to, q.until,
                                          &cc.facts);
     }
     if (rc)
@@ -291,10 +308,11 @@ static int side_data(struct desk *d, struct store *st, struct insight_roi_inputs
               "mean polarity of analysed customer messages in the period");
     from_data(in, INSIGHT_ROI_conflict_customers, baseline, (double)cc.customers,
               "customers with a ticket escalated or read as angry or frustrated");
-    if (cc.customers > 0)
+    if (cc.measured > 0)
         from_data(in, INSIGHT_ROI_retention_rate, baseline,
-                  (double)cc.retained / (double)cc.customers,
-                  "share of them who ordered again within one period length after it");
+                  (double)cc.retained / (double)cc.measured,
+                  "share of them who ordered again within 30 days of their conflict (of "
+                  "those whose 30 days have passed)");
     from_data(in, INSIGHT_ROI_repeat_revenue, baseline, (double)ot.repeat_cents / 100.0,
               "orders (not upsell) by customers after a resolved ticket");
     from_data(in, INSIGHT_ROI_upsell_revenue, baseline, (double)ot.upsell_cents / 100.0,
@@ -304,14 +322,16 @@ static int side_data(struct desk *d, struct store *st, struct insight_roi_inputs
     clock_format(to, b);
     json_object_set_new(
         data, baseline ? "baseline" : "period",
-        json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "from", a, "to", b,
+        json_pack("{s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:i}", "from", a, "to", b,
                   "handling_hours", (double)r.sum.aht_sum / 3600000.0,
                   "conflict_handling_hours", (double)cc.facts / 3600000.0, "resolutions",
                   (json_int_t)r.sum.aht_n, "conflict_customers", (json_int_t)cc.customers,
+                  "conflict_customers_measured", (json_int_t)cc.measured,
                   "conflict_customers_retained", (json_int_t)cc.retained, "orders",
                   (json_int_t)ot.orders, "order_cents", (json_int_t)ot.cents,
                   "repeat_orders", (json_int_t)ot.repeat_orders, "repeat_cents",
-                  (json_int_t)ot.repeat_cents, "upsell_cents", (json_int_t)ot.upsell_cents));
+                  (json_int_t)ot.repeat_cents, "upsell_cents", (json_int_t)ot.upsell_cents,
+                  "retention_days", RETENTION_DAYS));
     return 0;
 }
 

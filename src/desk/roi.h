@@ -28,6 +28,10 @@ int desk_parse_amount(const char *s, int64_t *cents);
  * which customer) or PL_EEXISTS for a known external id. */
 int desk_order_add(struct desk *d, const struct desk_actor *who, const struct desk_order_in *in,
                    struct order *out, char *err, size_t errlen);
+/* The same inside a transaction the caller runs (the demo history); in a
+ * history job the event is dated when the order was placed. */
+int desk_order_add_tx(struct desk_tx *tx, const struct desk_actor *who,
+                      const struct desk_order_in *in);
 
 /* The entered inputs as stored (JSON text, "{}" when none; caller frees),
  * and replacing them after insight_roi_parse() accepts them (PL_EINVAL

@@ -236,11 +236,12 @@ static bool ordered(const struct insight_conflicts *c, int64_t customer, int64_t
     return lo < o->n && o->at[lo] < to;
 }
 
-void insight_conflicts_count(const struct insight_conflicts *c, int64_t from, int64_t to,
-                             int64_t until, struct insight_conflicts_count *out)
+void insight_conflicts_count(const struct insight_conflicts *c,
+                             const struct insight_conflicts_query *q,
+                             struct insight_conflicts_count *out)
 {
     memset(out, 0, sizeof *out);
-    size_t i = lower(c, from, INT64_MIN), end = lower(c, to, INT64_MIN);
+    size_t i = lower(c, q->from, INT64_MIN), end = lower(c, q->to, INT64_MIN);
     if (i >= end)
         return;
     size_t words = (size_t)c->max_customer / 64 + 1;
@@ -248,7 +249,7 @@ void insight_conflicts_count(const struct insight_conflicts *c, int64_t from, in
     for (; i < end; i++) {
         const struct entry *e = &c->t[i];
         for (size_t j = 0; j < e->nf; j++)
-            if (e->f[j].at < until)
+            if (e->f[j].at < q->until)
                 out->facts += e->f[j].value;
         int64_t k = e->customer;
         if (k < 0)
@@ -256,9 +257,12 @@ void insight_conflicts_count(const struct insight_conflicts *c, int64_t from, in
         uint64_t bit = UINT64_C(1) << (k % 64);
         if (seen[k / 64] & bit)
             continue;
-        seen[k / 64] |= bit;
+        seen[k / 64] |= bit;     /* by time: e is the customer's first */
         out->customers++;
-        out->retained += ordered(c, k, to, until);
+        if (e->at < q->cut) {
+            out->measured++;
+            out->retained += ordered(c, k, e->at + 1, e->at + q->window + 1);
+        }
     }
     free(seen);
 }

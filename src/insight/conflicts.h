@@ -1,6 +1,6 @@
 /* conflicts.h — the conflict tickets, their resolution facts and the
  * customers' orders in memory, for the ROI's "conflict customers of a
- * period, how many of them ordered in the period after it, and the
+ * period, how many of them ordered within a window after their conflict, and the
  * handling time of those conflicts" without a scan of the database.
  *
  * A conflict ticket is one escalated or read as angry or frustrated (the
@@ -51,13 +51,21 @@ void insight_conflicts_move(struct insight_conflicts *c, int64_t from, int64_t i
 /* An order of customer at time at. */
 void insight_conflicts_order(struct insight_conflicts *c, int64_t customer, int64_t at);
 
-/* Of the conflict tickets created in [from, to): the distinct customers,
- * how many of them have an order in [to, until), and the sum of the
- * values of their facts before until. */
-struct insight_conflicts_count {
-    int64_t customers, retained, facts;
+/* What the ROI asks of a period: the conflict tickets created in
+ * [from, to), their facts before until, and each customer's retention —
+ * an order within window after their first conflict ticket of the period,
+ * measured for those whose first one is before cut (whose window has
+ * passed by the time of asking). */
+struct insight_conflicts_query {
+    int64_t from, to, until, cut, window;
 };
-void insight_conflicts_count(const struct insight_conflicts *c, int64_t from, int64_t to,
-                             int64_t until, struct insight_conflicts_count *out);
+/* The distinct customers; how many were measured, how many of those
+ * ordered; the sum of the values of the facts. */
+struct insight_conflicts_count {
+    int64_t customers, measured, retained, facts;
+};
+void insight_conflicts_count(const struct insight_conflicts *c,
+                             const struct insight_conflicts_query *q,
+                             struct insight_conflicts_count *out);
 
 #endif

@@ -43,8 +43,8 @@
       "Текучесть персонала из-за конфликтной нагрузки (найм, адаптация)")                       \
     X(conflict_customers, 1, "Customers who had a complaint or conflict in the period",          \
       "Клиенты, у которых была жалоба или конфликт за период")                                  \
-    X(retention_rate, 1, "Share of those customers still active after the period (0..1)",       \
-      "Доля этих клиентов, оставшихся активными после периода (0..1)")                          \
+    X(retention_rate, 1, "Share of them who ordered again within 30 days of the conflict (0..1)", \
+      "Доля из них, сделавших заказ в течение 30 дней после конфликта (0..1)")                  \
     X(retained_customers, 0, "Extra customers kept (overrides the retention computation)",      \
       "Дополнительно удержанные клиенты (заменяет расчёт по удержанию)")                         \
     X(clv, 0, "Customer lifetime value", "Пожизненная ценность клиента (CLV)")                  \

@@ -136,18 +136,21 @@ int pg__order_totals(struct store *st, int64_t from, int64_t to, struct order_to
     return rc;
 }
 
-int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
-                           int64_t *customers, int64_t *retained)
+int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t cut,
+                           int64_t window, int64_t *customers, int64_t *measured,
+                           int64_t *retained)
 {
     struct args a = {0};
     a_i64(&a, from);
     a_i64(&a, to);
-    a_i64(&a, until);
-    int64_t v[2];
-    int rc = int_row(PG(st), P_CONFLICT_CUSTOMERS, &a, v, 2);
+    a_i64(&a, cut);
+    a_i64(&a, window);
+    int64_t v[3];
+    int rc = int_row(PG(st), P_CONFLICT_CUSTOMERS, &a, v, 3);
     if (rc == 0) {
         *customers = v[0];
-        *retained = v[1];
+        *measured = v[1];
+        *retained = v[2];
     }
     return rc;
 }

@@ -278,7 +278,7 @@
                     "upsell, ordered_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "  \
                     "ON CONFLICT DO NOTHING RETURNING id")                                 \
     X(ORDER_TOTALS, ORDER_TOTALS_SQL("$1::bigint", "$2::bigint"))                          \
-    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("$1::bigint", "$2::bigint", "$3::bigint"))          \
+    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("$1::bigint", "$2::bigint", "$3::bigint", "$4::bigint")) \
     X(CONFLICT_FACTS, CONFLICT_FACTS_SQL("$1::int", "$2::bigint", "$3::bigint", "$4::bigint")) \
     X(CONFLICT_SCAN, CONFLICT_SCAN_SQL("$1::int"))                                         \
     X(TICKET_FACTS, TICKET_FACTS_SQL("$1::int", "$2::bigint"))

@@ -35,12 +35,16 @@
     "o.ordered_at < " to ") x) y"
 /* A conflict ticket: escalated, or read as angry or frustrated. */
 #define CONFLICT_TICKET "(escalated <> 0 OR emotion IN ('anger', 'frustration'))"
-/* Conflict customers of [from, to) and those who ordered in [to, until). */
-#define CONFLICT_SQL(from, to, until)                                                      \
-    "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE "        \
-    "o.customer_id = c.customer_id AND o.ordered_at >= " to " AND o.ordered_at < " until   \
-    ") THEN 1 ELSE 0 END), 0) FROM (SELECT DISTINCT customer_id FROM tickets WHERE "       \
-    "created_at >= " from " AND created_at < " to " AND " CONFLICT_TICKET ") c"
+/* Conflict customers of [from, to); those whose first conflict ticket of
+ * the period is before cut; and of these, those who ordered within window
+ * after it (store.h conflict_customers). */
+#define CONFLICT_SQL(from, to, cut, window)                                                \
+    "SELECT count(*), coalesce(sum(CASE WHEN c.first < " cut " THEN 1 ELSE 0 END), 0), "   \
+    "coalesce(sum(CASE WHEN c.first < " cut " AND EXISTS (SELECT 1 FROM orders o WHERE "   \
+    "o.customer_id = c.customer_id AND o.ordered_at > c.first AND o.ordered_at <= "        \
+    "c.first + " window ") THEN 1 ELSE 0 END), 0) FROM (SELECT customer_id, "              \
+    "min(created_at) AS first FROM tickets WHERE created_at >= " from " AND created_at < " \
+    to " AND " CONFLICT_TICKET " GROUP BY customer_id) c"
 /* The sum of the values of the facts of a kind before until on conflict
  * tickets created in [from, to): per conflict ticket (tickets_conflict),
  * its facts (metric_facts_ticket), so the cost follows the conflicts and
@@ -99,8 +103,9 @@ int sq__fact_list(struct store *st, const struct fact_filter *f, struct metric_f
                   size_t *n);
 int sq__order_insert(struct store *st, struct order *o);
 int sq__order_totals(struct store *st, int64_t from, int64_t to, struct order_totals *out);
-int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
-                           int64_t *customers, int64_t *retained);
+int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t cut,
+                           int64_t window, int64_t *customers, int64_t *measured,
+                           int64_t *retained);
 int sq__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
                        int64_t *sum);
 int sq__conflict_scan(struct store *st, int kind,
@@ -134,8 +139,9 @@ int pg__fact_list(struct store *st, const struct fact_filter *f, struct metric_f
                   size_t *n);
 int pg__order_insert(struct store *st, struct order *o);
 int pg__order_totals(struct store *st, int64_t from, int64_t to, struct order_totals *out);
-int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
-                           int64_t *customers, int64_t *retained);
+int pg__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t cut,
+                           int64_t window, int64_t *customers, int64_t *measured,
+                           int64_t *retained);
 int pg__conflict_facts(struct store *st, int kind, int64_t from, int64_t to, int64_t until,
                        int64_t *sum);
 int pg__conflict_scan(struct store *st, int kind,

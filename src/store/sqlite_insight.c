@@ -146,19 +146,22 @@ int sq__order_totals(struct store *st, int64_t from, int64_t to, struct order_to
     return rc;
 }
 
-int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t until,
-                           int64_t *customers, int64_t *retained)
+int sq__conflict_customers(struct store *st, int64_t from, int64_t to, int64_t cut,
+                           int64_t window, int64_t *customers, int64_t *measured,
+                           int64_t *retained)
 {
     struct sq *s = SQ(st);
     STMT_OR_FAIL(q, s, S_CONFLICT_CUSTOMERS);
     bind_i64(q, 1, from);
     bind_i64(q, 2, to);
-    bind_i64(q, 3, until);
-    int64_t v[2];
-    int rc = int_row(s, q, v, 2);
+    bind_i64(q, 3, cut);
+    bind_i64(q, 4, window);
+    int64_t v[3];
+    int rc = int_row(s, q, v, 3);
     if (rc == 0) {
         *customers = v[0];
-        *retained = v[1];
+        *measured = v[1];
+        *retained = v[2];
     }
     return rc;
 }

@@ -253,7 +253,7 @@
     X(ORDER_INSERT, "INSERT INTO orders (external_id, customer_id, amount_cents, currency, " \
                     "upsell, ordered_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")  \
     X(ORDER_TOTALS, ORDER_TOTALS_SQL("?1", "?2"))                                          \
-    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("?1", "?2", "?3"))                                  \
+    X(CONFLICT_CUSTOMERS, CONFLICT_SQL("?1", "?2", "?3", "?4"))                            \
     X(CONFLICT_FACTS, CONFLICT_FACTS_SQL("?1", "?2", "?3", "?4"))                          \
     X(CONFLICT_SCAN, CONFLICT_SCAN_SQL("?1"))                                              \
     X(TICKET_FACTS, TICKET_FACTS_SQL("?1", "?2"))

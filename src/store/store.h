@@ -500,10 +500,12 @@ struct store_ops {
     int (*order_insert)(struct store *st, struct order *o);
     int (*order_totals)(struct store *st, int64_t from, int64_t to, struct order_totals *out);
     /* Customers with a conflict ticket (escalated, or read as angry or
-     * frustrated) created in [from, to), and how many of them ordered in
-     * [to, until). */
-    int (*conflict_customers)(struct store *st, int64_t from, int64_t to, int64_t until,
-                              int64_t *customers, int64_t *retained);
+     * frustrated) created in [from, to); how many of them had their first
+     * such ticket of the period before cut (measured); and how many of
+     * those ordered within window (ms) after that ticket (retained). */
+    int (*conflict_customers)(struct store *st, int64_t from, int64_t to, int64_t cut,
+                              int64_t window, int64_t *customers, int64_t *measured,
+                              int64_t *retained);
     /* The sum of the values (rounded down) of the facts of `kind` before
      * until on the conflict tickets (as above) created in [from, to): with
      * the resolution fact, the handling time those conflicts took (the

@@ -1922,12 +1922,25 @@ static void test_orders(void **state)
     assert_int_equal(ot.repeat_cents, 2000);
     assert_int_equal(ot.upsell_orders, 1);
     assert_int_equal(ot.upsell_cents, 300);
-    int64_t customers = 0, retained = 0;
-    assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 4000, &customers, &retained), 0);
+    /* A's conflict at 1000 is measured when before the cut; A is retained
+     * with an order in (1000, 1000 + window] */
+    int64_t customers = 0, measured = 0, retained = 0;
+    assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 2000, 600, &customers, &measured,
+                                                 &retained), 0);
     assert_int_equal(customers, 1);
-    assert_int_equal(retained, 1);                /* A ordered at 2500 */
-    assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 2100, &customers, &retained), 0);
+    assert_int_equal(measured, 1);
+    assert_int_equal(retained, 1);                /* A ordered at 1500 */
+    assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 2000, 400, &customers, &measured,
+                                                 &retained), 0);
+    assert_int_equal(retained, 0);                /* nothing in (1000, 1400] */
+    assert_int_equal(st->ops->conflict_customers(st, 0, 2000, 1000, 5000, &customers, &measured,
+                                                 &retained), 0);
+    assert_int_equal(customers, 1);
+    assert_int_equal(measured, 0);                /* its window has not passed */
     assert_int_equal(retained, 0);
+    assert_int_equal(st->ops->conflict_customers(st, 1001, 2000, 9000, 5000, &customers,
+                                                 &measured, &retained), 0);
+    assert_int_equal(customers, 0);
 
     /* Handling time of the conflict tickets created in a period: the
      * escalated ticket's 30 min (and 15 more later), not the calm one's. */
