@@ -24,7 +24,7 @@ FORCE:
 # Installs what is missing, builds, starts on http://localhost:$(PORT)
 # with an embedded SQLite database, seeding demo data on first start.
 run: all
-	./$(BUILD)/parley serve --db $(DB) --port $(PORT) --demo
+	./$(BUILD)/parley serve --db $(DB) --port $(PORT) --demo --demo-tickets 3000
 
 # Installs, builds under ASan+UBSan and runs every test suite.
 test:

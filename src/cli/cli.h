@@ -17,6 +17,8 @@ struct cli_command {
 int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
 /* Default database URL: $PARLEY_DB or "sqlite:parley.db". */
 const char *cli_default_db(void);
+/* Progress of the demo history on stderr: "generated N/M tickets". */
+void cli_demo_progress(void *ctx, long done, long total);
 /* The metrics snapshot of db (new string): path when given, else DB.metrics
  * beside a SQLite database, else parley-metrics.snapshot. */
 char *cli_metrics_snapshot(const char *db, const char *path);

@@ -20,7 +20,7 @@ static const char usage_text[] =
     "triaged with the text models in DIR (default data/models or $PARLEY_MODELS)\n"
     "when they load.\n";
 
-static void bar(void *ctx, long done, long total)
+void cli_demo_progress(void *ctx, long done, long total)
 {
     (void)ctx;
     fprintf(stderr, "\rgenerated %ld/%ld tickets", done, total);
@@ -61,7 +61,7 @@ int cmd_demo(int argc, char **argv)
     if (seed)
         o.seed = (unsigned)strtoul(seed, NULL, 10);
     if (isatty(STDERR_FILENO))
-        o.progress = bar;
+        o.progress = cli_demo_progress;
     struct desk *d;
     struct text_engine *te = NULL;
     char *err = NULL;

@@ -19,7 +19,8 @@
 
 static const char usage_text[] =
     "usage: parley serve [--db DB] [--port 8080] [--bind 127.0.0.1] [--web DIR]\n"
-    "                    [--models DIR] [--ledger-key FILE] [--origin NAME] [--demo]\n"
+    "                    [--models DIR] [--ledger-key FILE] [--origin NAME]\n"
+    "                    [--demo [--demo-tickets N]]\n"
     "                    [--data-key FILE] [--risk-model FILE] [--public-url URL]\n"
     "                    [--smtp URL --mail-from ADDR [--smtp-user USER] [--smtp-tls]]\n"
     "                    [--imap URL [--imap-interval SECONDS] [--imap-tls]]\n"
@@ -27,7 +28,9 @@ static const char usage_text[] =
     "                    [--metrics-snapshot FILE]\n"
     "\n"
     "Serves the REST API (/api/v1), live events and the web UI. --demo seeds the\n"
-    "demo team and conversations into an empty database. --models holds the text\n"
+    "demo team and conversations into an empty database; --demo-tickets N also\n"
+    "generates N tickets over the last 180 days, with the customers' orders, on\n"
+    "the first start only (`make run`: 3000). --models holds the text\n"
     "models (default data/models, or $PARLEY_MODELS). --ledger-key is the\n"
     "tamper-evident log's signing key, created on first start (default: next to\n"
     "a SQLite database, else ./parley-ledger.key). --data-key holds the key that\n"
@@ -81,7 +84,7 @@ int cmd_serve(int argc, char **argv)
                *models = NULL, *key = NULL, *origin = "parley.local/log", *datakey = NULL,
                *risk = NULL, *public_url = NULL, *snap = NULL;
     struct outbox_options ob_opts = {0};
-    const char *imap_every = "30";
+    const char *imap_every = "30", *demo_tickets = "0";
     int demo = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -99,7 +102,8 @@ int cmd_serve(int argc, char **argv)
             (r = cli_opt(argc, argv, &i, "imap", &ob_opts.imap_url)) ||
             (r = cli_opt(argc, argv, &i, "imap-interval", &imap_every)) ||
             (r = cli_opt(argc, argv, &i, "mail-ca", &ob_opts.mail_ca)) ||
-            (r = cli_opt(argc, argv, &i, "metrics-snapshot", &snap))) {
+            (r = cli_opt(argc, argv, &i, "metrics-snapshot", &snap)) ||
+            (r = cli_opt(argc, argv, &i, "demo-tickets", &demo_tickets))) {
             if (r < 0) {
                 fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
                 return 2;
@@ -128,6 +132,11 @@ int cmd_serve(int argc, char **argv)
     long port = strtol(port_s, &end, 10);
     if (*end || port < 1 || port > 65535) {
         fprintf(stderr, "parley serve: --port wants 1 to 65535\n");
+        return 2;
+    }
+    long ntickets = strtol(demo_tickets, &end, 10);
+    if (*end || ntickets < 0 || ntickets > 10000000) {
+        fprintf(stderr, "parley serve: --demo-tickets wants 0 to 10000000\n");
         return 2;
     }
     long every = strtol(imap_every, &end, 10);
@@ -182,7 +191,8 @@ int cmd_serve(int argc, char **argv)
         free(err);
         goto out;
     }
-    struct desk_demo_opts demo_opts = {0};
+    struct desk_demo_opts demo_opts = {.tickets = ntickets, .history_once = true,
+                                       .progress = cli_demo_progress};
     if (demo && desk_demo_seed(d, &demo_opts) != 0) {
         fprintf(stderr, "parley serve: cannot seed the demo data\n");
         goto out;

@@ -4,6 +4,7 @@
 #include "desk/desk_internal.h"
 #include "desk/canned.h"
 #include "desk/kb.h"
+#include "desk/roi.h"
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -214,7 +215,10 @@ static int seed_conversations(struct desk *d)
  *    angriest — that is what triage then escalates;
  *  - after a bad ticket (escalated or hostile) a customer leaves with a
  *    probability growing with τ, sometimes saying so ("cancel"), and never
- *    writes again: churn.
+ *    writes again: churn;
+ *  - a customer who stays often orders again in the weeks after a ticket
+ *    (a quarter of those orders are upsells); one who left never does —
+ *    what the ROI reads as retention and repeat revenue.
  * None of τ, the delay draw or the churn draw is stored; the models see
  * only what an agent would: analysis, waits, replies, priority, channel. */
 
@@ -333,6 +337,30 @@ static int gen_exchanges(struct desk_tx *tx, const struct gen_job *g, long i, co
     return 0;
 }
 
+/* The orders after ticket i of a customer who stayed: none to two, days to
+ * weeks apart, none after now. From a stream of their own, like the
+ * exchanges, so that the story is the one it would be without them. */
+static int gen_orders(struct desk_tx *tx, const struct gen_job *g, long i, int64_t customer,
+                      int64_t at)
+{
+    unsigned s = g->seed ^ (unsigned)(i * 3266489917u + 7u);
+    int n = unif(&s) < 0.6 ? 1 + (int)(rnd(&s) % 2) : 0;
+    struct desk_actor sys = DESK_SYSTEM;
+    for (int k = 0; k < n; k++) {
+        at += (int64_t)(1 + rnd(&s) % 40) * 86400000LL + (int64_t)(rnd(&s) % 1440) * 60000;
+        if (at >= g->now)
+            break;
+        struct desk_order_in in = {.customer_id = customer,
+                                   .amount_cents = (int64_t)(500 + rnd(&s) % 14500) * 100,
+                                   .currency = "RUB", .upsell = unif(&s) < 0.25,
+                                   .ordered_at = at};
+        int rc = desk_order_add_tx(tx, &sys, &in);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int gen_one(struct desk_tx *tx, const struct gen_job *g, long i)
 {
     unsigned s = g->seed ^ (unsigned)(i * 2654435761u);
@@ -393,7 +421,9 @@ static int gen_one(struct desk_tx *tx, const struct gen_job *g, long i)
         p.status = STATUS_RESOLVED;
     }
     struct desk_actor sys = DESK_SYSTEM;
-    return desk_update_ticket_tx(tx, &sys, ticket, &p, at);
+    if ((rc = desk_update_ticket_tx(tx, &sys, ticket, &p, at)))
+        return rc;
+    return leaves ? 0 : gen_orders(tx, g, i, res.customer_id, at);
 }
 
 static int gen_fn(struct desk_tx *tx, void *arg)
@@ -450,6 +480,8 @@ int desk_demo_seed(struct desk *d, struct desk_demo_opts *o)
         return PL_EDB;
     if (have == 0 && (rc = seed_conversations(d)))
         return rc;
+    if (have > 0 && o->history_once)
+        return 0;
     const long batch = 1000;
     enum role role;
     struct gen_text text;

@@ -10,6 +10,7 @@
 
 struct desk_demo_opts {
     long tickets;        /* 0 = the curated set only; N = also N generated tickets */
+    bool history_once;   /* generate them only into a database without tickets */
     unsigned seed;       /* for generated tickets */
     void (*progress)(void *ctx, long done, long total);
     void *ctx;
