@@ -6,7 +6,9 @@
 #                         postgresql://postgres@127.0.0.1:54329/parley_test
 #   scripts/pg.sh stop    stops that server and removes $REPO/.pg/
 #   scripts/pg.sh url     prints the URL of the running server
-# Idempotent: start first stops and removes whatever a previous run left.
+# Idempotent: start first stops and removes whatever a previous run left —
+# only a directory pg.sh made (it holds .made-by-pg.sh); any other existing
+# $PARLEY_PG_DIR is refused, never deleted.
 # fsync stays ON (the durability the product relies on is what we test).
 # When run as root the cluster belongs to the `postgres` system user,
 # since initdb refuses to run as root. Trust auth, loopback only.
@@ -40,6 +42,11 @@ port_in_use() {   # port_in_use PORT: something accepts connections there
 }
 
 stop_server() {
+  [ -e "$PGROOT" ] || return 0
+  if [ ! -e "$PGROOT/.made-by-pg.sh" ]; then
+    echo "pg.sh: $PGROOT exists and was not made by pg.sh; not deleting it (set PARLEY_PG_DIR elsewhere)" >&2
+    exit 1
+  fi
   if [ -f "$DATA/PG_VERSION" ]; then
     as_pg "$bindir/pg_ctl" -D "$DATA" -m fast -w -t 30 stop >/dev/null 2>&1 ||
       as_pg "$bindir/pg_ctl" -D "$DATA" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
@@ -54,6 +61,7 @@ url() {
 start_server() {
   stop_server
   mkdir -p "$PGROOT"
+  touch "$PGROOT/.made-by-pg.sh"
   chmod 755 "$PGROOT"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$PGROOT"
   as_pg "$bindir/initdb" -D "$DATA" -U "$PGUSER_NAME" --auth=trust --encoding=UTF8 \
