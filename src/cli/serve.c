@@ -192,7 +192,7 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     struct desk_demo_opts demo_opts = {.tickets = ntickets, .history_once = true,
-                                       .progress = cli_demo_progress};
+                                       .all_resolved = true, .progress = cli_demo_progress};
     if (demo && desk_demo_seed(d, &demo_opts) != 0) {
         fprintf(stderr, "parley serve: cannot seed the demo data\n");
         goto out;

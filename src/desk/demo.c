@@ -284,6 +284,7 @@ struct gen_job {
     uint8_t *gone;              /* per pool customer: left for good */
     const struct gen_text *text;
     int64_t agent;              /* who answers (0 = the system) */
+    bool all_resolved;
 };
 
 static unsigned rnd(unsigned *s)
@@ -416,7 +417,8 @@ static int gen_one(struct desk_tx *tx, const struct gen_job *g, long i)
     struct desk_ticket_patch p = {.set_category = true, .category = gen_categories[rnd(&s) % 5]};
     /* Recent tickets are often still open. */
     bool recent = g->now - at < 7 * 86400000LL;
-    if (at < g->now && rnd(&s) % 100 < (recent ? 50u : 97u)) {
+    bool resolve = rnd(&s) % 100 < (recent ? 50u : 97u);   /* drawn either way */
+    if (at < g->now && (resolve || g->all_resolved)) {
         p.set_status = true;
         p.status = STATUS_RESOLVED;
     }
@@ -488,7 +490,8 @@ int desk_demo_seed(struct desk *d, struct desk_demo_opts *o)
     gen_text_init(d, &text);
     struct gen_job g = {.total = o->tickets, .pool = o->tickets / 5 > 50 ? o->tickets / 5 : 50,
                         .seed = o->seed ? o->seed : 42u, .span = 180 * 86400000LL,
-                        .text = &text, .agent = user_id(d, "maria@parley.local", &role)};
+                        .text = &text, .agent = user_id(d, "maria@parley.local", &role),
+                        .all_resolved = o->all_resolved};
     /* Four days of room after the last start: the slowest ticket's story. */
     g.now = clock_now_ms();
     g.start = g.now - g.span - 4 * 86400000LL;

@@ -11,6 +11,8 @@
 struct desk_demo_opts {
     long tickets;        /* 0 = the curated set only; N = also N generated tickets */
     bool history_once;   /* generate them only into a database without tickets */
+    bool all_resolved;   /* every generated ticket ends resolved, so that the
+                          * open work is the curated conversations */
     unsigned seed;       /* for generated tickets */
     void (*progress)(void *ctx, long done, long total);
     void *ctx;

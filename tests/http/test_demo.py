@@ -59,6 +59,10 @@ def main(binary, db, tmp, c):
     tickets, orders = counts(db)
     c.ok(tickets > TICKETS, "curated and generated tickets: %d" % tickets)
     c.ok(orders > TICKETS // 4, "customers who stayed ordered again: %d orders" % orders)
+    resolved = int(sql(db, "SELECT count(*) FROM tickets WHERE status = 3")[0][0])
+    c.eq(resolved, TICKETS + 2, "every generated ticket resolved (and two curated ones)")
+    c.ok(tickets - resolved <= 12, "the open work is the curated conversations: %d open"
+         % (tickets - resolved))
     future = int(sql(db, "SELECT count(*) FROM orders WHERE ordered_at > %d"
                          % (int(datetime.datetime.now().timestamp() * 1000) + 60000))[0][0])
     c.eq(future, 0, "no order dated after now")
