@@ -4,6 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import en from '../../../web/i18n/en.js';
 import {
   BASE, USERS, PASSWORD, launch, newPage, signIn, screenshot, needs, api, apiToken, assertNoErrors,
 } from '../lib/harness.mjs';
@@ -87,7 +88,9 @@ test('alerts screen: the spike with its sample tickets, acknowledged, then in th
   assert.equal(await page.locator('.alert-card').count(), open.length, 'one card per open alert');
   assert.equal(await card.getAttribute('data-kind'), 'spike');
   const title = await card.locator('.alert-title').textContent();
-  assert.ok(title.toLowerCase().includes(spike.category.replace(/_/g, ' ')), `names the category: ${title}`);
+  // the category by the name the UI gives it (web/i18n/en.js), else its label in words
+  const name = en[`category.${spike.category}`] || spike.category.replace(/_/g, ' ');
+  assert.ok(title.toLowerCase().includes(name.toLowerCase()), `names the category "${name}": ${title}`);
   assert.match(title, new RegExp(`${Math.round(spike.observed * 10) / 10} negative messages`), 'says how many');
   // The tickets behind it, right there.
   await card.locator('button.samples').click();
