@@ -83,4 +83,5 @@ def main():
         print(f"{task} Parley at or above TF-IDF + LR on {k}: {ge} of {n} seeds")
 
 
-main()
+if __name__ == "__main__":
+    main()
