@@ -189,6 +189,18 @@ static struct text_token *new_tok(struct text_doc *d)
     return t;
 }
 
+/* Brackets drawn as a face, nfkc[src..src+len): ")))" or a lone ")" is
+ * the token ":)", "(((" or a lone "(" is ":(". */
+static void bracket_face(struct text_doc *d, size_t src, size_t len, int smile)
+{
+    struct text_token *t = new_tok(d);
+    t->type = TOK_EMOTICON;
+    t->src = (uint32_t)src;
+    t->srclen = (uint32_t)len;
+    t->off = (uint32_t)add_fold(d, smile ? ":)" : ":(", 2);
+    t->len = 2;
+}
+
 static const char *const negators[] = {
     "not", "no", "never", "nor", "neither", "nobody", "nothing", "none", "nowhere",
     "cannot", "without", "dont", "cant", "wont", "didnt", "doesnt", "isnt", "wasnt",
@@ -366,12 +378,7 @@ int text_doc_parse(struct text_doc *d, const char *s, size_t n)
                 size_t j = i;
                 while (j < len && p[j] == c)
                     j++;
-                struct text_token *t = new_tok(d);
-                t->type = TOK_EMOTICON;
-                t->src = (uint32_t)i;
-                t->srclen = (uint32_t)(j - i);
-                t->off = (uint32_t)add_fold(d, c == ')' ? ":)" : ":(", 2);
-                t->len = 2;
+                bracket_face(d, i, j - i, c == ')');
                 if (c == ')' && open && p[i - 1] != ')' && !in_emoticon(p, i))
                     open--;       /* "(как у меня)))", as find_lone_opens reads it */
                 i = j;
@@ -391,12 +398,7 @@ int text_doc_parse(struct text_doc *d, const char *s, size_t n)
                 open -= open > 0;
             }
             if (lone) {
-                struct text_token *t = new_tok(d);
-                t->type = TOK_EMOTICON;
-                t->src = (uint32_t)i;
-                t->srclen = 1;
-                t->off = (uint32_t)add_fold(d, c == ')' ? ":)" : ":(", 2);
-                t->len = 2;
+                bracket_face(d, i, 1, c == ')');
                 i++;
                 continue;
             }
