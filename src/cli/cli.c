@@ -9,24 +9,65 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_opt(int argc, char **argv, int *i, const char *name, const char **value)
+/* The option of opts that argument a ("--name" or "--name=value") names,
+ * or NULL; *eq points at the "=" when there is one. */
+static const struct cli_option *find_option(const struct cli_option *opts, const char *a,
+                                            const char **eq)
 {
-    const char *a = argv[*i];
     if (a[0] != '-' || a[1] != '-')
-        return 0;
-    size_t n = strlen(name);
-    if (strncmp(a + 2, name, n) != 0)
-        return 0;
-    if (a[2 + n] == '=') {
-        *value = a + 3 + n;
-        return 1;
+        return NULL;
+    a += 2;
+    size_t n = strcspn(a, "=");
+    *eq = a[n] ? a + n : NULL;
+    for (; opts->name; opts++)
+        if (strlen(opts->name) == n && memcmp(opts->name, a, n) == 0)
+            return opts;
+    return NULL;
+}
+
+static int usage_error(const char *cmd, const char *usage, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "parley %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage);
+    return 2;
+}
+
+int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
+              const struct cli_option *opts, const char **pos, int maxpos, int *npos)
+{
+    int n = 0, rest = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq;
+        if (!rest && strcmp(a, "--") == 0) {
+            rest = 1;
+            continue;
+        }
+        if (!rest && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+            fputs(usage, stdout);
+            return 0;
+        }
+        if (rest || a[0] != '-' || a[1] == '\0') {
+            if (n >= maxpos)
+                return usage_error(cmd, usage, "unexpected argument '%s'", a);
+            pos[n++] = a;
+            continue;
+        }
+        const struct cli_option *o = find_option(opts, a, &eq);
+        if (!o || (!o->value && eq))
+            return usage_error(cmd, usage, "unknown argument '%s'", a);
+        if (!o->value)
+            *o->flag = 1;
+        else if (eq)
+            *o->value = eq + 1;
+        else if (i + 1 < argc)
+            *o->value = argv[++i];
+        else
+            return usage_error(cmd, usage, "%s needs a value", a);
     }
-    if (a[2 + n] != '\0')
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *value = argv[++*i];
-    return 1;
+    if (npos)
+        *npos = n;
+    return -1;
 }
 
 int cli_open_desk(const char *cmd, const char *db, int writes, struct desk **d)
@@ -59,14 +100,6 @@ char *cli_ledger_key(const char *db, const char *path)
     return path                             ? xstrdup(path)
            : strncmp(db, "sqlite:", 7) == 0 ? xasprintf("%s.ledger-key", db + 7)
                                             : xstrdup("parley-ledger.key");
-}
-
-int cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    return 0;
 }
 
 char *cli_slurp(const char *path)

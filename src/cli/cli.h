@@ -11,10 +11,23 @@ struct cli_command {
     const char *summary;    /* one line for `parley --help` */
 };
 
-/* Shared option helper: if argv[*i] is "--NAME VALUE" or "--NAME=VALUE",
- * stores VALUE (borrowed), advances *i past it and returns 1; returns -1
- * when the value is missing, 0 when argv[*i] is another option. */
-int cli_opt(int argc, char **argv, int *i, const char *name, const char **value);
+/* One option of a subcommand: "--name VALUE" or "--name=VALUE" stored in
+ * *value (borrowed from argv), or, with value NULL, the flag "--name"
+ * setting *flag to 1. */
+struct cli_option {
+    const char *name;
+    const char **value;
+    int *flag;
+};
+/* Reads argv[1..argc) against opts, ended by {NULL}. Other arguments that
+ * do not start with "-" (and "-" itself, and all after "--") go in order to pos[0..maxpos),
+ * counted in *npos (pos and npos may be NULL when maxpos is 0). "-h" and
+ * "--help" print usage on stdout. A missing value, an unknown option or a
+ * positional argument too many print "parley CMD: ..." and usage on
+ * stderr. Returns -1 to go on, else the exit status: 0 after the help, 2
+ * on an error. */
+int cli_parse(const char *cmd, const char *usage, int argc, char **argv,
+              const struct cli_option *opts, const char **pos, int maxpos, int *npos);
 /* Default database URL: $PARLEY_DB or "sqlite:parley.db". */
 const char *cli_default_db(void);
 /* Progress of the demo history on stderr: "generated N/M tickets". */
@@ -25,8 +38,6 @@ char *cli_metrics_snapshot(const char *db, const char *path);
 /* The log's signing key of db (new string): path when given, else
  * DB.ledger-key beside a SQLite database, else parley-ledger.key. */
 char *cli_ledger_key(const char *db, const char *path);
-/* True when argv has -h or --help. */
-int cli_wants_help(int argc, char **argv);
 /* The whole file at path ("-" = stdin), at most 16 MiB, as a new string;
  * NULL if it cannot be read. */
 char *cli_slurp(const char *path);

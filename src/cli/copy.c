@@ -82,23 +82,10 @@ static void files_to_move(const char *from, const char *to)
 int cmd_copy(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_opt(argc, argv, &i, "from", &from);
-        if (r == 0)
-            r = cli_opt(argc, argv, &i, "to", &to);
-        if (r < 0) {
-            fprintf(stderr, "parley copy: %s needs a value\n", argv[i]);
-            return 2;
-        }
-        if (r)
-            continue;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        fprintf(stderr, "parley copy: unexpected argument '%s'\n%s", argv[i], usage_text);
-        return 2;
-    }
+    const struct cli_option opts[] = {{"from", &from}, {"to", &to}, {NULL}};
+    int rc = cli_parse("copy", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
     if (!from || !to) {
         fprintf(stderr, "parley copy: --from and --to are required\n%s", usage_text);
         return 2;
@@ -121,7 +108,7 @@ int cmd_copy(int argc, char **argv)
     struct store *src = NULL, *dst = NULL;
     char *err = NULL;
     int64_t rows = 0, t0 = clock_mono_ns();
-    int rc = open_claimed(from, &src);
+    rc = open_claimed(from, &src);
     if (rc == 0)
         rc = open_claimed(to, &dst);
     if (rc == 0 && (rc = store_copy(src, dst, progress, NULL, &rows, &err)) != 0)

@@ -54,30 +54,14 @@ int cmd_customer(int argc, char **argv)
 {
     const char *db = cli_default_db(), *keyfile = NULL, *out = NULL, *verb = NULL, *id_s = NULL;
     int yes = 0;
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "db", &db)) ||
-            (r = cli_opt(argc, argv, &i, "data-key", &keyfile)) ||
-            (r = cli_opt(argc, argv, &i, "out", &out))) {
-            if (r < 0)
-                return fail_usage("%s needs a value", argv[i]);
-            continue;
-        }
-        if (strcmp(argv[i], "--yes") == 0)
-            yes = 1;
-        else if (argv[i][0] == '-')
-            return fail_usage("unknown option '%s'", argv[i]);
-        else if (!verb)
-            verb = argv[i];
-        else if (!id_s)
-            id_s = argv[i];
-        else
-            return fail_usage("unexpected argument '%s'", argv[i]);
-    }
+    const struct cli_option opts[] = {
+        {"db", &db}, {"data-key", &keyfile}, {"out", &out}, {"yes", NULL, &yes}, {NULL}};
+    const char *pos[2] = {NULL, NULL};
+    int prc = cli_parse("customer", usage_text, argc, argv, opts, pos, 2, NULL);
+    if (prc >= 0)
+        return prc;
+    verb = pos[0];
+    id_s = pos[1];
     if (!verb || (strcmp(verb, "export") && strcmp(verb, "erase")))
         return fail_usage("%s", "export or erase?");
     char *end = NULL;

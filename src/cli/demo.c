@@ -31,24 +31,11 @@ void cli_demo_progress(void *ctx, long done, long total)
 int cmd_demo(int argc, char **argv)
 {
     const char *db = cli_default_db(), *n = NULL, *seed = NULL, *models = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "tickets", &n)) ||
-            (r = cli_opt(argc, argv, &i, "seed", &seed)) ||
-            (r = cli_opt(argc, argv, &i, "models", &models))) {
-            if (r < 0) {
-                fprintf(stderr, "parley demo: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        fprintf(stderr, "parley demo: unknown argument '%s'\n%s", argv[i], usage_text);
-        return 2;
-    }
+    const struct cli_option opts[] = {
+        {"db", &db}, {"tickets", &n}, {"seed", &seed}, {"models", &models}, {NULL}};
+    int prc = cli_parse("demo", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (prc >= 0)
+        return prc;
     struct desk_demo_opts o = {0};
     char *end;
     if (n) {

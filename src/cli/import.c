@@ -37,24 +37,10 @@ int cmd_import(int argc, char **argv)
 {
     const char *db = cli_default_db(), *path = NULL;
     bool orders = argc > 1 && strcmp(argv[1], "orders") == 0;
-    for (int i = 1 + orders; i < argc; i++) {
-        int r = cli_opt(argc, argv, &i, "db", &db);
-        if (r < 0) {
-            fprintf(stderr, "parley import: --db needs a value\n");
-            return 2;
-        }
-        if (r)
-            continue;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "parley import: unknown option '%s'\n%s", argv[i], usage_text);
-            return 2;
-        }
-        path = argv[i];
-    }
+    const struct cli_option opts[] = {{"db", &db}, {NULL}};
+    int prc = cli_parse("import", usage_text, argc - orders, argv + orders, opts, &path, 1, NULL);
+    if (prc >= 0)
+        return prc;
     if (!path) {
         fputs(usage_text, stderr);
         return 2;

@@ -38,16 +38,10 @@ static int usage(const char *why)
 static int keygen(int argc, char **argv)
 {
     const char *name = NULL, *out = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "name", &name)) || (r = cli_opt(argc, argv, &i, "out", &out))) {
-            if (r < 0)
-                return usage("keygen: an option needs a value");
-            continue;
-        }
-        fprintf(stderr, "parley ledger keygen: unknown argument '%s'\n", argv[i]);
-        return usage(NULL);
-    }
+    const struct cli_option opts[] = {{"name", &name}, {"out", &out}, {NULL}};
+    int rc = cli_parse("ledger keygen", ledger_usage, argc - 1, argv + 1, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
     if (!name || !out)
         return usage("keygen needs --name and --out");
     char *vkey = NULL, *err = NULL;
@@ -66,18 +60,12 @@ static int witnesses(int argc, char **argv, int add)
 {
     const char *db = cli_default_db(), *pos[2] = {NULL, NULL};
     int npos = 0;
-    for (int i = 2; i < argc; i++) {
-        int r = cli_opt(argc, argv, &i, "db", &db);
-        if (r < 0)
-            return usage("--db needs a value");
-        if (r)
-            continue;
-        if (argv[i][0] == '-' || npos == (add ? 2 : 0)) {
-            fprintf(stderr, "parley ledger %s: unexpected argument '%s'\n", argv[1], argv[i]);
-            return usage(NULL);
-        }
-        pos[npos++] = argv[i];
-    }
+    const struct cli_option opts[] = {{"db", &db}, {NULL}};
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "ledger %s", argv[1]);
+    int rc = cli_parse(cmd, ledger_usage, argc - 1, argv + 1, opts, pos, add ? 2 : 0, &npos);
+    if (rc >= 0)
+        return rc;
     if (add && npos != 2)
         return usage("witness-add needs NAME and PUBKEY");
     char *vkey = add ? cli_read_key(pos[1]) : NULL;
@@ -102,7 +90,7 @@ static int witnesses(int argc, char **argv, int add)
     struct desk_actor sys = DESK_SYSTEM;
     struct witness w = {0}, *v = NULL;
     size_t n = 0;
-    int rc = add ? desk_witness_add(d, &sys, vkey, &w) : desk_witness_list(d, &v, &n);
+    rc = add ? desk_witness_add(d, &sys, vkey, &w) : desk_witness_list(d, &v, &n);
     if (rc == 0 && add)
         printf("witness %lld %s registered, cosignature key %s\n", (long long)w.id, w.name,
                w.vkey);
@@ -149,22 +137,10 @@ static const char verify_usage[] =
 int cmd_verify(int argc, char **argv)
 {
     const char *db = cli_default_db(), *key = NULL, *datakey = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "key", &key)) ||
-            (r = cli_opt(argc, argv, &i, "data-key", &datakey))) {
-            if (r < 0) {
-                fprintf(stderr, "parley verify: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
-        if (!help)
-            fprintf(stderr, "parley verify: unknown argument '%s'\n", argv[i]);
-        fputs(verify_usage, help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
+    const struct cli_option opts[] = {{"db", &db}, {"key", &key}, {"data-key", &datakey}, {NULL}};
+    int rc = cli_parse("verify", verify_usage, argc, argv, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
     char *vkey = NULL;
     if (key && !(vkey = cli_read_key(key))) {
         fprintf(stderr, "parley verify: cannot read the public key %s\n", key);
@@ -173,7 +149,7 @@ int cmd_verify(int argc, char **argv)
     if (datakey)
         setenv("PARLEY_DATA_KEY", datakey, 1); /* desk_data_key_default() reads it */
     struct desk_verify_report rep;
-    int rc = desk_ledger_verify(db, vkey, &rep);
+    rc = desk_ledger_verify(db, vkey, &rep);
     free(vkey);
     if (rc) {
         fprintf(stderr, "parley verify: %s\n", rep.problem ? rep.problem : parley_strerror(rc));
@@ -210,20 +186,10 @@ static const char receipt_usage[] =
 int cmd_verify_receipt(int argc, char **argv)
 {
     const char *key = NULL, *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_opt(argc, argv, &i, "key", &key);
-        if (r < 0) {
-            fprintf(stderr, "parley verify-receipt: --key needs a value\n");
-            return 2;
-        }
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(receipt_usage, stdout);
-            return 0;
-        }
-        path = argv[i];
-    }
+    const struct cli_option opts[] = {{"key", &key}, {NULL}};
+    int prc = cli_parse("verify-receipt", receipt_usage, argc, argv, opts, &path, 1, NULL);
+    if (prc >= 0)
+        return prc;
     if (!path || !key) {
         fputs(receipt_usage, stderr);
         return 2;

@@ -66,18 +66,10 @@ static int mail_parse_cmd(void)
 static int mail_ingest_cmd(int argc, char **argv)
 {
     const char *db = cli_default_db(), *models = NULL;
-    for (int i = 2; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "models", &models))) {
-            if (r < 0) {
-                fprintf(stderr, "parley mail ingest: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        fprintf(stderr, "parley mail ingest: unknown argument '%s'\n%s", argv[i], usage_text);
-        return 2;
-    }
+    const struct cli_option opts[] = {{"db", &db}, {"models", &models}, {NULL}};
+    int prc = cli_parse("mail ingest", usage_text, argc - 1, argv + 1, opts, NULL, 0, NULL);
+    if (prc >= 0)
+        return prc;
     size_t len;
     char *raw = read_stdin(&len), *err = NULL;
     struct text_engine *te = NULL;

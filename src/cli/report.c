@@ -27,35 +27,22 @@ struct opts {
     int tickets;
 };
 
-/* 0 ok, 2 usage error (printed). */
+/* -1 to go on, else the exit status (cli_parse). */
 static int parse(int argc, char **argv, struct opts *o)
 {
-    static const char *const names[] = {"db",     "metric", "group", "period", "from",
-                                        "to",     "format", "key",   "limit"};
-    const char **slots[] = {&o->db,     &o->metric, &o->group, &o->period, &o->from,
-                            &o->to,     &o->format, &o->key,   &o->limit};
-    for (int i = 1; i < argc; i++) {
-        int r = 0;
-        for (size_t k = 0; k < sizeof names / sizeof *names && r == 0; k++)
-            r = cli_opt(argc, argv, &i, names[k], slots[k]);
-        if (r < 0) {
-            fprintf(stderr, "parley report: %s needs a value\n", argv[i]);
-            return 2;
-        }
-        if (r)
-            continue;
-        if (!strcmp(argv[i], "--tickets")) {
-            o->tickets = 1;
-            continue;
-        }
-        fprintf(stderr, "parley report: unknown argument '%s'\n%s", argv[i], usage_text);
-        return 2;
-    }
+    const struct cli_option opts[] = {
+        {"db", &o->db},     {"metric", &o->metric}, {"group", &o->group},
+        {"period", &o->period}, {"from", &o->from}, {"to", &o->to},
+        {"format", &o->format}, {"key", &o->key},   {"limit", &o->limit},
+        {"tickets", NULL, &o->tickets}, {NULL}};
+    int rc = cli_parse("report", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
     if (o->format && strcmp(o->format, "json") && strcmp(o->format, "csv")) {
         fprintf(stderr, "parley report: --format is json or csv\n");
         return 2;
     }
-    return 0;
+    return -1;
 }
 
 static int run(struct desk *d, const struct opts *o, struct desk_report_req *q)
@@ -104,13 +91,10 @@ static void use_snapshot(struct desk *d, const char *db)
 
 int cmd_report(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
     struct opts o = {.db = cli_default_db()};
-    if (parse(argc, argv, &o))
-        return 2;
+    int prc = parse(argc, argv, &o);
+    if (prc >= 0)
+        return prc;
     struct desk_report_req q;
     char err[300];
     if (desk_report_parse(&q, o.metric, o.group, o.period, o.from, o.to, err, sizeof err)) {
@@ -141,23 +125,15 @@ static const char roi_usage[] =
 
 int cmd_roi(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(roi_usage, stdout);
-        return 0;
-    }
     static const char *const names[] = {"db", "from", "to", "baseline-from", "baseline-to",
                                         "lang"};
     const char *v[6] = {cli_default_db(), NULL, NULL, NULL, NULL, "en"};
-    for (int i = 1; i < argc; i++) {
-        int r = 0;
-        for (size_t k = 0; k < 6 && r == 0; k++)
-            r = cli_opt(argc, argv, &i, names[k], &v[k]);
-        if (r <= 0) {
-            fprintf(stderr, "parley roi: %s '%s'\n%s", r < 0 ? "no value for" : "unknown argument",
-                    argv[i], roi_usage);
-            return 2;
-        }
-    }
+    const struct cli_option opts[] = {{names[0], &v[0]}, {names[1], &v[1]}, {names[2], &v[2]},
+                                      {names[3], &v[3]}, {names[4], &v[4]}, {names[5], &v[5]},
+                                      {NULL}};
+    int prc = cli_parse("roi", roi_usage, argc, argv, opts, NULL, 0, NULL);
+    if (prc >= 0)
+        return prc;
     int64_t t[4] = {0, 0, 0, 0};
     for (int k = 0; k < 4; k++)
         if (v[k + 1] && clock_parse(v[k + 1], &t[k])) {

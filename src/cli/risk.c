@@ -90,23 +90,16 @@ static int train_kind(struct insight_risk_track *tr, enum insight_risk_kind k, i
     return trained;
 }
 
+/* -1 to go on, else the exit status (cli_parse). */
 static int parse_args(int argc, char **argv, const char **db, const char **out,
                       int64_t *holdout, double *l2)
 {
     const char *h = NULL, *l = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "db", db)) || (r = cli_opt(argc, argv, &i, "out", out)) ||
-            (r = cli_opt(argc, argv, &i, "holdout-from", &h)) || (r = cli_opt(argc, argv, &i, "l2", &l))) {
-            if (r < 0) {
-                fprintf(stderr, "parley train-risk: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        fprintf(stderr, "parley train-risk: unknown argument '%s'\n%s", argv[i], usage_text);
-        return 2;
-    }
+    const struct cli_option opts[] = {
+        {"db", db}, {"out", out}, {"holdout-from", &h}, {"l2", &l}, {NULL}};
+    int rc = cli_parse("train-risk", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
     if (!*out) {
         fprintf(stderr, "parley train-risk: --out FILE is required\n%s", usage_text);
         return 2;
@@ -120,7 +113,7 @@ static int parse_args(int argc, char **argv, const char **db, const char **out,
         fprintf(stderr, "parley train-risk: --l2 wants a number from 0 to 1000000\n");
         return 2;
     }
-    return 0;
+    return -1;
 }
 
 int cmd_train_risk(int argc, char **argv)
@@ -128,12 +121,8 @@ int cmd_train_risk(int argc, char **argv)
     const char *db = cli_default_db(), *out = NULL;
     int64_t holdout = 0, nev = 0, end = 0;
     double l2 = 1.0;
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
     int rc = parse_args(argc, argv, &db, &out, &holdout, &l2);
-    if (rc)
+    if (rc >= 0)
         return rc;
     struct store *st = NULL;
     char *err = NULL;

@@ -86,48 +86,32 @@ int cmd_serve(int argc, char **argv)
     struct outbox_options ob_opts = {0};
     const char *imap_every = "30", *demo_tickets = "0";
     int demo = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "port", &port_s)) ||
-            (r = cli_opt(argc, argv, &i, "bind", &bind)) || (r = cli_opt(argc, argv, &i, "web", &web)) ||
-            (r = cli_opt(argc, argv, &i, "models", &models)) ||
-            (r = cli_opt(argc, argv, &i, "ledger-key", &key)) ||
-            (r = cli_opt(argc, argv, &i, "data-key", &datakey)) ||
-            (r = cli_opt(argc, argv, &i, "origin", &origin)) ||
-            (r = cli_opt(argc, argv, &i, "public-url", &public_url)) ||
-            (r = cli_opt(argc, argv, &i, "risk-model", &risk)) ||
-            (r = cli_opt(argc, argv, &i, "smtp", &ob_opts.smtp_url)) ||
-            (r = cli_opt(argc, argv, &i, "smtp-user", &ob_opts.smtp_user)) ||
-            (r = cli_opt(argc, argv, &i, "mail-from", &ob_opts.mail_from)) ||
-            (r = cli_opt(argc, argv, &i, "imap", &ob_opts.imap_url)) ||
-            (r = cli_opt(argc, argv, &i, "imap-interval", &imap_every)) ||
-            (r = cli_opt(argc, argv, &i, "mail-ca", &ob_opts.mail_ca)) ||
-            (r = cli_opt(argc, argv, &i, "metrics-snapshot", &snap)) ||
-            (r = cli_opt(argc, argv, &i, "demo-tickets", &demo_tickets))) {
-            if (r < 0) {
-                fprintf(stderr, "parley serve: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        if (strcmp(argv[i], "--demo") == 0) {
-            demo = 1;
-            continue;
-        }
-        if (strcmp(argv[i], "--smtp-tls") == 0) {
-            ob_opts.smtp_require_tls = 1;
-            continue;
-        }
-        if (strcmp(argv[i], "--imap-tls") == 0) {
-            ob_opts.imap_require_tls = 1;
-            continue;
-        }
-        int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
-        if (!help)
-            fprintf(stderr, "parley serve: unknown argument '%s'\n", argv[i]);
-        fputs(usage_text, help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
+    const struct cli_option opts[] = {
+        {"db", &db},
+        {"port", &port_s},
+        {"bind", &bind},
+        {"web", &web},
+        {"models", &models},
+        {"ledger-key", &key},
+        {"data-key", &datakey},
+        {"origin", &origin},
+        {"public-url", &public_url},
+        {"risk-model", &risk},
+        {"smtp", &ob_opts.smtp_url},
+        {"smtp-user", &ob_opts.smtp_user},
+        {"smtp-tls", NULL, &ob_opts.smtp_require_tls},
+        {"mail-from", &ob_opts.mail_from},
+        {"imap", &ob_opts.imap_url},
+        {"imap-interval", &imap_every},
+        {"imap-tls", NULL, &ob_opts.imap_require_tls},
+        {"mail-ca", &ob_opts.mail_ca},
+        {"metrics-snapshot", &snap},
+        {"demo", NULL, &demo},
+        {"demo-tickets", &demo_tickets},
+        {NULL}};
+    int prc = cli_parse("serve", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (prc >= 0)
+        return prc;
     char *end;
     long port = strtol(port_s, &end, 10);
     if (*end || port < 1 || port > 65535) {

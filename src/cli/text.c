@@ -148,41 +148,24 @@ out:
 
 /* ---- train -------------------------------------------------------------- */
 
+static const char train_usage[] =
+    "usage: parley train --task NAME --train FILE.csv --out FILE.model [--multi-label]\n"
+    "                    [--lang en|ru] [--c C] [--quiet]\n\n"
+    "Trains a linear model (logistic regression over hashed word and character\n"
+    "n-grams) from a CSV with a header and columns `text` and `label`; with\n"
+    "--multi-label a label cell holds several labels separated by ';'.\n"
+    "C is chosen on a held-out 15% of the rows unless --c is given.\n";
+
 int cmd_train(int argc, char **argv)
 {
     const char *task = NULL, *train = NULL, *outp = NULL, *lang = NULL, *cs = NULL;
     int multi = 0, quiet = 0;
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: parley train --task NAME --train FILE.csv --out FILE.model [--multi-label]\n"
-               "                    [--lang en|ru] [--c C] [--quiet]\n\n"
-               "Trains a linear model (logistic regression over hashed word and character\n"
-               "n-grams) from a CSV with a header and columns `text` and `label`; with\n"
-               "--multi-label a label cell holds several labels separated by ';'.\n"
-               "C is chosen on a held-out 15%% of the rows unless --c is given.\n");
-        return 0;
-    }
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "task", &task)) ||
-            (r = cli_opt(argc, argv, &i, "train", &train)) ||
-            (r = cli_opt(argc, argv, &i, "out", &outp)) ||
-            (r = cli_opt(argc, argv, &i, "lang", &lang)) ||
-            (r = cli_opt(argc, argv, &i, "c", &cs))) {
-            if (r < 0) {
-                fprintf(stderr, "parley train: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        if (strcmp(argv[i], "--multi-label") == 0)
-            multi = 1;
-        else if (strcmp(argv[i], "--quiet") == 0)
-            quiet = 1;
-        else {
-            fprintf(stderr, "parley train: unknown argument '%s'\n", argv[i]);
-            return 2;
-        }
-    }
+    const struct cli_option opts[] = {
+        {"task", &task}, {"train", &train}, {"out", &outp}, {"lang", &lang}, {"c", &cs},
+        {"multi-label", NULL, &multi}, {"quiet", NULL, &quiet}, {NULL}};
+    int prc = cli_parse("train", train_usage, argc, argv, opts, NULL, 0, NULL);
+    if (prc >= 0)
+        return prc;
     if (!task || !train || !outp) {
         fprintf(stderr, "parley train: --task, --train and --out are required\n");
         return 2;
@@ -229,27 +212,18 @@ static void jstr(struct buf *b, const char *s)
     buf_putc(b, '"');
 }
 
+static const char eval_usage[] =
+    "usage: parley eval --model FILE.model --test FILE.csv\n\n"
+    "Prints one JSON object: n, accuracy (top-1; exact match for multi-label),\n"
+    "macro_f1, micro_f1 and per-label precision, recall, f1, support.\n";
+
 int cmd_eval(int argc, char **argv)
 {
     const char *mpath = NULL, *test = NULL;
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: parley eval --model FILE.model --test FILE.csv\n\n"
-               "Prints one JSON object: n, accuracy (top-1; exact match for multi-label),\n"
-               "macro_f1, micro_f1 and per-label precision, recall, f1, support.\n");
-        return 0;
-    }
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "model", &mpath)) || (r = cli_opt(argc, argv, &i, "test", &test))) {
-            if (r < 0) {
-                fprintf(stderr, "parley eval: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        fprintf(stderr, "parley eval: unknown argument '%s'\n", argv[i]);
-        return 2;
-    }
+    const struct cli_option opts[] = {{"model", &mpath}, {"test", &test}, {NULL}};
+    int prc = cli_parse("eval", eval_usage, argc, argv, opts, NULL, 0, NULL);
+    if (prc >= 0)
+        return prc;
     if (!mpath || !test) {
         fprintf(stderr, "parley eval: --model and --test are required\n");
         return 2;
@@ -342,32 +316,30 @@ int cmd_eval(int argc, char **argv)
 
 /* ---- analyze ------------------------------------------------------------ */
 
+static const char analyze_usage[] =
+    "usage: parley analyze [--models DIR] [--] [TEXT]\n\n"
+    "Prints the JSON analysis of TEXT (language, emotions, sentiment, intensity,\n"
+    "intent, cues); with no TEXT, one JSON line per line of stdin, streaming.\n"
+    "Words of TEXT may be separate arguments; after \"--\" they may start with \"-\".\n"
+    "Models: --models DIR, else $PARLEY_MODELS, else data/models.\n";
+
 int cmd_analyze(int argc, char **argv)
 {
     const char *models = NULL;
+    const struct cli_option opts[] = {{"models", &models}, {NULL}};
+    const char **words = xcalloc((size_t)argc, sizeof *words);
+    int nwords = 0;
+    int prc = cli_parse("analyze", analyze_usage, argc, argv, opts, words, argc, &nwords);
     struct buf text = BUF_INIT;
-    int have_text = 0;
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: parley analyze [--models DIR] [TEXT]\n\n"
-               "Prints the JSON analysis of TEXT (language, emotions, sentiment, intensity,\n"
-               "intent, cues); with no TEXT, one JSON line per line of stdin, streaming.\n"
-               "Models: --models DIR, else $PARLEY_MODELS, else data/models.\n");
-        return 0;
-    }
-    for (int i = 1; i < argc; i++) {
-        int r = cli_opt(argc, argv, &i, "models", &models);
-        if (r < 0) {
-            fprintf(stderr, "parley analyze: --models needs a value\n");
-            buf_release(&text);
-            return 2;
-        }
-        if (r)
-            continue;
-        if (have_text)
+    for (int i = 0; prc < 0 && i < nwords; i++) {
+        if (i)
             buf_putc(&text, ' ');
-        buf_puts(&text, argv[i]);
-        have_text = 1;
+        buf_puts(&text, words[i]);
     }
+    free(words);
+    if (prc >= 0)
+        return prc;
+    int have_text = nwords > 0;
     struct text_engine *e = NULL;
     char *err = NULL;
     if (text_engine_open(models, &e, &err)) {

@@ -35,21 +35,12 @@ static int user_add(int argc, char **argv)
 {
     const char *db = cli_default_db(), *email = NULL, *role = NULL, *name = NULL,
                *skills = NULL, *langs = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "db", &db)) || (r = cli_opt(argc, argv, &i, "email", &email)) ||
-            (r = cli_opt(argc, argv, &i, "role", &role)) || (r = cli_opt(argc, argv, &i, "name", &name)) ||
-            (r = cli_opt(argc, argv, &i, "skills", &skills)) ||
-            (r = cli_opt(argc, argv, &i, "languages", &langs))) {
-            if (r < 0) {
-                fprintf(stderr, "parley user add: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        fprintf(stderr, "parley user add: unknown argument '%s'\n%s", argv[i], usage_text);
-        return 2;
-    }
+    const struct cli_option opts[] = {{"db", &db},         {"email", &email},   {"role", &role},
+                                      {"name", &name},     {"skills", &skills}, {"languages", &langs},
+                                      {NULL}};
+    int rc = cli_parse("user add", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
     struct user u = {0};
     if (!email || !role || role_parse(role, &u.role) || u.role == ROLE_INTEGRATION) {
         fprintf(stderr, "parley user add: --email and --role admin|supervisor|agent are required\n");
@@ -71,7 +62,7 @@ static int user_add(int argc, char **argv)
     u.skills = xstrdup(skills);
     u.languages = xstrdup(langs);
     struct desk_actor sys = DESK_SYSTEM;
-    int rc = desk_user_add(d, &sys, &u, pw);
+    rc = desk_user_add(d, &sys, &u, pw);
     free(pw);
     if (rc == 0)
         printf("user %lld %s (%s) created\n", (long long)u.id, u.email, role_name(u.role));
@@ -87,12 +78,10 @@ static int user_add(int argc, char **argv)
 static int user_list(int argc, char **argv)
 {
     const char *db = cli_default_db();
-    for (int i = 1; i < argc; i++) {
-        if (cli_opt(argc, argv, &i, "db", &db) == 1)
-            continue;
-        fprintf(stderr, "parley user list: unknown argument '%s'\n", argv[i]);
-        return 2;
-    }
+    const struct cli_option opts[] = {{"db", &db}, {NULL}};
+    int rc = cli_parse("user list", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (rc >= 0)
+        return rc;
     struct store *st;
     char *err = NULL;
     if (store_open(db, 1, &st, &err)) {
@@ -102,7 +91,7 @@ static int user_list(int argc, char **argv)
     }
     struct user *v = NULL;
     size_t n = 0;
-    int rc = st->ops->user_list(st, &v, &n);
+    rc = st->ops->user_list(st, &v, &n);
     for (size_t i = 0; rc == 0 && i < n; i++)
         printf("%lld\t%s\t%s\t%s\t%s\n", (long long)v[i].id, v[i].email, role_name(v[i].role),
                v[i].languages ? v[i].languages : "-", v[i].name ? v[i].name : "");

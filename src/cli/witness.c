@@ -360,24 +360,11 @@ out:
 int cmd_witness(int argc, char **argv)
 {
     struct opts o = {0};
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if ((r = cli_opt(argc, argv, &i, "url", &o.url)) || (r = cli_opt(argc, argv, &i, "key", &o.key)) ||
-            (r = cli_opt(argc, argv, &i, "state", &o.state)) ||
-            (r = cli_opt(argc, argv, &i, "name", &o.name)) ||
-            (r = cli_opt(argc, argv, &i, "log-key", &o.log_key))) {
-            if (r < 0) {
-                fprintf(stderr, "parley witness: %s needs a value\n", argv[i]);
-                return 2;
-            }
-            continue;
-        }
-        int help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
-        if (!help)
-            fprintf(stderr, "parley witness: unknown argument '%s'\n", argv[i]);
-        fputs(usage_text, help ? stdout : stderr);
-        return help ? 0 : 2;
-    }
+    const struct cli_option opts[] = {{"url", &o.url},   {"key", &o.key},         {"state", &o.state},
+                                      {"name", &o.name}, {"log-key", &o.log_key}, {NULL}};
+    int prc = cli_parse("witness", usage_text, argc, argv, opts, NULL, 0, NULL);
+    if (prc >= 0)
+        return prc;
     if (!o.url || !o.key) {
         fputs(usage_text, stderr);
         return 2;
