@@ -126,8 +126,10 @@ def main(binary, db, tmp, c):
         c.eq(st, 200, "each vote has a receipt too")
     finally:
         srv.stop()
-    p = subprocess.run([binary, "verify", "--db", db], capture_output=True, text=True)
-    c.eq(p.returncode, 0, "the store still verifies against the log: " + p.stdout)
+    # cwd=tmp: the data key is looked for next to the working directory too,
+    # and a stale ./parley.data-key in the checkout must not be the one read
+    p = subprocess.run([binary, "verify", "--db", db], capture_output=True, text=True, cwd=tmp)
+    c.eq(p.returncode, 0, "the store still verifies against the log: " + p.stdout + p.stderr)
 
 
 if __name__ == "__main__":
