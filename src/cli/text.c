@@ -150,25 +150,35 @@ out:
 
 static const char train_usage[] =
     "usage: parley train --task NAME --train FILE.csv --out FILE.model [--multi-label]\n"
-    "                    [--lang en|ru] [--c C] [--quiet]\n\n"
+    "                    [--lang en|ru] [--c C] [--nb auto|on|off] [--quiet]\n\n"
     "Trains a linear model (logistic regression over hashed word and character\n"
     "n-grams) from a CSV with a header and columns `text` and `label`; with\n"
     "--multi-label a label cell holds several labels separated by ';'.\n"
-    "C is chosen on a held-out 15% of the rows unless --c is given.\n";
+    "C, and whether to scale the features by their naive-Bayes log-count ratios\n"
+    "(NBSVM), are chosen on a held-out 15% of the rows unless --c or --nb on|off\n"
+    "is given.\n";
 
 int cmd_train(int argc, char **argv)
 {
-    const char *task = NULL, *train = NULL, *outp = NULL, *lang = NULL, *cs = NULL;
+    const char *task = NULL, *train = NULL, *outp = NULL, *lang = NULL, *cs = NULL, *nbs = NULL;
     int multi = 0, quiet = 0;
     const struct cli_option opts[] = {
         {"task", &task}, {"train", &train}, {"out", &outp}, {"lang", &lang}, {"c", &cs},
-        {"multi-label", NULL, &multi}, {"quiet", NULL, &quiet}, {NULL}};
+        {"nb", &nbs}, {"multi-label", NULL, &multi}, {"quiet", NULL, &quiet}, {NULL}};
     int prc = cli_parse("train", train_usage, argc, argv, opts, NULL, 0, NULL);
     if (prc >= 0)
         return prc;
     if (!task || !train || !outp) {
         fprintf(stderr, "parley train: --task, --train and --out are required\n");
         return 2;
+    }
+    int nb = TEXT_NB_CHOOSE;
+    if (nbs && strcmp(nbs, "auto") != 0) {
+        if (strcmp(nbs, "on") && strcmp(nbs, "off")) {
+            fprintf(stderr, "parley train: --nb takes auto, on or off, not '%s'\n", nbs);
+            return 2;
+        }
+        nb = strcmp(nbs, "on") == 0 ? TEXT_NB_ON : TEXT_NB_OFF;
     }
     struct labelled d;
     memset(&d, 0, sizeof d);
@@ -177,7 +187,8 @@ int cmd_train(int argc, char **argv)
         return 1;
     }
     struct text_train_set ts = {d.n, (const char **)d.text, d.len, d.lab_off, d.lab, d.nlabels, d.labels};
-    struct text_train_opts o = {task, multi, -1, cs ? atof(cs) : 0, !quiet};
+    struct text_train_opts o = {.task = task, .multi_label = multi, .lang = -1,
+                                .C = cs ? atof(cs) : 0, .nb = nb, .verbose = !quiet};
     if (lang)
         o.lang = strcmp(lang, "ru") == 0 ? TEXT_LANG_RU : TEXT_LANG_EN;
     struct text_model *m = NULL;

@@ -9,7 +9,9 @@
  *   | u32 nfeat | u32 feat[nfeat] | f32 idf[nfeat]
  *   | f32 scale[nlabels] | f32 bias[nlabels] | f32 thresh[nlabels]
  *   | i8 w[nfeat * nlabels] | u64 FNV-1a of every preceding byte
- * Weights are quantised per label: w = q * scale. */
+ * Weights are quantised per label: w = q * scale. A model trained with
+ * naive-Bayes scaling has the ratios folded into w, so it is read and
+ * applied like any other. */
 #include "text/text_internal.h"
 
 #include "base/buf.h"
@@ -159,6 +161,7 @@ static void fit(struct feature_node **x, const uint32_t *sel, size_t ns, const d
         B[0] = seen1 ? 10 : -10;
         goto out;
     }
+    srand(1);   /* liblinear's solver draws its order with rand(): same rows, same model */
     struct model *mod = train(&prob, &par);
     int nc = get_nr_class(mod);
     int *labs = xmalloc((size_t)nc * sizeof *labs);
@@ -200,12 +203,96 @@ static void scores(const struct feature_node *x, uint32_t nfeat, const double *W
     }
 }
 
-/* Trains all labels on sel; W is nfeat x L. */
-static void fit_all(struct feature_node **x, const uint32_t *sel, size_t ns,
-                    const struct text_train_set *ts, int multi, uint32_t nfeat, double C,
-                    double *W, double *B)
+static int has_label(const struct text_train_set *ts, size_t i, uint32_t l)
+{
+    for (uint32_t j = ts->lab_off[i]; j < ts->lab_off[i + 1]; j++)
+        if (ts->lab[j] == l)
+            return 1;
+    return 0;
+}
+
+/* The naive-Bayes log-count ratio of every feature for a binary target y
+ * over the rows sel (Wang & Manning's NBSVM, in the form commonly applied
+ * to tf-idf rows): r[f] = log(((sum of x_f over positive rows + 1) /
+ * (positives + 1)) / ((sum over negative rows + 1) / (negatives + 1))). */
+static void nb_ratio(struct feature_node **x, const uint32_t *sel, size_t ns, const double *y,
+                     uint32_t nfeat, double *r)
+{
+    double *pos = xcalloc(nfeat, sizeof *pos), *neg = xcalloc(nfeat, sizeof *neg);
+    double npos = 0, nneg = 0;
+    for (size_t i = 0; i < ns; i++) {
+        int p = y[sel[i]] > 0.5;
+        double *acc = p ? pos : neg;
+        p ? npos++ : nneg++;
+        for (const struct feature_node *e = x[sel[i]]; e->index != -1; e++)
+            if ((uint32_t)e->index <= nfeat)
+                acc[e->index - 1] += e->value;
+    }
+    for (uint32_t f = 0; f < nfeat; f++)
+        r[f] = log(((pos[f] + 1) / (npos + 1)) / ((neg[f] + 1) / (nneg + 1)));
+    free(pos);
+    free(neg);
+}
+
+/* One binary model per label, each over rows whose features are scaled by
+ * that label's naive-Bayes ratio. The ratio is folded into the weights
+ * (w[f] * r[f] applied to the unscaled row is w[f] applied to the scaled
+ * one), so the model file and prediction are those of a plain model. */
+static void fit_nb(struct feature_node **x, const uint32_t *sel, size_t ns,
+                   const struct text_train_set *ts, int multi, uint32_t nfeat, double C,
+                   double *W, double *B)
 {
     uint32_t L = ts->nlabels;
+    size_t total = 0;
+    for (size_t i = 0; i < ns; i++) {
+        const struct feature_node *e = x[sel[i]];
+        while (e->index != -1)
+            e++;
+        total += (size_t)(e - x[sel[i]]) + 1;
+    }
+    struct feature_node *pool = xmalloc(total * sizeof *pool);
+    struct feature_node **xs = xcalloc(ts->n, sizeof *xs);
+    double *y = xcalloc(ts->n, sizeof *y);
+    double *r = xmalloc(((size_t)nfeat ? nfeat : 1) * sizeof *r);
+    double *Wl = xmalloc(((size_t)nfeat ? nfeat : 1) * sizeof *Wl);
+    int one = 1;
+    for (uint32_t l = 0; l < L; l++) {
+        for (size_t i = 0; i < ns; i++)
+            y[sel[i]] = multi ? has_label(ts, sel[i], l) : ts->lab[ts->lab_off[sel[i]]] == l;
+        nb_ratio(x, sel, ns, y, nfeat, r);
+        struct feature_node *o = pool;
+        for (size_t i = 0; i < ns; i++) {
+            xs[sel[i]] = o;
+            for (const struct feature_node *e = x[sel[i]];; e++, o++) {
+                *o = *e;
+                if (e->index == -1)
+                    break;
+                if ((uint32_t)e->index <= nfeat)
+                    o->value *= r[e->index - 1];
+            }
+            o++;
+        }
+        fit(xs, sel, ns, y, nfeat, C, &one, 1, Wl, &B[l]);
+        for (uint32_t f = 0; f < nfeat; f++)
+            W[(size_t)f * L + l] = Wl[f] * r[f];
+    }
+    free(pool);
+    free(xs);
+    free(y);
+    free(r);
+    free(Wl);
+}
+
+/* Trains all labels on sel, with naive-Bayes scaling if nb; W is nfeat x L. */
+static void fit_all(struct feature_node **x, const uint32_t *sel, size_t ns,
+                    const struct text_train_set *ts, int multi, int nb, uint32_t nfeat,
+                    double C, double *W, double *B)
+{
+    uint32_t L = ts->nlabels;
+    if (nb && L > 1) {
+        fit_nb(x, sel, ns, ts, multi, nfeat, C, W, B);
+        return;
+    }
     double *y = xmalloc(ts->n * sizeof *y);
     if (!multi) {
         int *cls = xmalloc(L * sizeof *cls);
@@ -237,14 +324,6 @@ static void fit_all(struct feature_node **x, const uint32_t *sel, size_t ns,
         free(Wl);
     }
     free(y);
-}
-
-static int has_label(const struct text_train_set *ts, size_t i, uint32_t l)
-{
-    for (uint32_t j = ts->lab_off[i]; j < ts->lab_off[i + 1]; j++)
-        if (ts->lab[j] == l)
-            return 1;
-    return 0;
 }
 
 /* Hold-out rows of one half (i % 2 == half) or, with half = -1, all. */
@@ -379,7 +458,6 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
         return PL_EINVAL;
     }
     set_print_string_function(quiet);
-    srand(1);   /* liblinear's solver draws its order with rand(): same data, same model */
     struct text_scratch *s = text_scratch_get();
     struct text_feat_cfg cfg = {20, 2, 2, 5, 0};
     int lang = o->lang;
@@ -498,9 +576,11 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
     for (size_t i = 0; i < ts->n; i++)
         all[i] = (uint32_t)i;
 
-    /* 4. choose C (and multi-label thresholds) on a held-out 15% */
+    /* 4. choose naive-Bayes scaling or not, C, and multi-label thresholds
+     * on a held-out 15% */
     double C = o->C;
-    if (ts->n >= 100 && (C <= 0 || o->multi_label)) {
+    int nb = o->nb == TEXT_NB_ON;
+    if (ts->n >= 100 && (C <= 0 || o->multi_label || o->nb == TEXT_NB_CHOOSE)) {
         uint32_t *perm = xmalloc(ts->n * sizeof *perm);
         memcpy(perm, all, ts->n * sizeof *perm);
         uint64_t seed = 0x5eed1234abcdULL;
@@ -521,25 +601,34 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
             else
                 tr[ntr++] = perm[i];
         }
-        /* C from 1 up by factors of 4 until the score has not improved
-         * twice in a row (large C trains slowly and rarely wins) */
+        /* for each variant, C from 1 up by factors of 4 until the score has
+         * not improved twice in a row (large C trains slowly and rarely
+         * wins); the best variant and C overall are kept */
         static const double cs[] = {1, 4, 16, 64, 256, 1024};
         double best = -1, bestC = 16;
         float *thr = xmalloc(L * sizeof *thr);
         for (uint32_t l = 0; l < L; l++)
             thr[l] = 0.5f;       /* single-label: unused, but saved */
-        int ncand = C > 0 ? 1 : (int)(sizeof cs / sizeof cs[0]), worse = 0;
-        for (int c = 0; c < ncand && worse < 2; c++) {
-            double Cc = C > 0 ? C : cs[c];
-            fit_all(x, tr, ntr, ts, o->multi_label, m->nfeat, Cc, W, B);
-            double sc = holdout_score(x, ho, nho, ts, o->multi_label, m->nfeat, W, B, thr);
-            if (o->verbose)
-                fprintf(stderr, "train: C=%g hold-out score %.4f\n", Cc, sc);
-            worse = sc > best ? 0 : worse + 1;
-            if (sc > best) {
-                best = sc;
-                bestC = Cc;
-                memcpy(m->thresh, thr, L * sizeof *thr);
+        int ncand = C > 0 ? 1 : (int)(sizeof cs / sizeof cs[0]);
+        int v0 = o->nb == TEXT_NB_ON, v1 = o->nb == TEXT_NB_OFF ? 0 : 1;
+        for (int v = v0; v <= v1; v++) {
+            double vbest = -1;
+            for (int c = 0, worse = 0; c < ncand && worse < 2; c++) {
+                double Cc = C > 0 ? C : cs[c];
+                fit_all(x, tr, ntr, ts, o->multi_label, v, m->nfeat, Cc, W, B);
+                double sc = holdout_score(x, ho, nho, ts, o->multi_label, m->nfeat, W, B, thr);
+                if (o->verbose)
+                    fprintf(stderr, "train: %s C=%g hold-out score %.4f\n", v ? "NB" : "plain",
+                            Cc, sc);
+                worse = sc > vbest ? 0 : worse + 1;
+                if (sc > vbest)
+                    vbest = sc;
+                if (sc > best) {
+                    best = sc;
+                    bestC = Cc;
+                    nb = v;
+                    memcpy(m->thresh, thr, L * sizeof *thr);
+                }
             }
         }
         C = bestC;
@@ -552,10 +641,11 @@ int text_model_train(const struct text_train_set *ts, const struct text_train_op
     if (C <= 0)
         C = 16;
     if (o->verbose)
-        fprintf(stderr, "train: final C=%g on %zu rows, %u features\n", C, ts->n, m->nfeat);
+        fprintf(stderr, "train: final %s C=%g on %zu rows, %u features\n", nb ? "NB" : "plain", C,
+                ts->n, m->nfeat);
 
     /* 5. final fit on every row, quantised */
-    fit_all(x, all, ts->n, ts, o->multi_label, m->nfeat, C, W, B);
+    fit_all(x, all, ts->n, ts, o->multi_label, nb, m->nfeat, C, W, B);
     m->scale = xmalloc(L * sizeof *m->scale);
     m->bias = xmalloc(L * sizeof *m->bias);
     m->w = xmalloc(((size_t)m->nfeat ? m->nfeat : 1) * L);

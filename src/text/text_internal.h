@@ -120,8 +120,13 @@ struct text_train_opts {
     int multi_label;
     int lang;                    /* -1: detect from the data */
     double C;                    /* <= 0: choose on a held-out 15% */
+    int nb;                      /* naive-Bayes feature scaling: TEXT_NB_* */
     int verbose;
 };
+
+/* Naive-Bayes scaling of the features (NBSVM): chosen on the held-out
+ * 15% against the plain model, or forced off or on. */
+enum { TEXT_NB_CHOOSE, TEXT_NB_OFF, TEXT_NB_ON };
 
 int  text_model_train(const struct text_train_set *ts, const struct text_train_opts *o,
                       struct text_model **out, char **err);

@@ -43,7 +43,7 @@ static struct text_model *train_tiny(int multi)
         off[i + 1] = (uint32_t)i + 1;
     }
     struct text_train_set ts = {n, text, len, off, lab, 2, labels};
-    struct text_train_opts o = {"tiny", multi, TEXT_LANG_EN, 8, 0};
+    struct text_train_opts o = {.task = "tiny", .multi_label = multi, .lang = TEXT_LANG_EN, .C = 8};
     struct text_model *m = NULL;
     char *err = NULL;
     assert_int_equal(text_model_train(&ts, &o, &m, &err), 0);
@@ -54,7 +54,7 @@ static struct text_model *train_tiny(int multi)
 /* A set big enough for the hold-out (C, and thresholds when multi-label,
  * chosen by training itself): requests about a card, about cancelling,
  * and, multi-label only, both. */
-static struct text_model *train_cards(int multi)
+static struct text_model *train_cards(int multi, int nb)
 {
     static const char *const card[] = {"where is my card", "my card has not arrived",
                                        "the new card never came", "card still not delivered",
@@ -90,7 +90,7 @@ static struct text_model *train_cards(int multi)
         len[i] = strlen(buf[i]);
     }
     struct text_train_set ts = {n, text, len, off, lab, 2, labels};
-    struct text_train_opts o = {"both", multi, TEXT_LANG_EN, 0, 0};
+    struct text_train_opts o = {.task = "both", .multi_label = multi, .lang = TEXT_LANG_EN, .nb = nb};
     struct text_model *m = NULL;
     char *err = NULL;
     assert_int_equal(text_model_train(&ts, &o, &m, &err), 0);
@@ -100,7 +100,7 @@ static struct text_model *train_cards(int multi)
 static void test_thresholds(void **st)
 {
     (void)st;
-    struct text_model *m = train_cards(1);
+    struct text_model *m = train_cards(1, TEXT_NB_CHOOSE);
     for (int l = 0; l < 2; l++)
         assert_true(m->thresh[l] >= 0.05f && m->thresh[l] <= 0.95f);
     float p[2];
@@ -111,6 +111,40 @@ static void test_thresholds(void **st)
     assert_int_equal(text_model_predict(m, two, strlen(two), p), 0);
     assert_true(p[0] >= m->thresh[0] && p[1] >= m->thresh[1]);    /* both */
     text_model_free(m);
+}
+
+static int same_weights(const struct text_model *a, const struct text_model *b)
+{
+    return a->nfeat == b->nfeat && a->nlabels == b->nlabels &&
+           memcmp(a->w, b->w, (size_t)a->nfeat * a->nlabels) == 0 &&
+           memcmp(a->scale, b->scale, a->nlabels * sizeof *a->scale) == 0 &&
+           memcmp(a->bias, b->bias, a->nlabels * sizeof *a->bias) == 0;
+}
+
+/* Naive-Bayes scaling: trained on rows scaled by each label's log-count
+ * ratio, the model applies to unscaled rows (the ratio is in its weights,
+ * so a model without it would call a cancellation a card); it is a
+ * different model from the plain one, and the chosen model is one of the
+ * two, refitted the same way. */
+static void test_nb_scaling(void **st)
+{
+    (void)st;
+    const char *card = "my new card has still not come", *cancel = "please cancel that payment";
+    for (int multi = 0; multi < 2; multi++) {
+        struct text_model *on = train_cards(multi, TEXT_NB_ON);
+        struct text_model *off = train_cards(multi, TEXT_NB_OFF);
+        struct text_model *auto_ = train_cards(multi, TEXT_NB_CHOOSE);
+        float p[2];
+        assert_int_equal(text_model_predict(on, card, strlen(card), p), 0);
+        assert_true(p[0] > 0.5f && p[1] < 0.5f);
+        assert_int_equal(text_model_predict(on, cancel, strlen(cancel), p), 0);
+        assert_true(p[1] > 0.5f && p[0] < 0.5f);
+        assert_false(same_weights(on, off));
+        assert_true(same_weights(auto_, on) || same_weights(auto_, off));
+        text_model_free(on);
+        text_model_free(off);
+        text_model_free(auto_);
+    }
 }
 
 static char path[256];
@@ -176,7 +210,7 @@ static void test_reproducible(void **st)
     size_t n[2];
     char *err = NULL;
     for (int k = 0; k < 2; k++) {
-        struct text_model *m = train_cards(0);
+        struct text_model *m = train_cards(0, TEXT_NB_CHOOSE);
         for (uint32_t l = 0; l < m->nlabels; l++)
             assert_float_equal(m->thresh[l], 0.5f, 0);
         assert_int_equal(text_model_save(m, path, &err), 0);
@@ -236,6 +270,7 @@ int text_model_tests(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train_predict),
         cmocka_unit_test(test_thresholds),
+        cmocka_unit_test(test_nb_scaling),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_corrupt),
         cmocka_unit_test(test_reproducible),
