@@ -25,6 +25,13 @@ for k in '"n":8' '"accuracy":' '"macro_f1":' '"micro_f1":' '"card_arrival":{"pre
     echo "$out" | grep -q "$k" || fail "eval output lacks $k: $out"
 done
 
+"$P" train --quiet --task t --train train.csv --out nb.model --nb on || fail "train --nb on"
+"$P" eval --model nb.model --test train.csv | grep -q '"n":8' || fail "eval of an NB model"
+err=$("$P" train --quiet --task t --train train.csv --out x.model --nb maybe 2>&1; echo "rc=$?")
+echo "$err" | grep -q "rc=2" && echo "$err" | grep -q "\-\-nb takes auto, on or off, not 'maybe'" ||
+    fail "bad --nb value: $err"
+[ -e x.model ] && fail "a bad --nb wrote a model"
+
 # multi-label
 printf 'text,label\nI am angry and sad,anger;sadness\nso happy,joy\nfurious,anger\ncrying all day,sadness\n' > ml.csv
 "$P" train --quiet --task e --train ml.csv --out ml.model --multi-label || fail "multi-label train"
