@@ -234,52 +234,70 @@ static void nb_ratio(struct feature_node **x, const uint32_t *sel, size_t ns, co
     free(neg);
 }
 
-/* One binary model per label, each over rows whose features are scaled by
- * that label's naive-Bayes ratio. The ratio is folded into the weights
- * (w[f] * r[f] applied to the unscaled row is w[f] applied to the scaled
- * one), so the model file and prediction are those of a plain model. */
-static void fit_nb(struct feature_node **x, const uint32_t *sel, size_t ns,
-                   const struct text_train_set *ts, int multi, uint32_t nfeat, double C,
-                   double *W, double *B)
+/* Copies rows sel of x into pool, each feature multiplied by r (the bias
+ * node kept), and points xs[row] at each copy. */
+static void scale_rows(struct feature_node **x, const uint32_t *sel, size_t ns, const double *r,
+                       uint32_t nfeat, struct feature_node *pool, struct feature_node **xs)
+{
+    struct feature_node *o = pool;
+    for (size_t i = 0; i < ns; i++) {
+        xs[sel[i]] = o;
+        const struct feature_node *e = x[sel[i]];
+        for (; e->index != -1; e++, o++) {
+            *o = *e;
+            if ((uint32_t)e->index <= nfeat)
+                o->value *= r[e->index - 1];
+        }
+        *o++ = *e;
+    }
+}
+
+/* One binary model per label: multi-label, or single-label one-vs-rest
+ * with naive-Bayes scaling (nb). With nb each label's model is fitted on
+ * rows scaled by that label's ratio, and the ratio is folded into the
+ * weights (w[f] * r[f] applied to the unscaled row is w[f] applied to the
+ * scaled one), so the model file and prediction are those of a plain
+ * model. */
+static void fit_per_label(struct feature_node **x, const uint32_t *sel, size_t ns,
+                          const struct text_train_set *ts, int multi, int nb, uint32_t nfeat,
+                          double C, double *W, double *B)
 {
     uint32_t L = ts->nlabels;
-    size_t total = 0;
-    for (size_t i = 0; i < ns; i++) {
-        const struct feature_node *e = x[sel[i]];
-        while (e->index != -1)
-            e++;
-        total += (size_t)(e - x[sel[i]]) + 1;
+    size_t nf1 = nfeat ? nfeat : 1;
+    struct feature_node *pool = NULL, **xs = x;
+    double *r = NULL;
+    if (nb) {
+        size_t total = 0;
+        for (size_t i = 0; i < ns; i++) {
+            const struct feature_node *e = x[sel[i]];
+            while (e->index != -1)
+                e++;
+            total += (size_t)(e - x[sel[i]]) + 1;
+        }
+        pool = xmalloc(total * sizeof *pool);
+        xs = xcalloc(ts->n, sizeof *xs);
+        r = xmalloc(nf1 * sizeof *r);
     }
-    struct feature_node *pool = xmalloc(total * sizeof *pool);
-    struct feature_node **xs = xcalloc(ts->n, sizeof *xs);
     double *y = xcalloc(ts->n, sizeof *y);
-    double *r = xmalloc(((size_t)nfeat ? nfeat : 1) * sizeof *r);
-    double *Wl = xmalloc(((size_t)nfeat ? nfeat : 1) * sizeof *Wl);
+    double *Wl = xmalloc(nf1 * sizeof *Wl);
     int one = 1;
     for (uint32_t l = 0; l < L; l++) {
         for (size_t i = 0; i < ns; i++)
             y[sel[i]] = multi ? has_label(ts, sel[i], l) : ts->lab[ts->lab_off[sel[i]]] == l;
-        nb_ratio(x, sel, ns, y, nfeat, r);
-        struct feature_node *o = pool;
-        for (size_t i = 0; i < ns; i++) {
-            xs[sel[i]] = o;
-            for (const struct feature_node *e = x[sel[i]];; e++, o++) {
-                *o = *e;
-                if (e->index == -1)
-                    break;
-                if ((uint32_t)e->index <= nfeat)
-                    o->value *= r[e->index - 1];
-            }
-            o++;
+        if (nb) {
+            nb_ratio(x, sel, ns, y, nfeat, r);
+            scale_rows(x, sel, ns, r, nfeat, pool, xs);
         }
         fit(xs, sel, ns, y, nfeat, C, &one, 1, Wl, &B[l]);
         for (uint32_t f = 0; f < nfeat; f++)
-            W[(size_t)f * L + l] = Wl[f] * r[f];
+            W[(size_t)f * L + l] = nb ? Wl[f] * r[f] : Wl[f];
     }
-    free(pool);
-    free(xs);
+    if (nb) {
+        free(pool);
+        free(xs);
+        free(r);
+    }
     free(y);
-    free(r);
     free(Wl);
 }
 
@@ -289,40 +307,24 @@ static void fit_all(struct feature_node **x, const uint32_t *sel, size_t ns,
                     double C, double *W, double *B)
 {
     uint32_t L = ts->nlabels;
-    if (nb && L > 1) {
-        fit_nb(x, sel, ns, ts, multi, nfeat, C, W, B);
+    if (multi || (nb && L > 1)) {
+        fit_per_label(x, sel, ns, ts, multi, nb, nfeat, C, W, B);
+        return;
+    }
+    if (L == 1) {           /* one class: a constant model */
+        for (uint32_t f = 0; f < nfeat; f++)
+            W[f] = 0;
+        B[0] = 10;
         return;
     }
     double *y = xmalloc(ts->n * sizeof *y);
-    if (!multi) {
-        int *cls = xmalloc(L * sizeof *cls);
-        for (uint32_t l = 0; l < L; l++)
-            cls[l] = (int)l;
-        for (size_t i = 0; i < ts->n; i++)
-            y[i] = ts->lab[ts->lab_off[i]];
-        if (L == 1) {
-            for (uint32_t f = 0; f < nfeat; f++)
-                W[f] = 0;
-            B[0] = 10;
-        } else
-            fit(x, sel, ns, y, nfeat, C, cls, L, W, B);
-        free(cls);
-    } else {
-        double *Wl = xmalloc((size_t)nfeat * sizeof *Wl);
-        for (uint32_t l = 0; l < L; l++) {
-            for (size_t i = 0; i < ts->n; i++) {
-                y[i] = 0;
-                for (uint32_t j = ts->lab_off[i]; j < ts->lab_off[i + 1]; j++)
-                    if (ts->lab[j] == l)
-                        y[i] = 1;
-            }
-            int one = 1;
-            fit(x, sel, ns, y, nfeat, C, &one, 1, Wl, &B[l]);
-            for (uint32_t f = 0; f < nfeat; f++)
-                W[(size_t)f * L + l] = Wl[f];
-        }
-        free(Wl);
-    }
+    int *cls = xmalloc(L * sizeof *cls);
+    for (uint32_t l = 0; l < L; l++)
+        cls[l] = (int)l;
+    for (size_t i = 0; i < ts->n; i++)
+        y[i] = ts->lab[ts->lab_off[i]];
+    fit(x, sel, ns, y, nfeat, C, cls, L, W, B);
+    free(cls);
     free(y);
 }
 
